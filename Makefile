@@ -1,0 +1,115 @@
+# vfskit: one Makefile for everything. Quiet by default; V=1 shows commands.
+#   make              build every CLI into build/bin/
+#   make check        install missing packages, build, run all tests
+#   make conformance  the main job (see README.md)
+#   make bench        benchmarks, as ratios against baselines run alongside
+#   make SAN=1 ...    the same under ASan+UBSan, in build-san/
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+CC      ?= cc
+SAN     ?=
+V       ?=
+Q       := $(if $(V),,@)
+BUILD   := $(if $(SAN),build-san,build)
+
+DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
+CPPFLAGS += -Ilib -DFUSE_USE_VERSION=312 -DVFSKIT_VERSION='"0.1"'
+CPPFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
+LDLIBS_FUSE  := $(shell pkg-config --libs fuse3 2>/dev/null)
+LDLIBS_CHECK := $(shell pkg-config --libs check 2>/dev/null)
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libvfskit.a
+
+SERVE_SRCS := $(wildcard cmd/vfs-serve/*.c)
+SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+
+BINS := $(BUILD)/bin/vfs-serve
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
+
+$(BUILD)/tests/unit: $(UNIT_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE)
+
+$(BUILD)/tests/%: tests/helpers/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
+
+# Installs what a fresh Debian 12 lacks (as root), or says exactly what to run.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages; as root run: apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS)
+
+# Sub-makes re-read pkg-config after deps installed it.
+check: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)$(MAKE) --no-print-directory run-check
+
+run-check:
+	@echo "== unit tests"
+	$(Q)CK_FORK=yes $(BUILD)/tests/unit
+	@echo "== integration tests"
+	$(Q)BUILD=$(BUILD) tests/integration/run.sh
+
+conformance: deps
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(HELPERS)
+	$(Q)BUILD=$(BUILD) tests/integration/conformance.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS)
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps check build-tests run-check conformance bench clean
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

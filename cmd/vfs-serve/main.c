@@ -1,0 +1,138 @@
+/*
+ * vfs-serve: a file-handle passthrough daemon over /dev/fuse.
+ *
+ * main() only wires things together: options, the passthrough core, the
+ * libfuse session, the control socket; the behaviour lives in lib/.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "fuse_ops.h"
+#include "options.h"
+#include "passthrough.h"
+
+#ifndef VFSKIT_VERSION
+#define VFSKIT_VERSION "0.1"
+#endif
+
+static bool have_dac_read_search(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[0].effective & (1u << CAP_DAC_READ_SEARCH);
+}
+
+/* Handles need CAP_DAC_READ_SEARCH (open_by_handle_at); decide before mounting. */
+static int check_capabilities(struct passthrough_config *cfg)
+{
+	if (cfg->handles == HANDLES_NEVER || have_dac_read_search())
+		return 0;
+	if (cfg->handles == HANDLES_MANDATORY) {
+		fprintf(stderr, "vfs-serve: --inode-file-handles=mandatory needs "
+			"CAP_DAC_READ_SEARCH, which this process does not have\n");
+		return -EPERM;
+	}
+	fprintf(stderr, "vfs-serve: warning: no CAP_DAC_READ_SEARCH: "
+		"--inode-file-handles=prefer runs as never\n");
+	cfg->handles = HANDLES_NEVER;
+	return 0;
+}
+
+static int serve(struct serve_options *o, struct passthrough *pt)
+{
+	char fsname[128];
+	char *argv[] = { "vfs-serve", "-o", NULL, NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(2, argv);
+	struct fuse_session *se;
+	struct control ctl = { .listen_fd = -1 };
+	bool ctl_on = false;
+	int err = 1;
+
+	snprintf(fsname, sizeof(fsname),
+		 "default_permissions,allow_other,fsname=vfs-serve,subtype=vfs-serve%s",
+		 o->debug ? ",debug" : "");
+	argv[2] = fsname;
+	args.argc = 3;
+	se = fuse_session_new(&args, &passthrough_fuse_ops, sizeof(passthrough_fuse_ops), pt);
+	if (!se) {
+		fprintf(stderr, "vfs-serve: cannot create FUSE session\n");
+		return 1;
+	}
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, o->mountpoint) != 0) {
+		fprintf(stderr, "vfs-serve: cannot mount on %s\n", o->mountpoint);
+		goto out_signals;
+	}
+	if (o->background && fuse_daemonize(0) != 0)
+		goto out_unmount;
+	/* Threads start after fuse_daemonize: a fork keeps only the caller. */
+	if (o->control) {
+		if (control_start(&ctl, pt, o->control))
+			goto out_unmount;
+		ctl_on = true;
+	}
+	if (o->single_thread) {
+		err = fuse_session_loop(se);
+	} else {
+		struct fuse_loop_config *lc = fuse_loop_cfg_create();
+
+		fuse_loop_cfg_set_max_threads(lc, 16);
+		err = fuse_session_loop_mt(se, lc);
+		fuse_loop_cfg_destroy(lc);
+	}
+	/* A signal ends the loop with its number: that is a clean stop. */
+	err = err < 0 ? 1 : 0;
+	if (ctl_on)
+		control_stop(&ctl);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct serve_options o;
+	struct passthrough pt;
+	struct stat st;
+	int rc = serve_options_parse(argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (o.help) {
+		serve_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("vfs-serve (vfskit) %s\n", VFSKIT_VERSION);
+		return 0;
+	}
+	if (stat(o.mountpoint, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "vfs-serve: mountpoint %s is not a directory\n", o.mountpoint);
+		return 1;
+	}
+	if (check_capabilities(&o.cfg))
+		return 1;
+	/* The guest's kernel already applied its umask; apply modes as sent. */
+	umask(0);
+	if (passthrough_init(&pt, &o.cfg))
+		return 1;
+	rc = serve(&o, &pt);
+	passthrough_release(&pt);
+	return rc;
+}

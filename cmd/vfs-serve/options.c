@@ -1,0 +1,203 @@
+/*
+ * options: defaults that depend on other flags (the mount fd source and
+ * the no-mount-fd policy follow the design and --inode-file-handles) are
+ * filled in after parsing, unless the user set them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+enum {
+	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
+	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
+	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "inode-file-handles", required_argument, NULL, OPT_HANDLES },
+	{ "design", required_argument, NULL, OPT_DESIGN },
+	{ "mount-fd-source", required_argument, NULL, OPT_MOUNT_FD_SOURCE },
+	{ "no-mount-fd", required_argument, NULL, OPT_NO_MOUNT_FD },
+	{ "retired-max", required_argument, NULL, OPT_RETIRED_MAX },
+	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
+	{ "attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "single-thread", no_argument, NULL, OPT_SINGLE_THREAD },
+	{ "background", no_argument, NULL, OPT_BACKGROUND },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+void serve_usage(FILE *f)
+{
+	fprintf(f,
+"usage: vfs-serve [options] SOURCE MOUNTPOINT\n"
+"\n"
+"Serves directory SOURCE at MOUNTPOINT over /dev/fuse, as a virtio-fs\n"
+"passthrough daemon would, in the foreground until SIGINT or SIGTERM.\n"
+"\n"
+"  --inode-file-handles=never|prefer|mandatory   (default: never)\n"
+"        as in the Rust virtiofsd: never = an O_PATH fd per inode;\n"
+"        prefer = a file handle per inode, O_PATH where the filesystem has\n"
+"        no handles; mandatory = a file handle or the lookup fails.\n"
+"        Handles need CAP_DAC_READ_SEARCH: without it mandatory refuses to\n"
+"        start and prefer runs as never.\n"
+"  --design=ids-only|v3|fixed                    (default: fixed)\n"
+"        which design of the virtiofsd inodes_by_handle review to follow:\n"
+"        ids-only = inodes keyed by (st_dev, st_ino, mnt_id) only, also\n"
+"          without an fd (shows inode ID reuse);\n"
+"        v3 = by handle, then by ids rejecting hits without an O_PATH fd;\n"
+"          any handle failure falls back to O_PATH (shows duplicate inodes);\n"
+"        fixed = lookup-only handles; only filesystems without handles fall\n"
+"          back; at most one live inode per file.\n"
+"  --mount-fd-source=first-openable|mountinfo\n"
+"        where the mount fd for open_by_handle_at comes from: the first\n"
+"        regular file or directory looked up on the mount (v3), or the\n"
+"        mount's root from /proc/self/mountinfo (v4, Rust virtiofsd).\n"
+"        Default: mountinfo for fixed, first-openable otherwise.\n"
+"  --no-mount-fd=fail|o-path|lookup-only\n"
+"        what a lookup does when no mount fd can be had (fixed design):\n"
+"        fail with EIO, hold an O_PATH fd instead, or keep the handle for\n"
+"        lookups only and retry the mount fd when the inode is used.\n"
+"        Default: o-path (fail with --inode-file-handles=mandatory).\n"
+"  --retired-max=N       forgotten inodes kept for their handles, so that\n"
+"                        FUSE-mount file handles survive a cache drop\n"
+"                        (fixed design; default: 65536)\n"
+"  --entry-timeout=SEC   guest dentry cache timeout (default: 1.0)\n"
+"  --attr-timeout=SEC    guest attribute cache timeout (default: 1.0)\n"
+"  --log=FILE            append one JSON object per inode decision to FILE\n"
+"  --control=PATH        serve the control protocol on unix socket PATH\n"
+"                        (see cmd/vfs-serve/CONTROL.md)\n"
+"  --single-thread       serve requests on one thread (default: several)\n"
+"  --background          detach once mounted (default: foreground)\n"
+"  --debug               print every FUSE request (libfuse debug)\n"
+"  -h, --help            show this help\n"
+"      --version         show the version\n"
+"\n"
+"Exit status: 0 after a clean unmount, 1 on failure, 2 on a usage error.\n");
+}
+
+static int bad(const char *flag, const char *value, const char *want)
+{
+	fprintf(stderr, "vfs-serve: invalid value '%s' for --%s: want %s\n",
+		value, flag, want);
+	fprintf(stderr, "try 'vfs-serve --help'\n");
+	return 2;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || end == s || *end || *out < 0 || *out > 86400 * 365 ? -EINVAL : 0;
+}
+
+int serve_options_parse(int argc, char **argv, struct serve_options *o)
+{
+	bool source_set = false, policy_set = false;
+	unsigned long long n;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	passthrough_config_defaults(&o->cfg);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_HANDLES:
+			if (handle_policy_parse(optarg, &o->cfg.handles))
+				return bad("inode-file-handles", optarg, "never, prefer or mandatory");
+			break;
+		case OPT_DESIGN:
+			if (design_parse(optarg, &o->cfg.design))
+				return bad("design", optarg, "ids-only, v3 or fixed");
+			break;
+		case OPT_MOUNT_FD_SOURCE:
+			if (mount_fd_source_parse(optarg, &o->cfg.mount_fd_source))
+				return bad("mount-fd-source", optarg, "first-openable or mountinfo");
+			source_set = true;
+			break;
+		case OPT_NO_MOUNT_FD:
+			if (no_mount_fd_parse(optarg, &o->cfg.no_mount_fd))
+				return bad("no-mount-fd", optarg, "fail, o-path or lookup-only");
+			policy_set = true;
+			break;
+		case OPT_RETIRED_MAX:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				return bad("retired-max", optarg, "a whole number");
+			o->cfg.retired_max = (size_t)n;
+			break;
+		case OPT_ENTRY_TIMEOUT:
+			if (parse_seconds(optarg, &o->cfg.entry_timeout))
+				return bad("entry-timeout", optarg, "seconds, 0 or more");
+			break;
+		case OPT_ATTR_TIMEOUT:
+			if (parse_seconds(optarg, &o->cfg.attr_timeout))
+				return bad("attr-timeout", optarg, "seconds, 0 or more");
+			break;
+		case OPT_LOG:
+			o->cfg.log_path = optarg;
+			break;
+		case OPT_CONTROL:
+			o->control = optarg;
+			break;
+		case OPT_SINGLE_THREAD:
+			o->single_thread = true;
+			break;
+		case OPT_BACKGROUND:
+			o->background = true;
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case OPT_VERSION:
+			o->version = true;
+			return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "vfs-serve: option needs a value or is unknown: -%c\n",
+					optopt);
+			else
+				fprintf(stderr, "vfs-serve: unknown option '%s'\n", argv[optind - 1]);
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "vfs-serve: need SOURCE and MOUNTPOINT (got %d argument%s)\n",
+			argc - optind, argc - optind == 1 ? "" : "s");
+		serve_usage(stderr);
+		return 2;
+	}
+	o->cfg.source = argv[optind];
+	o->mountpoint = argv[optind + 1];
+	if (!source_set)
+		o->cfg.mount_fd_source = o->cfg.design == DESIGN_FIXED ?
+			MOUNT_FD_MOUNTINFO : MOUNT_FD_FIRST_OPENABLE;
+	if (o->cfg.handles == HANDLES_MANDATORY) {
+		if (policy_set && o->cfg.no_mount_fd == NO_MOUNT_FD_OPATH) {
+			fprintf(stderr, "vfs-serve: --no-mount-fd=o-path contradicts "
+				"--inode-file-handles=mandatory\n");
+			return 2;
+		}
+		if (!policy_set)
+			o->cfg.no_mount_fd = NO_MOUNT_FD_FAIL;
+	}
+	return 0;
+}

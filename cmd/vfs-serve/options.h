@@ -1,0 +1,26 @@
+/*
+ * options: vfs-serve's command line. Parsing is separate from main() so
+ * that every flag and every refusal is in one place, with --help beside it.
+ */
+#ifndef VFS_SERVE_OPTIONS_H
+#define VFS_SERVE_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "passthrough.h"
+
+struct serve_options {
+	struct passthrough_config cfg;
+	const char *mountpoint;
+	const char *control;
+	bool single_thread;
+	bool background;
+	bool debug;
+	bool help, version;
+};
+
+/* 0, or 2 (usage error, message printed) */
+int serve_options_parse(int argc, char **argv, struct serve_options *o);
+void serve_usage(FILE *f);
+
+#endif

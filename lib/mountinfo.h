@@ -1,0 +1,19 @@
+/*
+ * mountinfo: where a mount id is mounted, from /proc/self/mountinfo.
+ * This is how the Rust virtiofsd (and the v4 C series) find a mount fd: the
+ * mount's root directory is always safe to open, unlike the first inode a
+ * guest happens to look up there.
+ */
+#ifndef VFS_MOUNTINFO_H
+#define VFS_MOUNTINFO_H
+
+#include <stddef.h>
+
+/*
+ * Writes the mount point of @mnt_id into @path (unescaped). @mountinfo is
+ * the file to read, NULL for /proc/self/mountinfo. 0, -ENOENT if no such
+ * mount, -ENAMETOOLONG, or the open's -errno.
+ */
+int mountinfo_find(const char *mountinfo, int mnt_id, char *path, size_t len);
+
+#endif
