@@ -206,9 +206,19 @@ static int lookup_fixed(struct passthrough *pt, struct probe *p, struct inode **
 
 	probe_handle(pt, p);
 	if (p->herr) {
-		if (!vfs_handle_unsupported(p->herr) || pt->cfg.handles == HANDLES_MANDATORY)
+		/*
+		 * EOPNOTSUPP from a filesystem that gave handles before is a
+		 * transient failure, not a filesystem without handles: falling
+		 * back would make a second inode for a file that has one.
+		 */
+		if (!vfs_handle_unsupported(p->herr) || pt->cfg.handles == HANDLES_MANDATORY ||
+		    passthrough_mount_has_handles(pt, p->mnt_id)) {
+			log_event(pt, "lookup_failed", p, NULL, "no handle", p->herr);
 			return p->herr;
+		}
 		fell_back(pt, p, "handles unsupported", p->herr);
+	} else if (p->h) {
+		passthrough_note_handles(pt, p->mnt_id);
 	}
 	if (p->h)
 		probe_mount_fd(pt, p);
@@ -389,6 +399,20 @@ static int lookup_ids_only(struct passthrough *pt, struct probe *p, struct inode
 	return 0;
 }
 
+/* The root holds its fd, so equal ids are the root itself. */
+static bool is_root(struct passthrough *pt, const struct probe *p)
+{
+	struct inode *root;
+	bool same;
+
+	inode_store_lock(&pt->store);
+	root = inode_store_find_nodeid_locked(&pt->store, ROOT_NODEID);
+	same = root->dev == p->st.st_dev && root->ino == p->st.st_ino &&
+	       root->mnt_id == p->mnt_id;
+	inode_store_unlock(&pt->store);
+	return same;
+}
+
 /* Finds or creates the inode for the file open O_PATH at @fd (taken). */
 static int lookup_fd(struct passthrough *pt, int fd, uint64_t parent,
 		     const char *name, struct stat *st, struct inode **out)
@@ -398,7 +422,13 @@ static int lookup_fd(struct passthrough *pt, int fd, uint64_t parent,
 
 	counter_inc(pt->counters.lookups);
 	err = stat_fd(fd, &p.st, &p.mnt_id);
-	if (!err) {
+	if (!err && is_root(pt, &p)) {
+		/* ".." of a top-level directory: nodeid 1, whatever the design. */
+		inode_store_lock(&pt->store);
+		*out = inode_store_find_nodeid_locked(&pt->store, ROOT_NODEID);
+		inode_store_ref_lookup_locked(&pt->store, *out);
+		inode_store_unlock(&pt->store);
+	} else if (!err) {
 		switch (pt->cfg.design) {
 		case DESIGN_FIXED:
 			err = lookup_fixed(pt, &p, out);

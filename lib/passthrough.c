@@ -53,6 +53,7 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	memset(pt, 0, sizeof(*pt));
 	pt->cfg = *cfg;
 	pt->proc_self_fd = -1;
+	pthread_mutex_init(&pt->mounts_lock, NULL);
 	faults_init(&pt->faults);
 	err = decision_log_open(&pt->log, cfg->log_path);
 	if (err) {
@@ -172,6 +173,28 @@ int inode_reopen(struct passthrough *pt, struct inode *inode, int flags)
 	snprintf(name, sizeof(name), "%d", inode->fd);
 	fd = openat(pt->proc_self_fd, name, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+void passthrough_note_handles(struct passthrough *pt, int mnt_id)
+{
+	if (passthrough_mount_has_handles(pt, mnt_id))
+		return;
+	pthread_mutex_lock(&pt->mounts_lock);
+	/* Past the table's end we only lose the extra check, not correctness. */
+	if (pt->nhandle_mounts < PASSTHROUGH_MAX_MOUNTS)
+		pt->handle_mounts[pt->nhandle_mounts++] = mnt_id;
+	pthread_mutex_unlock(&pt->mounts_lock);
+}
+
+bool passthrough_mount_has_handles(struct passthrough *pt, int mnt_id)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&pt->mounts_lock);
+	for (unsigned i = 0; i < pt->nhandle_mounts && !found; i++)
+		found = pt->handle_mounts[i] == mnt_id;
+	pthread_mutex_unlock(&pt->mounts_lock);
+	return found;
 }
 
 static const char *const design_names[] = { "ids-only", "v3", "fixed" };

@@ -52,8 +52,14 @@ struct passthrough_config {
 	const char *log_path;
 };
 
+#define PASSTHROUGH_MAX_MOUNTS 256
+
 struct passthrough {
 	struct passthrough_config cfg;
+	/* Mounts where a handle was made once: they have handles, for good. */
+	pthread_mutex_t mounts_lock;
+	int handle_mounts[PASSTHROUGH_MAX_MOUNTS];
+	unsigned nhandle_mounts;
 	struct inode_store store;
 	struct mount_fds mount_fds;
 	struct faults faults;
@@ -78,6 +84,11 @@ int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp);
 /* A new fd on @inode's file opened with @flags (O_CREAT not allowed). */
 int inode_reopen(struct passthrough *pt, struct inode *inode, int flags);
 static inline void inode_path_fd_done(int fd, bool tmp);
+
+/* Records that @mnt_id gave a handle; true if it had not before. */
+void passthrough_note_handles(struct passthrough *pt, int mnt_id);
+/* True if a handle was ever made on @mnt_id. */
+bool passthrough_mount_has_handles(struct passthrough *pt, int mnt_id);
 
 const char *design_name(enum design d);
 int design_parse(const char *s, enum design *d);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,43 @@ static int check_capabilities(struct passthrough_config *cfg)
 	return 0;
 }
 
+static struct fuse_session *signalled_session;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (signalled_session)
+		fuse_session_exit(signalled_session);
+}
+
+/*
+ * Unlike fuse_set_signal_handlers(), install the handlers even where the
+ * signal is ignored: a shell starts background jobs with SIGINT ignored,
+ * and a test or a supervisor still expects SIGINT to unmount.
+ */
+static int set_stop_signals(struct fuse_session *se)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	signalled_session = se;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &ign, NULL))
+		return -errno;
+	return 0;
+}
+
+static void clear_stop_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	signalled_session = NULL;
+}
+
 static int serve(struct serve_options *o, struct passthrough *pt)
 {
 	char fsname[128];
@@ -69,7 +107,7 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		fprintf(stderr, "vfs-serve: cannot create FUSE session\n");
 		return 1;
 	}
-	if (fuse_set_signal_handlers(se) != 0)
+	if (set_stop_signals(se) != 0)
 		goto out_session;
 	if (fuse_session_mount(se, o->mountpoint) != 0) {
 		fprintf(stderr, "vfs-serve: cannot mount on %s\n", o->mountpoint);
@@ -92,14 +130,14 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		err = fuse_session_loop_mt(se, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
-	/* A signal ends the loop with its number: that is a clean stop. */
+	/* A signal or an unmount ends the loop: both are clean stops. */
 	err = err < 0 ? 1 : 0;
 	if (ctl_on)
 		control_stop(&ctl);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:
-	fuse_remove_signal_handlers(se);
+	clear_stop_signals();
 out_session:
 	fuse_session_destroy(se);
 	return err;

@@ -50,6 +50,11 @@ static void show_stat(const char *name)
 	       S_ISCHR(st.st_mode) ? " chr" : "");
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void list_dir(const char *name)
 {
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY);
@@ -65,7 +70,7 @@ static void list_dir(const char *name)
 	while ((e = readdir(d)) && n < 256)
 		names[n++] = strdup(e->d_name);
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+	qsort(names, (size_t)n, sizeof(char *), cmp_names);
 	printf("%-40s ->", "readdir");
 	for (int i = 0; i < n; i++) {
 		/* The lost+found of an ext4 root is not ours to compare. */

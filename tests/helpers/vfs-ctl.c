@@ -1,29 +1,70 @@
 /*
- * vfs-ctl: sends control commands to a running vfs-serve, one per argument,
- * and prints the replies. Exit 0 if every reply was "ok", 1 if one was
- * "err", 2 on a usage error, 3 if the socket failed.
+ * vfs-ctl: talks to a running vfs-serve's control socket.
+ *
+ *   vfs-ctl SOCKET COMMAND...       one request per COMMAND, replies printed
+ *   vfs-ctl --raw SOCKET            sends standard input as it is, prints
+ *                                   everything the server says until it
+ *                                   closes or stays silent for 2 s
+ *   vfs-ctl --idle N SOCKET CMD...  first opens N connections that send
+ *                                   nothing, then runs the commands
+ *
+ * Exit 0 if every reply was "ok", 1 if one was "err", 2 on a usage error,
+ * 3 if the socket failed.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "control_client.h"
 
+static int raw(const char *path)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	char buf[65536];
+	ssize_t n;
+	int fd = control_connect(path);
+
+	if (fd < 0)
+		return 3;
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		if (send(fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+			break;
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct strbuf out = STRBUF_INIT;
-	int fd, rc = 0;
+	int fd, rc = 0, idle = 0, first = 2;
 
+	if (argc == 3 && !strcmp(argv[1], "--raw"))
+		return raw(argv[2]);
+	if (argc >= 5 && !strcmp(argv[1], "--idle")) {
+		idle = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfs-ctl SOCKET COMMAND...\n");
+		fprintf(stderr, "usage: vfs-ctl [--idle N] SOCKET COMMAND... | --raw SOCKET\n");
 		return 2;
 	}
+	for (int i = 0; i < idle; i++)
+		if (control_connect(argv[1]) < 0)
+			return 3; /* left open on purpose until exit */
 	fd = control_connect(argv[1]);
 	if (fd < 0) {
 		fprintf(stderr, "vfs-ctl: cannot connect to %s: %s\n", argv[1], strerror(-fd));
 		return 3;
 	}
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		int r = control_request(fd, argv[i], &out);
 
 		if (r < 0) {

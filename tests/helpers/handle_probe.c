@@ -1,0 +1,124 @@
+/*
+ * handle_probe: file handles from the shell, as a guest program uses them.
+ *
+ *   handle_probe get PATH              prints "TYPE:HEX" of PATH's handle
+ *   handle_probe open MOUNTDIR HANDLE  opens HANDLE through MOUNTDIR and
+ *                                      prints the file's first line
+ *   handle_probe fuse NODEID GEN       prints the handle the FUSE kernel
+ *                                      module makes for (nodeid, generation)
+ *   handle_probe decode HANDLE         prints "NODEID GEN" of a FUSE handle
+ *
+ * "open" prints the errno name and exits 1 when open_by_handle_at fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errno_name.h"
+
+union handle {
+	struct file_handle fh;
+	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+};
+
+static void print_handle(const union handle *h)
+{
+	printf("%d:", h->fh.handle_type);
+	for (unsigned i = 0; i < h->fh.handle_bytes; i++)
+		printf("%02x", (unsigned char)h->fh.f_handle[i]);
+	printf("\n");
+}
+
+static int parse_handle(const char *s, union handle *h)
+{
+	char *p;
+	size_t n = 0;
+
+	h->fh.handle_type = (int)strtol(s, &p, 10);
+	if (*p++ != ':')
+		return -1;
+	while (p[0] && p[1] && n < MAX_HANDLE_SZ) {
+		unsigned v;
+
+		if (sscanf(p, "%2x", &v) != 1)
+			return -1;
+		h->fh.f_handle[n++] = (unsigned char)v;
+		p += 2;
+	}
+	h->fh.handle_bytes = (unsigned)n;
+	return *p ? -1 : 0;
+}
+
+static int fail(const char *what)
+{
+	const char *n = errno_name(errno);
+
+	printf("%s\n", n ? n : "?");
+	fprintf(stderr, "handle_probe: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	union handle h;
+	int mnt_id, mfd, fd;
+
+	if (argc == 3 && !strcmp(argv[1], "get")) {
+		h.fh.handle_bytes = MAX_HANDLE_SZ;
+		if (name_to_handle_at(AT_FDCWD, argv[2], &h.fh, &mnt_id, 0) < 0)
+			return fail("name_to_handle_at");
+		print_handle(&h);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "open")) {
+		char buf[256] = "";
+		ssize_t n;
+
+		if (parse_handle(argv[3], &h)) {
+			fprintf(stderr, "handle_probe: bad handle '%s'\n", argv[3]);
+			return 2;
+		}
+		mfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		if (mfd < 0)
+			return fail(argv[2]);
+		fd = open_by_handle_at(mfd, &h.fh, O_RDONLY);
+		if (fd < 0)
+			return fail("open_by_handle_at");
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "fuse")) {
+		uint64_t nodeid = strtoull(argv[2], NULL, 0);
+		uint32_t gen = (uint32_t)strtoul(argv[3], NULL, 0);
+		uint32_t w[3] = { (uint32_t)(nodeid >> 32), (uint32_t)nodeid, gen };
+
+		/* fuse_encode_fh: FILEID_INO64_GEN (0x81), three u32 words. */
+		h.fh.handle_type = 0x81;
+		h.fh.handle_bytes = sizeof(w);
+		memcpy(h.fh.f_handle, w, sizeof(w));
+		print_handle(&h);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "decode")) {
+		uint32_t w[3];
+
+		if (parse_handle(argv[2], &h) || h.fh.handle_bytes < sizeof(w)) {
+			fprintf(stderr, "handle_probe: not a FUSE handle '%s'\n", argv[2]);
+			return 2;
+		}
+		memcpy(w, h.fh.f_handle, sizeof(w));
+		printf("%llu %u\n", ((unsigned long long)w[0] << 32) | w[1], w[2]);
+		return 0;
+	}
+	fprintf(stderr, "usage: handle_probe get PATH | open MOUNTDIR HANDLE | "
+		"fuse NODEID GEN | decode HANDLE\n");
+	return 2;
+}

@@ -1,0 +1,158 @@
+# lib.sh: what every integration test sources.
+#
+# Each test gets a private temporary directory; every mount, loop device and
+# server it starts is recorded and undone on EXIT, INT and TERM, whether
+# the test passed, failed or was interrupted. Results are TAP-like lines
+# and a closing "N passed, N failed".
+set -u
+
+BUILD=${BUILD:-build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$TOP/$BUILD/bin
+HELPERS=$TOP/$BUILD/tests
+T_NAME=$(basename "$0" .sh)
+T_PASS=0
+T_FAIL=0
+T_MOUNTS=()
+T_LOOPS=()
+T_PIDS=()
+
+skip_all() {
+	echo "1..0 # SKIP $T_NAME: $*"
+	exit 77
+}
+
+[ "$(id -u)" = 0 ] || skip_all "needs root (mounts, loop devices)"
+[ -c /dev/fuse ] || skip_all "needs /dev/fuse"
+
+T_TMP=$(mktemp -d "/tmp/vfskit-$T_NAME.XXXXXX")
+chmod 755 "$T_TMP" # tests also act as an unprivileged user
+
+t_cleanup() {
+	local m p l
+	for ((i = ${#T_MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${T_MOUNTS[i]}
+		if mountpoint -q "$m" 2>/dev/null; then
+			fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+		fi
+	done
+	for p in "${T_PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for l in "${T_LOOPS[@]}"; do
+		losetup -d "$l" 2>/dev/null
+	done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'echo "# $T_NAME: interrupted"; exit 130' INT TERM
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	echo "ok $((T_PASS + T_FAIL)) - $*"
+}
+
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "not ok $((T_PASS + T_FAIL)) - $*"
+}
+
+# check DESC COMMAND...: passes when COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+quiet() {
+	"$@" >/dev/null
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   expected: $2"
+		echo "#   got:      $3"
+	fi
+}
+
+# retry N CMD...: runs CMD until it succeeds, at most N times 50 ms apart.
+# For conditions that come true asynchronously (a mount appearing, the
+# kernel's FORGETs arriving), never as a stand-in for an event.
+retry() {
+	local n=$1
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# serve SOURCE MOUNTPOINT [vfs-serve options...]: mounts and waits for it.
+# Sets SERVE_PID. The control socket is $MOUNTPOINT.ctl.
+serve() {
+	local src=$1 mnt=$2
+	shift 2
+	mkdir -p "$mnt"
+	"$BIN/vfs-serve" --control "$mnt.ctl" "$@" "$src" "$mnt" 2>>"$T_TMP/serve.err" &
+	SERVE_PID=$!
+	T_PIDS+=("$SERVE_PID")
+	T_MOUNTS+=("$mnt")
+	if ! retry 200 mountpoint -q "$mnt"; then
+		echo "# vfs-serve did not mount $mnt: $(tail -3 "$T_TMP/serve.err")"
+		return 1
+	fi
+}
+
+# unserve MOUNTPOINT: unmounts and waits for the server; its exit status.
+unserve() {
+	fusermount3 -u "$1" || return 1
+	wait "$SERVE_PID"
+}
+
+ctl() {
+	"$HELPERS/vfs-ctl" "$1.ctl" "${@:2}"
+}
+
+# invariants MOUNTPOINT: the store's invariants hold (violations printed).
+invariants() {
+	local out
+	out=$(ctl "$1" check) && return 0
+	echo "$out" | sed 's/^/#   /'
+	return 1
+}
+
+# counter MOUNTPOINT NAME: one counter's value.
+counter() {
+	ctl "$1" counters | awk -v k="$2" '$1 == k { print $2 }'
+}
+
+# make_ext4 DIR [INODES]: a small ext4 image, loop-mounted on DIR.
+make_ext4() {
+	local dir=$1 inodes=${2:-64} img="$T_TMP/$(basename "$1").img" loop
+	truncate -s 16M "$img" && mkfs.ext4 -q -F -N "$inodes" "$img" || return 1
+	loop=$(losetup -f --show "$img") || return 1
+	T_LOOPS+=("$loop")
+	mkdir -p "$dir"
+	mount "$loop" "$dir" || return 1
+	T_MOUNTS+=("$dir")
+}
+
+# make_tmpfs DIR
+make_tmpfs() {
+	mkdir -p "$1" && mount -t tmpfs -o size=64M tmpfs "$1" && T_MOUNTS+=("$1")
+}
+
+drop_caches() {
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+}
+
+finish() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" = 0 ]
+}
