@@ -51,9 +51,12 @@ int control_request(int fd, const char *cmd, struct strbuf *out)
 	size_t start = out->len, len = strlen(cmd);
 	char buf[4096];
 
+	int send_err = 0;
+
 	if (send(fd, cmd, len, MSG_NOSIGNAL) != (ssize_t)len ||
 	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
-		return -errno;
+		send_err = -errno;
+	/* Even when sending failed, the server may have said why it hung up. */
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		const char *line;
@@ -61,7 +64,7 @@ int control_request(int fd, const char *cmd, struct strbuf *out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? -errno : -ECONNRESET;
+			return send_err ? send_err : n < 0 ? -errno : -ECONNRESET;
 		strbuf_addf(out, "%.*s", (int)n, buf);
 		if (out->failed)
 			return -ENOMEM;

@@ -137,6 +137,13 @@ void inode_store_add_locked(struct inode_store *s, struct inode *inode, bool ids
 	s->nlive++;
 }
 
+void inode_store_set_handle_locked(struct inode_store *s, struct inode *inode,
+				   struct vfs_handle *h)
+{
+	inode->handle = h;
+	hash_table_insert(&s->handles, &inode->by_handle, vfs_handle_hash(h));
+}
+
 struct inode *inode_store_find_nodeid_locked(struct inode_store *s, uint64_t nodeid)
 {
 	struct hash_link *l = hash_table_find(&s->nodeids, hash_nodeid(nodeid),

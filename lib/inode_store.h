@@ -84,6 +84,9 @@ uint32_t inode_generation(const struct inode_store *s, const struct inode *inode
 /* Enters @inode in by-nodeid, by-handle if it has a handle, by-ids if @ids. */
 void inode_store_add_locked(struct inode_store *s, struct inode *inode, bool ids);
 void inode_store_add_ids_locked(struct inode_store *s, struct inode *inode);
+/* Gives @inode (which has none) the handle @h and enters it in by-handle. */
+void inode_store_set_handle_locked(struct inode_store *s, struct inode *inode,
+				   struct vfs_handle *h);
 struct inode *inode_store_find_nodeid_locked(struct inode_store *s, uint64_t nodeid);
 struct inode *inode_store_find_ids_locked(struct inode_store *s, uint64_t dev,
 					  uint64_t ino, int mnt_id);

@@ -1,10 +1,11 @@
 /*
  * json_line: names come from the guest and may hold any byte but '/' and
- * NUL, so strings are escaped to stay valid JSON; a line that would not fit
- * is cut and marked with "truncated":true rather than dropped.
+ * NUL, so strings are escaped to stay valid JSON. Each field is appended
+ * whole or not at all, and a string too long for the line is cut (its
+ * quotes kept), so a line is always valid JSON; a cut or dropped field
+ * marks the line "truncated":true.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,98 +13,116 @@
 
 #define RESERVE 24 /* room for ,"truncated":true}\n */
 
-static void put(struct json_line *j, const char *s, size_t n)
+static size_t room(const struct json_line *j)
 {
-	if (j->truncated || j->len + n > sizeof(j->buf) - RESERVE) {
+	size_t limit = sizeof(j->buf) - RESERVE;
+
+	return j->len < limit ? limit - j->len : 0;
+}
+
+/* Appends ,"key": and @val (already JSON) as one piece, or drops both. */
+static void field(struct json_line *j, const char *k, const char *val, size_t vlen)
+{
+	size_t klen = strlen(k), need = (j->len > 1) + klen + 3 + vlen;
+	char *p;
+
+	if (need > room(j)) {
 		j->truncated = true;
 		return;
 	}
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-}
-
-static void putf(struct json_line *j, const char *fmt, ...)
-{
-	char tmp[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	put(j, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-static void key(struct json_line *j, const char *k)
-{
+	p = j->buf + j->len;
 	if (j->len > 1)
-		put(j, ",", 1);
-	put(j, "\"", 1);
-	put(j, k, strlen(k));
-	put(j, "\":", 2);
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, k, klen);
+	p += klen;
+	*p++ = '"';
+	*p++ = ':';
+	memcpy(p, val, vlen);
+	j->len += need;
 }
 
 void json_begin(struct json_line *j)
 {
-	j->len = 0;
+	j->buf[0] = '{';
+	j->len = 1;
 	j->truncated = false;
-	put(j, "{", 1);
 }
 
 void json_str(struct json_line *j, const char *k, const char *val)
 {
-	key(j, k);
-	put(j, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			char e[2] = { '\\', (char)*p };
-			put(j, e, 2);
-		} else if (*p < 0x20 || *p >= 0x7f) {
-			/* Non-ASCII bytes need not be UTF-8: escape them all. */
-			putf(j, "\\u%04x", *p);
-		} else {
-			put(j, (const char *)p, 1);
-		}
+	char v[sizeof(j->buf)];
+	size_t n = 0, max = room(j);
+
+	/* What fits after the key, its quotes and a comma. */
+	max = max > strlen(k) + 4 ? max - strlen(k) - 4 : 0;
+	if (max < 2) {
+		j->truncated = true;
+		return;
 	}
-	put(j, "\"", 1);
+	v[n++] = '"';
+	for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
+		char e[8];
+		int elen;
+
+		if (*p == '"' || *p == '\\')
+			elen = snprintf(e, sizeof(e), "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			elen = snprintf(e, sizeof(e), "\\u%04x", *p); /* bytes need not be UTF-8 */
+		else
+			elen = snprintf(e, sizeof(e), "%c", *p);
+		if (n + (size_t)elen + 1 > max) {
+			j->truncated = true;
+			break;
+		}
+		memcpy(v + n, e, (size_t)elen);
+		n += (size_t)elen;
+	}
+	v[n++] = '"';
+	field(j, k, v, n);
 }
 
 void json_u64(struct json_line *j, const char *k, uint64_t val)
 {
-	key(j, k);
-	putf(j, "%" PRIu64, val);
+	char v[24];
+
+	field(j, k, v, (size_t)snprintf(v, sizeof(v), "%" PRIu64, val));
 }
 
 void json_i64(struct json_line *j, const char *k, int64_t val)
 {
-	key(j, k);
-	putf(j, "%" PRId64, val);
+	char v[24];
+
+	field(j, k, v, (size_t)snprintf(v, sizeof(v), "%" PRId64, val));
 }
 
 void json_bool(struct json_line *j, const char *k, bool val)
 {
-	key(j, k);
-	put(j, val ? "true" : "false", val ? 4 : 5);
+	field(j, k, val ? "true" : "false", val ? 4 : 5);
 }
 
 void json_hex(struct json_line *j, const char *k, const void *data, size_t len)
 {
+	char v[sizeof(j->buf)];
 	const unsigned char *p = data;
+	size_t n = 0;
 
-	key(j, k);
-	put(j, "\"", 1);
-	for (size_t i = 0; i < len; i++)
-		putf(j, "%02x", p[i]);
-	put(j, "\"", 1);
+	v[n++] = '"';
+	for (size_t i = 0; i < len && n + 3 < sizeof(v); i++)
+		n += (size_t)snprintf(v + n, sizeof(v) - n, "%02x", p[i]);
+	v[n++] = '"';
+	field(j, k, v, n);
 }
 
 size_t json_end(struct json_line *j)
 {
+	/* RESERVE bytes were kept free for exactly this. */
 	if (j->truncated) {
-		/* put() kept RESERVE bytes free for exactly this. */
-		j->truncated = false;
-		put(j, ",\"truncated\":true", 17);
+		memcpy(j->buf + j->len, j->len > 1 ? ",\"truncated\":true" : "\"truncated\":true",
+		       j->len > 1 ? 17 : 16);
+		j->len += j->len > 1 ? 17 : 16;
 	}
-	put(j, "}\n", 2);
+	memcpy(j->buf + j->len, "}\n", 2);
+	j->len += 2;
 	return j->len;
 }

@@ -194,6 +194,25 @@ static void fell_back(struct passthrough *pt, struct probe *p, const char *why, 
 }
 
 /*
+ * An fd inode for the probed file, made while handles failed (say the
+ * first lookup on a mount whose handle was refused once): by-ids holds
+ * only inodes with an fd here, so a hit is this very file. It gets the
+ * handle, rather than the file getting a second inode.
+ */
+static struct inode *adopt_fd_inode(struct passthrough *pt, struct probe *p)
+{
+	struct inode *inode = inode_store_find_ids_locked(&pt->store, p->st.st_dev,
+							  p->st.st_ino, p->mnt_id);
+
+	if (!inode || inode->handle || inode->fd < 0)
+		return NULL;
+	inode_store_set_handle_locked(&pt->store, inode, p->h);
+	p->h = NULL;
+	log_event(pt, "handle_adopted", p, inode, "fd inode of the same file", 0);
+	return inode;
+}
+
+/*
  * Design (c), the fix proposed at the end of the thread: identity comes
  * from a lookup-only handle, which fails only where the filesystem has no
  * handles; every other handle failure fails the lookup instead of quietly
@@ -228,6 +247,8 @@ static int lookup_fixed(struct passthrough *pt, struct probe *p, struct inode **
 		bool is_new = false, usable;
 
 		inode = inode_store_find_handle_locked(&pt->store, p->h);
+		if (!inode)
+			inode = adopt_fd_inode(pt, p);
 		usable = p->mfd >= 0 || (inode && (inode->mount_ref || inode->fd >= 0));
 
 		if (p->mfd_err && !usable && pt->cfg.no_mount_fd == NO_MOUNT_FD_FAIL) {

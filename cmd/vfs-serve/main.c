@@ -103,6 +103,7 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	argv[2] = fsname;
 	args.argc = 3;
 	se = fuse_session_new(&args, &passthrough_fuse_ops, sizeof(passthrough_fuse_ops), pt);
+	fuse_opt_free_args(&args); /* parsing may have copied them */
 	if (!se) {
 		fprintf(stderr, "vfs-serve: cannot create FUSE session\n");
 		return 1;

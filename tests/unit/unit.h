@@ -1,0 +1,28 @@
+/* unit: the Check suites, one per lib/ subsystem, run by main.c. */
+#ifndef VFS_UNIT_H
+#define VFS_UNIT_H
+
+#include <check.h>
+
+Suite *errno_name_suite(void);
+Suite *hash_table_suite(void);
+Suite *fault_suite(void);
+Suite *json_line_suite(void);
+Suite *inode_store_suite(void);
+Suite *mount_fds_suite(void);
+Suite *lookup_suite(void);
+Suite *control_cmd_suite(void);
+
+/* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
+const char *unit_tmpdir_make(void);
+void unit_tmpdir_remove(void);
+extern char unit_tmpdir[];
+
+/*
+ * True if running as root. Otherwise prints one line saying why @what is
+ * skipped and returns false, or fails the test under CI=true (CI has root).
+ */
+#include <stdbool.h>
+bool unit_have_root(const char *what);
+
+#endif
