@@ -14,7 +14,7 @@ V       ?=
 Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
-DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux
+DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
