@@ -72,6 +72,14 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
 
+# libfuse's own example, a baseline for benchmarks and a foreign server
+# for scenarios; built from the copy libfuse3-dev ships.
+PLL_SRC := /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c
+$(BUILD)/bench/passthrough_ll: $(PLL_SRC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -O2 -w -I$(dir $(PLL_SRC)) -o $@ $< $(shell pkg-config --cflags --libs fuse3)
+
 # Installs what a fresh Debian 12 lacks (as root), or says exactly what to run.
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -104,7 +112,7 @@ conformance: deps
 	$(Q)BUILD=$(BUILD) tests/integration/conformance.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS)
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(BUILD)/bench/passthrough_ll
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 clean:

@@ -6,11 +6,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/fsuid.h>
+#include <unistd.h>
 
 #include "creds.h"
 
 int creds_switch(uid_t uid, gid_t gid, struct creds_saved *saved)
 {
+	/* Threads run with the process's fs ids between requests. */
+	saved->switched = uid != geteuid() || gid != getegid();
+	if (!saved->switched)
+		return 0;
 	saved->gid = (gid_t)setfsgid(gid);
 	if ((gid_t)setfsgid(gid) != gid) {
 		setfsgid(saved->gid);
@@ -27,6 +32,8 @@ int creds_switch(uid_t uid, gid_t gid, struct creds_saved *saved)
 
 void creds_restore(const struct creds_saved *saved)
 {
+	if (!saved->switched)
+		return;
 	setfsuid(saved->uid);
 	setfsgid(saved->gid);
 }

@@ -14,9 +14,14 @@
 struct creds_saved {
 	uid_t uid;
 	gid_t gid;
+	int switched;
 };
 
-/* Switches this thread's fsuid/fsgid. 0 or -EPERM (then nothing changed). */
+/*
+ * Switches this thread's fsuid/fsgid; a caller with the server's own ids
+ * (root creating as root) costs no system call. 0 or -EPERM (then nothing
+ * changed).
+ */
 int creds_switch(uid_t uid, gid_t gid, struct creds_saved *saved);
 void creds_restore(const struct creds_saved *saved);
 

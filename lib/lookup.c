@@ -423,15 +423,9 @@ static int lookup_ids_only(struct passthrough *pt, struct probe *p, struct inode
 /* The root holds its fd, so equal ids are the root itself. */
 static bool is_root(struct passthrough *pt, const struct probe *p)
 {
-	struct inode *root;
-	bool same;
-
-	inode_store_lock(&pt->store);
-	root = inode_store_find_nodeid_locked(&pt->store, ROOT_NODEID);
-	same = root->dev == p->st.st_dev && root->ino == p->st.st_ino &&
-	       root->mnt_id == p->mnt_id;
-	inode_store_unlock(&pt->store);
-	return same;
+	/* Its ids never change after passthrough_init: no lock needed. */
+	return pt->root->dev == p->st.st_dev && pt->root->ino == p->st.st_ino &&
+	       pt->root->mnt_id == p->mnt_id;
 }
 
 /* Finds or creates the inode for the file open O_PATH at @fd (taken). */
@@ -446,7 +440,7 @@ static int lookup_fd(struct passthrough *pt, int fd, uint64_t parent,
 	if (!err && is_root(pt, &p)) {
 		/* ".." of a top-level directory: nodeid 1, whatever the design. */
 		inode_store_lock(&pt->store);
-		*out = inode_store_find_nodeid_locked(&pt->store, ROOT_NODEID);
+		*out = pt->root;
 		inode_store_ref_lookup_locked(&pt->store, *out);
 		inode_store_unlock(&pt->store);
 	} else if (!err) {

@@ -98,6 +98,7 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	inode_store_lock(&pt->store);
 	inode_store_add_locked(&pt->store, root, true);
 	inode_store_unlock(&pt->store);
+	pt->root = root;
 	return 0;
 fail:
 	passthrough_release(pt);

@@ -61,6 +61,7 @@ struct passthrough {
 	int handle_mounts[PASSTHROUGH_MAX_MOUNTS];
 	unsigned nhandle_mounts;
 	struct inode_store store;
+	struct inode *root; /* nodeid 1, alive as long as the store */
 	struct mount_fds mount_fds;
 	struct faults faults;
 	struct decision_log log;

@@ -1,0 +1,163 @@
+#!/bin/bash
+# make bench: vfs-serve's costs beside baselines measured in the same run
+# on the same trees: the native directory, libfuse's passthrough_ll (same
+# timeouts, cache=normal, default_permissions as vfs-serve has) and a do-nothing server answering from memory
+# (the floor of any FUSE server on this kernel). Figures are seconds and
+# ratios, never pass/fail thresholds; the summary says how the targets
+# of the core issue stand.
+T_NAME=bench
+. "$(dirname "$0")/../integration/lib.sh"
+
+W=$TOP/$BUILD/bench/workload
+NULL=$TOP/$BUILD/bench/null_server
+PLL=$TOP/$BUILD/bench/passthrough_ll
+TARGETS=${BENCH_TARGETS:-"native null pll never prefer"}
+declare -A R   # R[workload,target] = "ok SECONDS COUNT" | "fail ERRNO COUNT"
+declare -A EXTRA
+
+src=$T_TMP/src
+mnt=$T_TMP/mnt
+make_tmpfs "$src" || exit 1
+mount -o remount,size=2G "$src"
+mkdir -p "$mnt"
+
+# start TARGET TREE DIRS FILES SIZE TIMEOUT [NOFILE]: mounts TARGET serving
+# $src/TREE (null: a synthetic tree of the same shape) on $mnt.
+start() {
+	local t=$1 tree=$2 dirs=$3 files=$4 size=$5 to=$6 nofile=${7:-}
+	local lim=${nofile:+ulimit -Sn $nofile;}
+	case $t in
+	native) MNTDIR=$src/$tree; SPID=; return 0 ;;
+	null) bash -c "$lim exec '$NULL' $dirs $files $size $to '$mnt'" & ;;
+	# default_permissions as vfs-serve has: the same permission checks.
+	pll) bash -c "$lim exec '$PLL' -f -o default_permissions,source='$src/$tree',timeout=$to,allow_other '$mnt'" 2>/dev/null & ;;
+	never | prefer) bash -c "$lim exec '$BIN/vfs-serve' --inode-file-handles=$t \
+		--entry-timeout=$to --attr-timeout=$to --control '$mnt.ctl' '$src/$tree' '$mnt'" & ;;
+	esac
+	SPID=$!
+	T_PIDS+=("$SPID")
+	T_MOUNTS+=("$mnt")
+	MNTDIR=$mnt
+	retry 200 mountpoint -q "$mnt"
+}
+
+stop() {
+	[ -n "$SPID" ] || return 0
+	if ! fusermount3 -u "$mnt" 2>"$T_TMP/umount.err"; then
+		echo "# unmount failed: $(cat "$T_TMP/umount.err"); detaching" >&2
+		umount -l "$mnt"
+	fi
+	wait "$SPID" 2>/dev/null
+	SPID=
+}
+
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+nfds() { ls "/proc/$1/fd" | wc -l; }
+
+echo "# making trees on tmpfs: 10k, 100k (empty files), 10k x 4 KiB"
+mkdir -p "$src/t10k" "$src/t100k" "$src/r10k" "$src/cu"
+"$W" mktree "$src/t10k" 10 1000 0 >/dev/null
+"$W" mktree "$src/t100k" 100 1000 0 >/dev/null
+"$W" mktree "$src/r10k" 10 1000 4096 >/dev/null
+
+for t in $TARGETS; do
+	start $t t10k 10 1000 0 1.0 && drop_caches
+	R[walk10k,$t]=$("$W" walk "$MNTDIR")
+	stop
+
+	start $t t100k 100 1000 0 1.0 && drop_caches
+	[ -n "$SPID" ] && rss0=$(rss_kb "$SPID")
+	R[walk100k,$t]=$("$W" walk "$MNTDIR")
+	if [ -n "$SPID" ]; then
+		n=$(echo "${R[walk100k,$t]}" | awk '{ print $3 }')
+		EXTRA[fds,$t]=$(nfds "$SPID")
+		EXTRA[rss,$t]=$(( ($(rss_kb "$SPID") - rss0) * 1024 / (n > 0 ? n : 1) ))
+	fi
+	stop
+
+	for n in 10 20; do
+		rm -rf "${src:?}/cu" && mkdir "$src/cu"
+		start $t cu 1 1 0 1.0
+		R[create${n}k,$t]=$("$W" createunlink "$MNTDIR" ${n}000)
+		stop
+	done
+
+	start $t r10k 10 1000 4096 1.0 && drop_caches
+	R[read10k,$t]=$("$W" read "$MNTDIR")
+	stop
+
+	# Per request: lstat of the mount's root with timeouts 0: one GETATTR each.
+	# Best of three rounds: scheduling noise only ever adds time.
+	start $t t10k 10 1000 0 0
+	for round in 1 2 3; do
+		r=$("$W" statloop "$MNTDIR" 50000)
+		best=${R[getattr,$t]:-"ok 1e9 0"}
+		if [ "${r%% *}" = ok ] && awk -v a="$(echo $r | cut -d' ' -f2)" \
+			-v b="$(echo $best | cut -d' ' -f2)" 'BEGIN { exit !(a < b) }'; then
+			R[getattr,$t]=$r
+		fi
+	done
+	stop
+done
+
+# fig WORKLOAD TARGET: seconds, or what failed.
+fig() {
+	set -- ${R[$1,$2]:-"fail ? 0"}
+	if [ "$1" = ok ]; then printf '%.3f' "$2"; else echo "$2@$3"; fi
+}
+secs() { set -- ${R[$1,$2]:-x}; [ "$1" = ok ] && echo "$2"; }
+
+echo
+echo "SECONDS (lower is better; ERRNO@N: failed after N entries)"
+printf '%-12s' WORKLOAD; for t in $TARGETS; do printf ' %11s' "$t"; done; echo
+for w in walk10k walk100k create10k create20k read10k getattr; do
+	printf '%-12s' "$w"; for t in $TARGETS; do printf ' %11s' "$(fig $w $t)"; done; echo
+done
+echo
+echo "RATIOS (vfs-serve time / baseline time; below 1 is faster)"
+printf '%-12s%14s%14s%14s%14s\n' WORKLOAD never/pll prefer/pll never/null prefer/null
+for w in walk10k walk100k create10k create20k read10k getattr; do
+	printf '%-12s' "$w"
+	for pair in never:pll prefer:pll never:null prefer:null; do
+		a=$(secs $w ${pair%%:*}) b=$(secs $w ${pair##*:})
+		if [ -n "$a" ] && [ -n "$b" ]; then
+			printf '%14s' "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')"
+		else
+			printf '%14s' "-"
+		fi
+	done
+	echo
+done
+echo
+echo "PER REQUEST (GETATTR, best of 3 x 50k, microseconds; difference to the do-nothing server)"
+for t in null pll never prefer; do
+	s=$(secs getattr $t)
+	[ -n "$s" ] && printf '%-8s %8.2f us  (%+.2f us)\n' $t "$(awk -v s="$s" 'BEGIN { print s * 20 }')" \
+		"$(awk -v s="$s" -v n="$(secs getattr null)" 'BEGIN { print (s - n) * 20 }')"
+done
+echo
+echo "AFTER THE 100k WALK (server process)"
+printf '%-8s %10s %18s\n' SERVER "FDS HELD" "RSS BYTES/INODE"
+for t in null pll never prefer; do
+	printf '%-8s %10s %18s\n' $t "${EXTRA[fds,$t]:--}" "${EXTRA[rss,$t]:--}"
+done
+
+echo
+echo "SOFT RLIMIT_NOFILE 1024"
+mkdir -p "$src/t200k" "$src/t50k"
+"$W" mktree "$src/t200k" 200 1000 0 >/dev/null
+"$W" mktree "$src/t50k" 50 1000 0 >/dev/null
+start prefer t200k 200 1000 0 1.0 1024 && drop_caches
+# -printf %s needs each file's attributes: a LOOKUP for every entry.
+n=$(find "$MNTDIR" -printf '%s\n' 2>"$T_TMP/find.err" | wc -l)
+rc=${PIPESTATUS[0]}
+printf 'vfs-serve prefer, find over 200k files: %s entries, exit %s, %s fds held\n' \
+	"$n" "$rc" "$(nfds "$SPID")"
+stop
+start pll t50k 50 1000 0 1.0 && drop_caches
+n=$(find "$MNTDIR" -printf '%s\n' 2>"$T_TMP/find.err" | wc -l)
+printf 'passthrough_ll (soft limit %s), find over 50k files: %s entries, %s errors (%s)\n' \
+	"$(ulimit -Sn)" "$n" "$(wc -l <"$T_TMP/find.err")" \
+	"$(sed -n 's/.*: //p' "$T_TMP/find.err" | sort | uniq -c | sort -rn | head -1 | sed 's/^ *//')"
+stop
+echo "bench: done"
