@@ -24,6 +24,28 @@ struct inode *req_inode(fuse_req_t req, fuse_ino_t ino)
 	return inode;
 }
 
+bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref)
+{
+	struct passthrough *pt = req_pt(req);
+
+	ref->inode = req_inode(req, ino);
+	if (!ref->inode)
+		return false;
+	ref->fd = inode_path_fd(pt, ref->inode, &ref->tmp);
+	if (ref->fd < 0) {
+		reply_errno(req, ref->fd);
+		inode_store_put(&pt->store, ref->inode);
+		return false;
+	}
+	return true;
+}
+
+void path_ref_release(struct passthrough *pt, struct path_ref *ref)
+{
+	inode_path_fd_done(ref->fd, ref->tmp);
+	inode_store_put(&pt->store, ref->inode);
+}
+
 void reply_errno(fuse_req_t req, int err)
 {
 	fuse_reply_err(req, err < 0 ? -err : (err ? err : EIO));
@@ -140,13 +162,12 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	inode_store_put(&pt->store, inode);
 }
 
-static int set_times(int fd, bool tmpfd, struct passthrough *pt,
-		     const struct stat *attr, int valid, struct fuse_file_info *fi)
+static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
+		     int valid, struct fuse_file_info *fi)
 {
 	struct timespec tv[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
 	char name[16];
 
-	(void)tmpfd;
 	if (valid & FUSE_SET_ATTR_ATIME_NOW)
 		tv[0].tv_nsec = UTIME_NOW;
 	else if (valid & FUSE_SET_ATTR_ATIME)
@@ -185,20 +206,14 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int valid, struct fuse_file_info *fi)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode = req_inode(req, ino);
+	struct path_ref ref;
 	struct stat st;
 	char name[16];
-	bool tmp;
-	int fd, err = 0;
+	int err = 0;
 
-	if (!inode)
+	if (!req_path(req, ino, &ref))
 		return;
-	fd = inode_path_fd(pt, inode, &tmp);
-	if (fd < 0) {
-		err = fd;
-		goto out;
-	}
-	snprintf(name, sizeof(name), "%d", fd);
+	snprintf(name, sizeof(name), "%d", ref.fd);
 	if (valid & FUSE_SET_ATTR_MODE) {
 		int r = fi ? fchmod((int)fi->fh, attr->st_mode)
 			   : fchmodat(pt->proc_self_fd, name, attr->st_mode, 0);
@@ -209,52 +224,42 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		uid_t uid = valid & FUSE_SET_ATTR_UID ? attr->st_uid : (uid_t)-1;
 		gid_t gid = valid & FUSE_SET_ATTR_GID ? attr->st_gid : (gid_t)-1;
 
-		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		if (fchownat(ref.fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			err = -errno;
 	}
 	if (!err && (valid & FUSE_SET_ATTR_SIZE))
-		err = set_size(pt, inode, attr->st_size, fi);
+		err = set_size(pt, ref.inode, attr->st_size, fi);
 	if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 			      FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
-		err = set_times(fd, tmp, pt, attr, valid, fi);
-	inode_path_fd_done(fd, tmp);
+		err = set_times(pt, ref.fd, attr, valid, fi);
 	if (!err)
-		err = passthrough_stat(pt, inode, &st);
-out:
+		err = passthrough_stat(pt, ref.inode, &st);
 	if (err)
 		reply_errno(req, err);
 	else
 		fuse_reply_attr(req, &st, pt->cfg.attr_timeout);
-	inode_store_put(&pt->store, inode);
+	path_ref_release(pt, &ref);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode = req_inode(req, ino);
 	char buf[PATH_MAX + 1];
-	bool tmp;
+	struct path_ref ref;
 	ssize_t n;
-	int fd;
 
-	if (!inode)
+	if (!req_path(req, ino, &ref))
 		return;
-	fd = inode_path_fd(pt, inode, &tmp);
-	if (fd < 0) {
-		reply_errno(req, fd);
+	n = readlinkat(ref.fd, "", buf, sizeof(buf));
+	if (n < 0) {
+		reply_errno(req, -errno);
+	} else if (n == sizeof(buf)) {
+		reply_errno(req, -ENAMETOOLONG);
 	} else {
-		n = readlinkat(fd, "", buf, sizeof(buf));
-		if (n < 0) {
-			reply_errno(req, -errno);
-		} else if (n == sizeof(buf)) {
-			reply_errno(req, -ENAMETOOLONG);
-		} else {
-			buf[n] = '\0';
-			fuse_reply_readlink(req, buf);
-		}
-		inode_path_fd_done(fd, tmp);
+		buf[n] = '\0';
+		fuse_reply_readlink(req, buf);
 	}
-	inode_store_put(&pt->store, inode);
+	path_ref_release(pt, &ref);
 }
 
 /* What each creating call does, given the parent's fd and the name. */
@@ -289,29 +294,25 @@ static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct passthrough *pt = req_pt(req);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct creds_saved saved;
-	struct inode *dir;
-	bool tmp;
-	int fd, err;
+	struct path_ref dir;
+	int err;
 
 	if (!valid_name(name)) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
-	dir = req_inode(req, parent);
-	if (!dir)
+	if (!req_path(req, parent, &dir))
 		return;
-	fd = inode_path_fd(pt, dir, &tmp);
-	err = fd < 0 ? fd : creds_switch(ctx->uid, ctx->gid, &saved);
+	err = creds_switch(ctx->uid, ctx->gid, &saved);
 	if (!err) {
-		err = make_node(fd, name, a);
+		err = make_node(dir.fd, name, a);
 		creds_restore(&saved);
 	}
-	inode_path_fd_done(fd, tmp);
 	if (err)
 		reply_errno(req, err);
 	else
-		reply_created(req, dir, name);
-	inode_store_put(&pt->store, dir);
+		reply_created(req, dir.inode, name);
+	path_ref_release(pt, &dir);
 }
 
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -341,57 +342,37 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		    const char *newname)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode, *dir;
-	bool tmp, dtmp;
-	int fd, dfd, err;
+	struct path_ref file, dir;
 
 	if (!valid_name(newname)) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
-	inode = req_inode(req, ino);
-	if (!inode)
+	if (!req_path(req, ino, &file))
 		return;
-	dir = req_inode(req, newparent);
-	if (!dir) {
-		inode_store_put(&pt->store, inode);
-		return;
+	if (req_path(req, newparent, &dir)) {
+		if (linkat(file.fd, "", dir.fd, newname, AT_EMPTY_PATH) < 0)
+			reply_errno(req, -errno);
+		else
+			reply_created(req, dir.inode, newname);
+		path_ref_release(pt, &dir);
 	}
-	fd = inode_path_fd(pt, inode, &tmp);
-	dfd = fd < 0 ? fd : inode_path_fd(pt, dir, &dtmp);
-	err = fd < 0 ? fd : dfd < 0 ? dfd : 0;
-	if (!err && linkat(fd, "", dfd, newname, AT_EMPTY_PATH) < 0)
-		err = -errno;
-	if (dfd >= 0)
-		inode_path_fd_done(dfd, dtmp);
-	inode_path_fd_done(fd, tmp);
-	if (err)
-		reply_errno(req, err);
-	else
-		reply_created(req, dir, newname);
-	inode_store_put(&pt->store, dir);
-	inode_store_put(&pt->store, inode);
+	path_ref_release(pt, &file);
 }
 
 static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *dir;
-	bool tmp;
-	int fd, err;
+	struct path_ref dir;
 
 	if (!valid_name(name)) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
-	dir = req_inode(req, parent);
-	if (!dir)
+	if (!req_path(req, parent, &dir))
 		return;
-	fd = inode_path_fd(pt, dir, &tmp);
-	err = fd < 0 ? fd : unlinkat(fd, name, flags) < 0 ? -errno : 0;
-	inode_path_fd_done(fd, tmp);
-	fuse_reply_err(req, -err);
-	inode_store_put(&pt->store, dir);
+	fuse_reply_err(req, unlinkat(dir.fd, name, flags) < 0 ? errno : 0);
+	path_ref_release(pt, &dir);
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -408,34 +389,20 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *dir, *ndir;
-	bool tmp, ntmp;
-	int fd, nfd, err;
+	struct path_ref dir, ndir;
 
 	if (!valid_name(name) || !valid_name(newname) ||
 	    (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
-	dir = req_inode(req, parent);
-	if (!dir)
+	if (!req_path(req, parent, &dir))
 		return;
-	ndir = req_inode(req, newparent);
-	if (!ndir) {
-		inode_store_put(&pt->store, dir);
-		return;
+	if (req_path(req, newparent, &ndir)) {
+		fuse_reply_err(req, renameat2(dir.fd, name, ndir.fd, newname, flags) < 0 ? errno : 0);
+		path_ref_release(pt, &ndir);
 	}
-	fd = inode_path_fd(pt, dir, &tmp);
-	nfd = fd < 0 ? fd : inode_path_fd(pt, ndir, &ntmp);
-	err = fd < 0 ? fd : nfd < 0 ? nfd : 0;
-	if (!err && renameat2(fd, name, nfd, newname, flags) < 0)
-		err = -errno;
-	if (nfd >= 0)
-		inode_path_fd_done(nfd, ntmp);
-	inode_path_fd_done(fd, tmp);
-	fuse_reply_err(req, -err);
-	inode_store_put(&pt->store, ndir);
-	inode_store_put(&pt->store, dir);
+	path_ref_release(pt, &dir);
 }
 
 const struct fuse_lowlevel_ops passthrough_fuse_ops = {

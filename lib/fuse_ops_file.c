@@ -56,33 +56,30 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct creds_saved saved;
 	struct fuse_entry_param e;
-	struct inode *dir, *inode;
+	struct path_ref dir;
+	struct inode *inode;
 	struct stat st;
-	bool tmp;
-	int dfd, fd, err;
+	int fd, err;
 
 	if (!valid_name(name)) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
-	dir = req_inode(req, parent);
-	if (!dir)
+	if (!req_path(req, parent, &dir))
 		return;
-	dfd = inode_path_fd(pt, dir, &tmp);
-	fd = dfd < 0 ? dfd : creds_switch(ctx->uid, ctx->gid, &saved);
+	fd = creds_switch(ctx->uid, ctx->gid, &saved);
 	if (!fd) {
-		fd = openat(dfd, name, (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_PATH,
+		fd = openat(dir.fd, name, (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_PATH,
 			    mode);
 		if (fd < 0)
 			fd = -errno;
 		creds_restore(&saved);
 	}
-	inode_path_fd_done(dfd, tmp);
 	if (fd < 0) {
 		reply_errno(req, fd);
 		goto out;
 	}
-	err = passthrough_lookup(pt, dir, name, &st, &inode);
+	err = passthrough_lookup(pt, dir.inode, name, &st, &inode);
 	if (err) {
 		close(fd);
 		reply_errno(req, err);
@@ -96,7 +93,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		counter_dec(pt->counters.files_open);
 	}
 out:
-	inode_store_put(&pt->store, dir);
+	path_ref_release(pt, &dir);
 }
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -175,41 +172,25 @@ void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode = req_inode(req, ino);
+	struct path_ref ref;
 	struct statvfs sv;
-	bool tmp;
-	int fd;
 
-	if (!inode)
+	if (!req_path(req, ino, &ref))
 		return;
-	fd = inode_path_fd(pt, inode, &tmp);
-	if (fd < 0) {
-		reply_errno(req, fd);
-	} else {
-		if (fstatvfs(fd, &sv) < 0)
-			fuse_reply_err(req, errno);
-		else
-			fuse_reply_statfs(req, &sv);
-		inode_path_fd_done(fd, tmp);
-	}
-	inode_store_put(&pt->store, inode);
+	if (fstatvfs(ref.fd, &sv) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_statfs(req, &sv);
+	path_ref_release(pt, &ref);
 }
 
 void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode = req_inode(req, ino);
-	bool tmp;
-	int fd;
+	struct path_ref ref;
 
-	if (!inode)
+	if (!req_path(req, ino, &ref))
 		return;
-	fd = inode_path_fd(pt, inode, &tmp);
-	if (fd < 0) {
-		reply_errno(req, fd);
-	} else {
-		fuse_reply_err(req, faccessat(fd, "", mask, AT_EMPTY_PATH) < 0 ? errno : 0);
-		inode_path_fd_done(fd, tmp);
-	}
-	inode_store_put(&pt->store, inode);
+	fuse_reply_err(req, faccessat(ref.fd, "", mask, AT_EMPTY_PATH) < 0 ? errno : 0);
+	path_ref_release(pt, &ref);
 }

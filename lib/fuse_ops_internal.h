@@ -22,6 +22,18 @@ static inline struct passthrough *req_pt(fuse_req_t req)
  */
 struct inode *req_inode(fuse_req_t req, fuse_ino_t ino);
 
+/* A live inode with a reference, and an O_PATH fd on its file. */
+struct path_ref {
+	struct inode *inode;
+	int fd;
+	bool tmp; /* the fd was opened for this request */
+};
+
+/* Fills @ref for @ino; false after replying the error (ESTALE if unknown). */
+bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref);
+/* Closes what req_path opened and drops the reference; @req may be gone. */
+void path_ref_release(struct passthrough *pt, struct path_ref *ref);
+
 /* Replies -@err (a negative errno) to the guest. */
 void reply_errno(fuse_req_t req, int err);
 /* Fills @e for @inode, whose lookup was counted. */

@@ -38,26 +38,18 @@ static ssize_t xattr_call(const char *path, const struct xattr_args *a, char *bu
 static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 {
 	struct passthrough *pt = req_pt(req);
-	struct inode *inode = req_inode(req, ino);
 	bool reads = a->op == XATTR_GET || a->op == XATTR_LIST;
 	char path[32], *buf = NULL;
+	struct path_ref ref;
 	ssize_t n;
-	bool tmp;
-	int fd;
 
-	if (!inode)
+	if (!req_path(req, ino, &ref))
 		return;
-	fd = inode_path_fd(pt, inode, &tmp);
-	if (fd < 0) {
-		reply_errno(req, fd);
-		goto out;
-	}
 	if (reads && a->size && !(buf = malloc(a->size))) {
-		inode_path_fd_done(fd, tmp);
 		reply_errno(req, -ENOMEM);
 		goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ref.fd);
 	n = xattr_call(path, a, buf);
 	if (n < 0)
 		fuse_reply_err(req, errno);
@@ -67,10 +59,9 @@ static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 		fuse_reply_xattr(req, (size_t)n);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);
-	inode_path_fd_done(fd, tmp);
 	free(buf);
 out:
-	inode_store_put(&pt->store, inode);
+	path_ref_release(pt, &ref);
 }
 
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
