@@ -33,13 +33,15 @@ LIB      := $(BUILD)/libvfskit.a
 
 SERVE_SRCS := $(wildcard cmd/vfs-serve/*.c)
 SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
+SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
+SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-BINS := $(BUILD)/bin/vfs-serve
+BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario
 
 all: $(BINS)
 
@@ -53,6 +55,11 @@ $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
+
+$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)

@@ -1,0 +1,485 @@
+/*
+ * vfs-scenario: runs scenario files against vfs-serve in each design (the
+ * matrix), or against any FUSE passthrough server, and says whether each
+ * outcome is the one the scenario declares.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control_client.h"
+#include "passthrough.h"
+#include "report.h"
+#include "run.h"
+#include "sandbox.h"
+
+#ifndef VFSKIT_VERSION
+#define VFSKIT_VERSION "0.1"
+#endif
+
+static volatile int stop_flag;
+static volatile int timed_out;
+static volatile pid_t server_pid;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		timed_out = 1;
+	else
+		stop_flag = sig;
+	/* Killing the server aborts its FUSE connection: a blocked step returns. */
+	if (server_pid > 0)
+		kill(server_pid, SIGKILL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vfs-scenario [options] SCENARIO|DIR...\n"
+"\n"
+"Runs scenario files (DIR: every *.scn below it) against vfs-serve, in\n"
+"every design by default (the matrix), and reports each outcome beside\n"
+"what the scenario declares. The language: scenarios/README.md.\n"
+"\n"
+"  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
+"  --server='CMD'       run against another FUSE server instead: CMD is run\n"
+"                       by /bin/sh with {source} and {mountpoint} replaced;\n"
+"                       server steps are skipped\n"
+"  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
+"  --fixtures=DIR       the fixture scripts (default: the source tree's fixtures/)\n"
+"  --timeout=SECONDS    time limit per scenario run (default: 60)\n"
+"  --tap                print TAP version 13 instead of the table\n"
+"  --junit=FILE         also write JUnit XML to FILE\n"
+"  --check              parse the scenarios, report errors, run nothing\n"
+"  -v, --verbose        print every step and its result\n"
+"  -h, --help           show this help\n"
+"      --version        show the version\n"
+"\n"
+"Exit status: 0 if every outcome is as declared (PASS, or the bug\n"
+"reproduced on a design the scenario says has it; SKIP does not count),\n"
+"1 otherwise, 2 on a usage or scenario file error, 130 if interrupted.\n");
+}
+
+struct options {
+	int designs[3];
+	int ndesigns;
+	const char *server_cmd;
+	char serve[PATH_MAX];
+	char fixtures[PATH_MAX];
+	int timeout;
+	bool tap, check, verbose;
+	const char *junit;
+};
+
+static int parse_designs(const char *s, struct options *o)
+{
+	char *copy = strdup(s), *save, *tok;
+	enum design d;
+
+	o->ndesigns = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (design_parse(tok, &d) || o->ndesigns == 3) {
+			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", tok);
+			free(copy);
+			return -1;
+		}
+		o->designs[o->ndesigns++] = d;
+	}
+	free(copy);
+	return o->ndesigns ? 0 : -1;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "design", required_argument, NULL, 'D' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "serve", required_argument, NULL, 'B' },
+		{ "fixtures", required_argument, NULL, 'F' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	char exe[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->designs[0] = DESIGN_IDS_ONLY;
+	o->designs[1] = DESIGN_V3;
+	o->designs[2] = DESIGN_FIXED;
+	o->ndesigns = 3;
+	o->timeout = 60;
+	exe[n > 0 ? n : 0] = '\0';
+	dir = dirname(exe);
+	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
+	snprintf(o->fixtures, sizeof(o->fixtures), "%s/../../fixtures", dir);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			if (parse_designs(optarg, o))
+				return 2;
+			break;
+		case 'S':
+			if (!strstr(optarg, "{source}") || !strstr(optarg, "{mountpoint}")) {
+				fprintf(stderr, "vfs-scenario: --server needs {source} and {mountpoint} "
+					"in its command\n");
+				return 2;
+			}
+			o->server_cmd = optarg;
+			break;
+		case 'B':
+			snprintf(o->serve, sizeof(o->serve), "%s", optarg);
+			break;
+		case 'F':
+			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);
+			break;
+		case 'T':
+			o->timeout = atoi(optarg);
+			if (o->timeout < 1 || o->timeout > 3600) {
+				fprintf(stderr, "vfs-scenario: invalid value '%s' for --timeout: "
+					"want 1 to 3600 seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 't': o->tap = true; break;
+		case 'J': o->junit = optarg; break;
+		case 'c': o->check = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("vfs-scenario (vfskit) %s\n", VFSKIT_VERSION); exit(0);
+		default:
+			fprintf(stderr, "vfs-scenario: unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "vfs-scenario: no scenario files or directories given\n");
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+struct files {
+	char **path;
+	int n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void collect(const char *path, struct files *fs, int *errors)
+{
+	struct stat st;
+	struct dirent **list;
+	int n;
+
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		(*errors)++;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fs->path = realloc(fs->path, (size_t)(fs->n + 1) * sizeof(char *));
+		fs->path[fs->n++] = strdup(path);
+		return;
+	}
+	n = scandir(path, &list, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char sub[PATH_MAX];
+		size_t len = strlen(list[i]->d_name);
+
+		snprintf(sub, sizeof(sub), "%s/%s", path, list[i]->d_name);
+		if (list[i]->d_name[0] != '.' &&
+		    (list[i]->d_type == DT_DIR || (len > 4 && !strcmp(list[i]->d_name + len - 4, ".scn"))))
+			collect(sub, fs, errors);
+		free(list[i]);
+	}
+	free(list);
+}
+
+/* "family/name" from ".../family/name.scn". */
+static char *short_name(const char *path)
+{
+	char *copy = strdup(path), *base = strrchr(copy, '/'), *out;
+	char *dot = strrchr(copy, '.');
+
+	if (dot && !strcmp(dot, ".scn"))
+		*dot = '\0';
+	if (base) {
+		*base = '\0';
+		char *fam = strrchr(copy, '/');
+
+		if (asprintf(&out, "%s/%s", fam ? fam + 1 : copy, base + 1) < 0)
+			out = NULL;
+	} else {
+		out = strdup(copy);
+	}
+	free(copy);
+	return out;
+}
+
+/* The tail of a file, for failure reports. */
+static void tail(const char *path, int lines, struct strbuf *out)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, *ring[64] = { 0 };
+	size_t cap = 0;
+	int n = 0;
+
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		free(ring[n % lines]);
+		ring[n++ % lines] = strdup(line);
+	}
+	for (int i = n > lines ? n - lines : 0; i < n; i++) {
+		strbuf_addf(out, "    %s", ring[i % lines]);
+		free(ring[i % lines]);
+		ring[i % lines] = NULL;
+	}
+	for (int i = 0; i < lines; i++)
+		free(ring[i]);
+	free(line);
+	fclose(f);
+}
+
+static char *substitute(const char *cmd, const char *source, const char *mnt)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = cmd; *p; p++) {
+		if (!strncmp(p, "{source}", 8)) {
+			strbuf_addf(&sb, "%s", source);
+			p += 7;
+		} else if (!strncmp(p, "{mountpoint}", 12)) {
+			strbuf_addf(&sb, "%s", mnt);
+			p += 11;
+		} else {
+			strbuf_addf(&sb, "%c", *p);
+		}
+	}
+	return sb.buf;
+}
+
+/* One scenario against one design (or the foreign server). */
+static void run_one(const struct options *o, const char *workdir, struct scenario *s,
+		    int design, struct results *rs)
+{
+	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
+	char log[PATH_MAX + 32], errlog[PATH_MAX + 32], design_arg[32], *cmd = NULL;
+	char *argv[SCENARIO_MAX_SERVER_ARGS + 12];
+	struct run_ctx ctx = { .s = s, .control_fd = -1, .verbose = o->verbose,
+			       .stop = &stop_flag };
+	struct server sv = { 0 };
+	struct strbuf details = STRBUF_INIT;
+	bool held;
+	int argc = 0, err;
+
+	snprintf(dir, sizeof(dir), "%s/run", workdir);
+	snprintf(source, sizeof(source), "%s/source", dir);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	snprintf(ctl, sizeof(ctl), "%s/ctl", dir);
+	snprintf(log, sizeof(log), "%s/decisions.log", dir);
+	snprintf(errlog, sizeof(errlog), "%s/server.err", dir);
+	if (o->verbose)
+		fprintf(stderr, "%s [%s]\n", s->name, design >= 0 ? design_name(design) : "server");
+	err = fixture_build(o->fixtures, s->fixture, dir, errlog);
+	if (err) {
+		strbuf_addf(&details, "fixture %s could not be built (%s); its output:\n",
+			    s->fixture, strerror(-err));
+		tail(errlog, 10, &details);
+		results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+		goto out;
+	}
+	if (o->server_cmd) {
+		cmd = substitute(o->server_cmd, source, mnt);
+		argv[argc++] = "/bin/sh";
+		argv[argc++] = "-c";
+		argv[argc++] = cmd;
+	} else {
+		snprintf(design_arg, sizeof(design_arg), "--design=%s", design_name(design));
+		argv[argc++] = (char *)o->serve;
+		argv[argc++] = design_arg;
+		argv[argc++] = "--control";
+		argv[argc++] = ctl;
+		argv[argc++] = "--log";
+		argv[argc++] = log;
+		for (int k = 0; k < s->nserver_args; k++)
+			argv[argc++] = s->server_args[k];
+		argv[argc++] = source;
+		argv[argc++] = mnt;
+	}
+	argv[argc] = NULL;
+	err = server_start(&sv, argv, mnt, errlog);
+	if (err) {
+		strbuf_addf(&details, "the server did not mount (%s); its output:\n", strerror(-err));
+		tail(errlog, 10, &details);
+		results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+		goto out;
+	}
+	server_pid = sv.pid;
+	if (!o->server_cmd) {
+		ctx.control_fd = control_connect(ctl);
+		if (ctx.control_fd < 0) {
+			strbuf_addf(&details, "cannot connect to the control socket: %s\n",
+				    strerror(-ctx.control_fd));
+			results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+			goto out_server;
+		}
+	}
+	ctx.guest_root = mnt;
+	ctx.host_root = source;
+	timed_out = 0;
+	alarm((unsigned)o->timeout);
+	held = run_scenario(&ctx);
+	alarm(0);
+	if (timed_out)
+		strbuf_addf(&ctx.report, "timed out after %d s\n", o->timeout);
+	if (!held) {
+		strbuf_addf(&details, "%s", ctx.report.buf ? ctx.report.buf : "");
+		if (!o->server_cmd) {
+			strbuf_addf(&details, "  decision log (last lines):\n");
+			tail(log, 8, &details);
+		}
+		strbuf_addf(&details, "  server stderr (last lines):\n");
+		tail(errlog, 5, &details);
+	}
+	if (stop_flag && !timed_out)
+		results_add(rs, s, design, OUTCOME_SKIP, "interrupted", NULL);
+	else
+		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design,
+			    o->server_cmd ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
+					  : judge(s, design, held) ,
+			    NULL, details.buf);
+	strbuf_release(&ctx.report);
+	if (ctx.control_fd >= 0)
+		close(ctx.control_fd);
+out_server:
+	server_pid = 0;
+	server_stop(&sv);
+out:
+	fixture_teardown(dir);
+	strbuf_release(&details);
+	free(cmd);
+}
+
+static const char *unmet(const struct scenario *s)
+{
+	if ((s->requires & REQUIRES_ROOT) && geteuid() != 0)
+		return "needs root";
+	if ((s->requires & REQUIRES_LOOP) && access("/dev/loop-control", W_OK) < 0)
+		return "needs loop devices (/dev/loop-control)";
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		return "needs /dev/fuse";
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct files fs = { 0 };
+	struct scenario **sc;
+	struct results rs = { 0 };
+	char workdir[PATH_MAX];
+	int errors = 0, rc = parse_options(argc, argv, &o), unexpected = 0, nsc = 0;
+	int foreign[1] = { REPORT_FOREIGN };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (rc)
+		return rc;
+	for (int i = optind; i < argc; i++)
+		collect(argv[i], &fs, &errors);
+	qsort(fs.path, (size_t)fs.n, sizeof(char *), cmp_str);
+	sc = calloc((size_t)fs.n + 1, sizeof(*sc));
+	for (int i = 0; i < fs.n; i++) {
+		sc[nsc] = scenario_parse(fs.path[i], stderr);
+		if (!sc[nsc]) {
+			errors++;
+			continue;
+		}
+		sc[nsc]->name = short_name(fs.path[i]);
+		nsc++;
+	}
+	if (errors || !nsc) {
+		fprintf(stderr, "vfs-scenario: %s\n", errors ? "scenario errors; nothing was run"
+						      : "no scenario files found");
+		return 2;
+	}
+	if (o.check) {
+		printf("vfs-scenario: %d scenario%s parse\n", nsc, nsc == 1 ? "" : "s");
+		return 0;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (geteuid() == 0) {
+		rc = sandbox_enter(workdir, sizeof(workdir));
+		if (rc) {
+			fprintf(stderr, "vfs-scenario: cannot make a private mount namespace: %s\n",
+				strerror(-rc));
+			return 1;
+		}
+	}
+	for (int i = 0; i < nsc; i++) {
+		const char *why = unmet(sc[i]);
+		int nd = o.server_cmd ? 1 : o.ndesigns;
+
+		for (int d = 0; d < nd; d++) {
+			int design = o.server_cmd ? REPORT_FOREIGN : o.designs[d];
+
+			if (why || stop_flag)
+				results_add(&rs, sc[i], design, OUTCOME_SKIP,
+					    why ? why : "interrupted", NULL);
+			else
+				run_one(&o, workdir, sc[i], design, &rs);
+		}
+	}
+	if (geteuid() == 0)
+		sandbox_leave(workdir);
+	if (o.tap)
+		report_tap(stdout, &rs);
+	else
+		report_table(stdout, &rs, o.server_cmd ? foreign : o.designs,
+			     o.server_cmd ? 1 : o.ndesigns, isatty(1), o.verbose);
+	if (o.junit && report_junit(o.junit, &rs))
+		fprintf(stderr, "vfs-scenario: cannot write %s: %s\n", o.junit, strerror(errno));
+	if (o.tap)
+		printf("# ");
+	report_totals(stdout, &rs);
+	for (int i = 0; i < rs.n; i++)
+		unexpected += result_unexpected(&rs.r[i]);
+	results_free(&rs);
+	for (int i = 0; i < nsc; i++)
+		scenario_free(sc[i]);
+	free(sc);
+	for (int i = 0; i < fs.n; i++)
+		free(fs.path[i]);
+	free(fs.path);
+	if (stop_flag)
+		return 130;
+	return unexpected ? 1 : 0;
+}

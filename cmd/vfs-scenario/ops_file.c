@@ -1,0 +1,227 @@
+/*
+ * ops_file: the file operations guest and host steps share. A guest step
+ * runs them below the FUSE mount, a host step below the server's source
+ * directory, as the host side of a virtio-fs share changes it underneath
+ * the guest.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+#define MAX_FDS 32
+
+static struct { char name[32]; int fd; bool server_open; } fds[MAX_FDS];
+
+static int slot(const char *name, bool create)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (fds[i].name[0] && !strcmp(fds[i].name, name))
+			return i;
+		if (!fds[i].name[0] && free_slot < 0)
+			free_slot = i;
+	}
+	if (!create || free_slot < 0 || strlen(name) >= sizeof(fds[0].name))
+		return -1;
+	snprintf(fds[free_slot].name, sizeof(fds[0].name), "%s", name);
+	fds[free_slot].fd = -1;
+	return free_slot;
+}
+
+int ops_guest_open_files(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < MAX_FDS; i++)
+		n += fds[i].name[0] && fds[i].fd >= 0 && fds[i].server_open;
+	return n;
+}
+
+void ops_close_all(void)
+{
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (fds[i].name[0] && fds[i].fd >= 0)
+			close(fds[i].fd);
+		fds[i].name[0] = '\0';
+	}
+}
+
+static char *at(const char *root, const char *path)
+{
+	static char buf[2][4096];
+	static int k;
+
+	k ^= 1;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", root, path);
+	return buf[k];
+}
+
+static int read_fd(int fd, struct strbuf *out)
+{
+	char buf[4096];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	strbuf_addf(out, "%.*s", (int)n, buf);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list(const char *path, struct strbuf *out)
+{
+	DIR *d = opendir(path);
+	char *names[1024];
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < 1024)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, "lost+found"))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	for (int i = 0; i < n; i++) {
+		strbuf_addf(out, "%s%s", i ? " " : "", names[i]);
+		free(names[i]);
+	}
+	return 0;
+}
+
+static const char *type_name(mode_t m)
+{
+	return S_ISREG(m) ? "reg" : S_ISDIR(m) ? "dir" : S_ISLNK(m) ? "lnk" :
+	       S_ISFIFO(m) ? "fifo" : S_ISSOCK(m) ? "sock" : S_ISCHR(m) ? "chr" : "blk";
+}
+
+static int stat_field(const char *path, const char *field, struct strbuf *out)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!strcmp(field, "ino"))
+		strbuf_addf(out, "%llu", (unsigned long long)st.st_ino);
+	else if (!strcmp(field, "size"))
+		strbuf_addf(out, "%lld", (long long)st.st_size);
+	else if (!strcmp(field, "nlink"))
+		strbuf_addf(out, "%lu", (unsigned long)st.st_nlink);
+	else if (!strcmp(field, "type"))
+		strbuf_addf(out, "%s", type_name(st.st_mode));
+	else
+		strbuf_addf(out, "%o", st.st_mode & 07777);
+	return 0;
+}
+
+static int write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+	size_t len = strlen(data);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		err = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+static int open_slot(const char *name, const char *path, int flags, bool guest)
+{
+	int i = slot(name, true), fd;
+
+	if (i < 0)
+		return -EMFILE;
+	if (fds[i].fd >= 0)
+		return -EBUSY; /* the scenario reuses an fd name still open */
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fds[i].fd = fd;
+	/* O_PATH sends no FUSE OPEN: the server has no file open for it. */
+	fds[i].server_open = guest && !(flags & O_PATH);
+	return 0;
+}
+
+int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
+	    struct strbuf *out)
+{
+	int r = 0, fd;
+
+	(void)argc;
+	if (!strcmp(op, "create")) {
+		fd = open(at(root, argv[0]), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		r = fd < 0 ? -errno : close(fd);
+	} else if (!strcmp(op, "write")) {
+		r = write_file(at(root, argv[0]), argv[1]);
+	} else if (!strcmp(op, "read")) {
+		fd = open(at(root, argv[0]), O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = read_fd(fd, out);
+		close(fd);
+		return r;
+	} else if (!strcmp(op, "stat")) {
+		return stat_field(at(root, argv[0]), argv[1], out);
+	} else if (!strcmp(op, "unlink")) {
+		r = unlink(at(root, argv[0]));
+	} else if (!strcmp(op, "mkdir")) {
+		r = mkdir(at(root, argv[0]), 0755);
+	} else if (!strcmp(op, "rmdir")) {
+		r = rmdir(at(root, argv[0]));
+	} else if (!strcmp(op, "rename")) {
+		unsigned flags = argc < 3 ? 0 : !strcmp(argv[2], "noreplace") ?
+			RENAME_NOREPLACE : RENAME_EXCHANGE;
+		r = renameat2(AT_FDCWD, at(root, argv[0]), AT_FDCWD, at(root, argv[1]), flags);
+	} else if (!strcmp(op, "link")) {
+		r = link(at(root, argv[0]), at(root, argv[1]));
+	} else if (!strcmp(op, "symlink")) {
+		r = symlink(argv[0], at(root, argv[1]));
+	} else if (!strcmp(op, "mknod")) {
+		mode_t m = !strcmp(argv[1], "fifo") ? S_IFIFO : !strcmp(argv[1], "sock") ?
+			S_IFSOCK : S_IFCHR;
+		r = mknod(at(root, argv[0]), m | 0644, m == S_IFCHR ? makedev(1, 3) : 0);
+	} else if (!strcmp(op, "readdir")) {
+		return list(at(root, argv[0]), out);
+	} else if (!strcmp(op, "open")) {
+		return open_slot(argv[0], at(root, argv[1]),
+				 argc == 3 && !strcmp(argv[2], "rw") ? O_RDWR : O_RDONLY, guest);
+	} else if (!strcmp(op, "hold")) {
+		/* O_PATH: pins the inode without a FUSE OPEN, as a cwd would. */
+		return open_slot(argv[0], at(root, argv[1]), O_PATH, guest);
+	} else if (!strcmp(op, "readfd") || !strcmp(op, "close")) {
+		int i = slot(argv[0], false);
+
+		if (i < 0 || fds[i].fd < 0)
+			return -EBADF;
+		if (op[0] == 'r')
+			return read_fd(fds[i].fd, out);
+		r = close(fds[i].fd);
+		fds[i].fd = -1;
+		fds[i].name[0] = '\0';
+	} else {
+		return -ENOSYS;
+	}
+	if (r < 0)
+		return -errno;
+	strbuf_addf(out, "0");
+	return 0;
+}

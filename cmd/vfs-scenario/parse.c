@@ -1,0 +1,539 @@
+/*
+ * parse: scenario files, line by line. Everything that can be checked
+ * before running is checked here (operations, argument counts and words,
+ * errno names, fault specs, variables used before they are set), so a bad
+ * file is reported as FILE:LINE: message and nothing runs.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errno_name.h"
+#include "fault.h"
+#include "passthrough.h"
+#include "scenario.h"
+
+#define G KIND_GUEST
+#define H KIND_HOST
+#define S KIND_SERVER
+const struct op scenario_ops[] = {
+	{ "create", G | H, 1, 1, "create PATH" },
+	{ "write", G | H, 2, 2, "write PATH DATA" },
+	{ "read", G | H, 1, 1, "read PATH" },
+	{ "stat", G | H, 2, 2, "stat PATH ino|size|nlink|type|mode" },
+	{ "unlink", G | H, 1, 1, "unlink PATH" },
+	{ "mkdir", G | H, 1, 1, "mkdir PATH" },
+	{ "rmdir", G | H, 1, 1, "rmdir PATH" },
+	{ "rename", G | H, 2, 3, "rename OLD NEW [noreplace|exchange]" },
+	{ "link", G | H, 2, 2, "link OLD NEW" },
+	{ "symlink", G | H, 2, 2, "symlink TARGET PATH" },
+	{ "mknod", G | H, 2, 2, "mknod PATH fifo|sock|chr" },
+	{ "readdir", G | H, 1, 1, "readdir PATH" },
+	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]" },
+	{ "hold", G | H, 2, 2, "hold NAME PATH" },
+	{ "readfd", G | H, 1, 1, "readfd NAME" },
+	{ "close", G | H, 1, 1, "close NAME" },
+	{ "handle", G, 1, 1, "handle PATH" },
+	{ "nodeid", G, 1, 1, "nodeid PATH" },
+	{ "open-handle", G, 1, 1, "open-handle HANDLE" },
+	{ "drop-caches", G, 0, 0, "drop-caches" },
+	{ "lookup-threads", G, 2, STEP_MAX_ARGS, "lookup-threads THREADS PATH..." },
+	{ "fault", S, 1, 4, "fault arm POINT ERRNO [SCHEDULE] | fault clear POINT|all" },
+	{ "check", S, 0, 0, "check" },
+	{ "live-inodes", S, 1, 1, "live-inodes PATH|ino=N" },
+	{ "inode", S, 2, 2, "inode PATH|ino=N nodeid|handle|fd|mount_ref|nlookup|state" },
+	{ "counter", S, 1, 1, "counter NAME" },
+	{ "wait-forgotten", S, 1, 1, "wait-forgotten PATH|ino=N" },
+	{ "dump", S, 0, 0, "dump" },
+	{ "set", KIND_SET, 2, 2, "set NAME VALUE" },
+	{ NULL, 0, 0, 0, NULL },
+};
+#undef G
+#undef H
+#undef S
+
+static const char *const fixtures[] = { "tmpfs", "ext4-small", "submount-nodes", "hardlinks", NULL };
+static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
+				     "mount-fd-unavailable", "duplicate-inode", "other", NULL };
+
+bool fixture_known(const char *name)
+{
+	for (int i = 0; fixtures[i]; i++)
+		if (!strcmp(name, fixtures[i]))
+			return true;
+	return false;
+}
+
+const struct op *op_find(const char *name, enum step_kind kind)
+{
+	for (const struct op *o = scenario_ops; o->name; o++)
+		if (!strcmp(o->name, name) && (o->kinds & kind))
+			return o;
+	return NULL;
+}
+
+struct parser {
+	const char *path;
+	FILE *err;
+	int line;
+	int errors;
+	char *vars[256]; /* names defined so far */
+	int nvars;
+};
+
+static void complain(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->line)
+		fprintf(p->err, "%s:%d: ", p->path, p->line);
+	else
+		fprintf(p->err, "%s: ", p->path);
+	va_start(ap, fmt);
+	vfprintf(p->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->err);
+	p->errors++;
+}
+
+/*
+ * Splits @line into words; "..." quotes (with \" \\ \n) make one word,
+ * # outside quotes starts a comment. @quoted[i] says word i was quoted.
+ */
+static int split(struct parser *p, char *line, char **w, bool *quoted, int max)
+{
+	int n = 0;
+	char *r = line, *o;
+
+	for (;;) {
+		while (isspace((unsigned char)*r))
+			r++;
+		if (!*r || *r == '#')
+			return n;
+		if (n == max) {
+			complain(p, "too many words (at most %d)", max);
+			return -1;
+		}
+		quoted[n] = *r == '"';
+		w[n] = o = r;
+		if (quoted[n]) {
+			for (r++; *r && *r != '"'; r++) {
+				if (*r == '\\' && r[1]) {
+					r++;
+					*o++ = *r == 'n' ? '\n' : *r;
+				} else {
+					*o++ = *r;
+				}
+			}
+			if (*r != '"') {
+				complain(p, "unterminated quoted string");
+				return -1;
+			}
+			r++;
+			if (*r && !isspace((unsigned char)*r)) {
+				complain(p, "a quoted string must be followed by a blank");
+				return -1;
+			}
+		} else {
+			while (*r && !isspace((unsigned char)*r))
+				*o++ = *r++;
+		}
+		/* o never passes r: each word is rewritten in place. */
+		if (*r)
+			r++;
+		*o = '\0';
+		n++;
+	}
+}
+
+static bool var_defined(struct parser *p, const char *name, size_t len)
+{
+	for (int i = 0; i < p->nvars; i++)
+		if (strlen(p->vars[i]) == len && !strncmp(p->vars[i], name, len))
+			return true;
+	return false;
+}
+
+static void define(struct parser *p, const char *name)
+{
+	if (!var_defined(p, name, strlen(name)) && p->nvars < 256)
+		p->vars[p->nvars++] = strdup(name);
+}
+
+static bool valid_var_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* Every $NAME / ${NAME} in @s must be defined already. */
+static void check_vars(struct parser *p, const char *s)
+{
+	for (const char *d = strchr(s, '$'); d; d = strchr(d + 1, '$')) {
+		const char *name = d + 1, *end;
+
+		if (*name == '{') {
+			end = strchr(++name, '}');
+			if (!end) {
+				complain(p, "unterminated ${ in '%s'", s);
+				return;
+			}
+		} else {
+			for (end = name; isalnum((unsigned char)*end) || *end == '_'; end++)
+				;
+		}
+		if (end == name) {
+			complain(p, "'$' without a variable name in '%s'", s);
+			return;
+		}
+		if (!var_defined(p, name, (size_t)(end - name)))
+			complain(p, "variable '%.*s' is used before it is set", (int)(end - name), name);
+	}
+}
+
+static bool word_in(const char *w, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcmp(w, *words))
+			return true;
+	return false;
+}
+
+static bool looks_like_errno(const char *w)
+{
+	if (w[0] != 'E' || !w[1])
+		return false;
+	for (const char *c = w + 1; *c; c++)
+		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c))
+			return false;
+	return true;
+}
+
+static int parse_expect(struct parser *p, const char *w, bool quoted, struct expect *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!quoted && w[0] == '!') {
+		e->negate = true;
+		w++;
+	}
+	if (!quoted && !strcmp(w, "ok")) {
+		e->type = EXPECT_OK;
+	} else if (!quoted && !strcmp(w, "any")) {
+		e->type = EXPECT_ANY;
+	} else if (!quoted && looks_like_errno(w)) {
+		e->type = EXPECT_ERRNO;
+		if (errno_parse(w, &e->err)) {
+			complain(p, "unknown errno name '%s'", w);
+			return -1;
+		}
+	} else {
+		e->type = EXPECT_VALUE;
+		e->value = strdup(w);
+		check_vars(p, w);
+	}
+	if (e->negate && (e->type == EXPECT_ANY || e->type == EXPECT_OK)) {
+		complain(p, "'!%s' can never hold", w);
+		return -1;
+	}
+	return 0;
+}
+
+/* Word checks that need no running server. */
+static void check_args(struct parser *p, const struct step *st)
+{
+	static const char *const stat_fields[] = { "ino", "size", "nlink", "type", "mode", NULL };
+	static const char *const inode_fields[] = { "nodeid", "handle", "fd", "mount_ref",
+						    "nlookup", "state", NULL };
+	static const char *const rename_flags[] = { "noreplace", "exchange", NULL };
+	static const char *const node_types[] = { "fifo", "sock", "chr", NULL };
+	static const char *const open_modes[] = { "ro", "rw", NULL };
+	const char *name = st->op->name;
+	char *const *a = st->argv;
+
+	for (int i = 0; i < st->argc; i++)
+		check_vars(p, a[i]);
+	if (!strcmp(name, "stat") && !word_in(a[1], stat_fields))
+		complain(p, "stat: unknown field '%s' (ino, size, nlink, type or mode)", a[1]);
+	else if (!strcmp(name, "inode") && !word_in(a[1], inode_fields))
+		complain(p, "inode: unknown field '%s' (nodeid, handle, fd, mount_ref, nlookup or state)", a[1]);
+	else if (!strcmp(name, "rename") && st->argc == 3 && !word_in(a[2], rename_flags))
+		complain(p, "rename: unknown flag '%s' (noreplace or exchange)", a[2]);
+	else if (!strcmp(name, "mknod") && !word_in(a[1], node_types))
+		complain(p, "mknod: unknown type '%s' (fifo, sock or chr)", a[1]);
+	else if (!strcmp(name, "open") && st->argc == 3 && !word_in(a[2], open_modes))
+		complain(p, "open: unknown mode '%s' (ro or rw)", a[2]);
+	else if (!strcmp(name, "lookup-threads") && (atoi(a[0]) < 1 || atoi(a[0]) > 64))
+		complain(p, "lookup-threads: THREADS must be 1 to 64, not '%s'", a[0]);
+	else if (!strcmp(name, "set") && !valid_var_name(a[0]))
+		complain(p, "set: '%s' is not a variable name (letters, digits, _)", a[0]);
+	else if (!strcmp(name, "fault")) {
+		struct fault_schedule sched;
+		enum fault_point pt;
+		const char *why;
+		int e;
+
+		if (!strcmp(a[0], "arm") && (st->argc == 3 || st->argc == 4)) {
+			if (fault_point_parse(a[1], &pt))
+				complain(p, "fault: unknown fault point '%s'", a[1]);
+			else if (!strchr(a[2], '$') && errno_parse(a[2], &e))
+				complain(p, "fault: unknown errno name '%s'", a[2]);
+			else if (st->argc == 4 && !strchr(a[3], '$') &&
+				 fault_schedule_parse(a[3], &sched, &why))
+				complain(p, "fault: bad schedule '%s': %s", a[3], why);
+		} else if (!strcmp(a[0], "clear") && st->argc == 2) {
+			if (strcmp(a[1], "all") && fault_point_parse(a[1], &pt))
+				complain(p, "fault: unknown fault point '%s'", a[1]);
+		} else {
+			complain(p, "usage: %s", st->op->usage);
+		}
+	}
+}
+
+static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, int n)
+{
+	struct step st = { .line = p->line };
+	int i = 0;
+
+	if (!strcmp(w[0], "expect")) {
+		if (n < 3) {
+			complain(p, "expect needs a result and a step");
+			return -1;
+		}
+		if (parse_expect(p, w[1], q[1], &st.expect))
+			return -1;
+		i = 2;
+	}
+	if (!strcmp(w[i], "guest"))
+		st.kind = KIND_GUEST;
+	else if (!strcmp(w[i], "host"))
+		st.kind = KIND_HOST;
+	else if (!strcmp(w[i], "server"))
+		st.kind = KIND_SERVER;
+	else if (!strcmp(w[i], "set") && i == 0)
+		st.kind = KIND_SET;
+	else {
+		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect)", w[i]);
+		return -1;
+	}
+	if (st.kind != KIND_SET)
+		i++;
+	if (i >= n) {
+		complain(p, "%s: which operation?", w[i - 1]);
+		return -1;
+	}
+	st.op = op_find(w[i], st.kind);
+	if (!st.op) {
+		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER))
+			complain(p, "'%s' is not a %s step", w[i], w[i - 1]);
+		else
+			complain(p, "unknown operation '%s'", w[i]);
+		return -1;
+	}
+	i++;
+	if (n - i >= 2 && !strcmp(w[n - 2], "=>")) {
+		if (!valid_var_name(w[n - 1])) {
+			complain(p, "'%s' is not a variable name (letters, digits, _)", w[n - 1]);
+			return -1;
+		}
+		st.capture = strdup(w[n - 1]);
+		n -= 2;
+	}
+	st.argc = n - i;
+	if (st.argc < st.op->min_args || st.argc > st.op->max_args) {
+		complain(p, "%s takes %d to %d arguments, got %d (usage: %s)", st.op->name,
+			 st.op->min_args, st.op->max_args, st.argc, st.op->usage);
+		free(st.capture);
+		return -1;
+	}
+	for (int k = 0; k < st.argc; k++)
+		st.argv[k] = strdup(w[i + k]);
+	check_args(p, &st);
+	if (st.kind == KIND_SET)
+		define(p, st.argv[0]);
+	if (st.capture)
+		define(p, st.capture);
+	s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
+	s->steps[s->nsteps++] = st;
+	return 0;
+}
+
+static int parse_header(struct parser *p, struct scenario *s, char **w, int n, char *raw)
+{
+	enum design d;
+
+	if (s->nsteps) {
+		complain(p, "'%s' must come before the first step", w[0]);
+		return -1;
+	}
+	if (!strcmp(w[0], "title")) {
+		char *t = raw + strspn(raw, " \t") + 5;
+
+		t += strspn(t, " \t");
+		t[strcspn(t, "\n")] = '\0';
+		if (!*t)
+			complain(p, "title is empty");
+		s->title = strdup(t);
+	} else if (!strcmp(w[0], "case")) {
+		if (n != 2 || !word_in(w[1], cases))
+			complain(p, "case must be one of inode-id-reuse, generation-mismatch, "
+				 "mount-fd-unavailable, duplicate-inode, other");
+		else
+			s->case_name = strdup(w[1]);
+	} else if (!strcmp(w[0], "fixture")) {
+		if (n != 2 || !fixture_known(w[1]))
+			complain(p, "unknown fixture '%s' (tmpfs, ext4-small, submount-nodes, hardlinks)",
+				 n > 1 ? w[1] : "");
+		else
+			s->fixture = strdup(w[1]);
+	} else if (!strcmp(w[0], "requires")) {
+		for (int k = 1; k < n; k++) {
+			if (!strcmp(w[k], "root"))
+				s->requires |= REQUIRES_ROOT;
+			else if (!strcmp(w[k], "loop"))
+				s->requires |= REQUIRES_LOOP;
+			else
+				complain(p, "unknown requirement '%s' (root or loop)", w[k]);
+		}
+	} else if (!strcmp(w[0], "fails-on")) {
+		for (int k = 1; k < n; k++) {
+			if (design_parse(w[k], &d))
+				complain(p, "unknown design '%s' (ids-only, v3 or fixed)", w[k]);
+			else
+				s->fails_on |= 1u << d;
+		}
+	} else {
+		/* "server": options for vfs-serve */
+		for (int k = 1; k < n; k++) {
+			if (s->nserver_args == SCENARIO_MAX_SERVER_ARGS) {
+				complain(p, "too many server options");
+				break;
+			}
+			if (!strncmp(w[k], "--design", 8) || !strncmp(w[k], "--control", 9) ||
+			    !strncmp(w[k], "--log", 5)) {
+				complain(p, "server: %s is set by the runner", w[k]);
+				continue;
+			}
+			s->server_args[s->nserver_args++] = strdup(w[k]);
+		}
+	}
+	return 0;
+}
+
+static bool is_header(const char *w)
+{
+	static const char *const h[] = { "title", "case", "fixture", "requires",
+					  "fails-on", "server", NULL };
+	return word_in(w, h);
+}
+
+struct scenario *scenario_parse(const char *path, FILE *err)
+{
+	struct parser p = { .path = path, .err = err };
+	struct scenario *s = calloc(1, sizeof(*s));
+	FILE *f = fopen(path, "re");
+	char *line = NULL, *raw = NULL, *w[STEP_MAX_ARGS + 8];
+	bool q[STEP_MAX_ARGS + 8];
+	size_t cap = 0;
+	int open_repeat = -1;
+
+	if (!f) {
+		fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->path = strdup(path);
+	while (getline(&line, &cap, f) > 0) {
+		int n;
+
+		p.line++;
+		free(raw);
+		raw = strdup(line);
+		n = split(&p, line, w, q, STEP_MAX_ARGS + 8);
+		if (n <= 0)
+			continue;
+		if (is_header(w[0])) {
+			parse_header(&p, s, w, n, raw);
+		} else if (!strcmp(w[0], "repeat")) {
+			struct step st = { .line = p.line, .repeat_end = -1 };
+			char *end;
+			long c = n == 2 ? strtol(w[1], &end, 10) : 0;
+
+			if (n != 2 || *end || c < 1 || c > 10000) {
+				complain(&p, "repeat needs a count from 1 to 10000");
+			} else if (open_repeat >= 0) {
+				complain(&p, "repeat blocks do not nest");
+			} else {
+				st.repeat_count = (int)c;
+				s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
+				open_repeat = s->nsteps;
+				s->steps[s->nsteps++] = st;
+				define(&p, "i");
+			}
+		} else if (!strcmp(w[0], "end")) {
+			if (n != 1 || open_repeat < 0) {
+				complain(&p, "'end' without 'repeat'");
+			} else {
+				struct step st = { .line = p.line, .repeat_end = open_repeat };
+
+				s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
+				s->steps[open_repeat].repeat_end = s->nsteps;
+				s->steps[s->nsteps++] = st;
+				open_repeat = -1;
+			}
+		} else {
+			parse_step(&p, s, w, q, n);
+		}
+	}
+	free(line);
+	free(raw);
+	fclose(f);
+	p.line++;
+	if (open_repeat >= 0) {
+		p.line = s->steps[open_repeat].line;
+		complain(&p, "repeat without 'end'");
+	}
+	p.line = 0;
+	if (!s->title)
+		complain(&p, "no title line");
+	if (!s->case_name)
+		complain(&p, "no case line");
+	if (!s->fixture)
+		complain(&p, "no fixture line");
+	if (!s->nsteps)
+		complain(&p, "no steps");
+	for (int i = 0; i < p.nvars; i++)
+		free(p.vars[i]);
+	if (p.errors) {
+		scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void scenario_free(struct scenario *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nsteps; i++) {
+		for (int k = 0; k < s->steps[i].argc; k++)
+			free(s->steps[i].argv[k]);
+		free(s->steps[i].capture);
+		free(s->steps[i].expect.value);
+	}
+	for (int k = 0; k < s->nserver_args; k++)
+		free(s->server_args[k]);
+	free(s->steps);
+	free(s->path);
+	free(s->name);
+	free(s->title);
+	free(s->case_name);
+	free(s->fixture);
+	free(s);
+}

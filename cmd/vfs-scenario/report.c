@@ -1,0 +1,218 @@
+/*
+ * report: "bug reproduced" on a design the header names in fails-on is a
+ * success of the suite (the bug is shown), and "expected bug did not
+ * reproduce" is a failure: the suite no longer shows what it claims to.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "passthrough.h"
+#include "report.h"
+
+void results_add(struct results *rs, const struct scenario *s, int design,
+		 enum outcome o, const char *skip_reason, const char *details)
+{
+	struct result *r;
+
+	rs->r = realloc(rs->r, (size_t)(rs->n + 1) * sizeof(*rs->r));
+	r = &rs->r[rs->n++];
+	r->s = s;
+	r->design = design;
+	r->outcome = o;
+	r->skip_reason = skip_reason ? strdup(skip_reason) : NULL;
+	r->details = details && *details ? strdup(details) : NULL;
+}
+
+void results_free(struct results *rs)
+{
+	for (int i = 0; i < rs->n; i++) {
+		free(rs->r[i].skip_reason);
+		free(rs->r[i].details);
+	}
+	free(rs->r);
+	rs->r = NULL;
+	rs->n = 0;
+}
+
+bool result_unexpected(const struct result *r)
+{
+	return r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_NO_BUG;
+}
+
+static const char *column_name(int design)
+{
+	return design == REPORT_FOREIGN ? "server" : design_name(design);
+}
+
+static const char *cell(enum outcome o)
+{
+	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP" };
+	return c[o];
+}
+
+static const char *colour_of(enum outcome o)
+{
+	static const char *const c[] = { "\033[32m", "\033[1;31m", "\033[33m", "\033[1;31m", "\033[2m" };
+	return c[o];
+}
+
+static const struct result *find(const struct results *rs, const struct scenario *s, int d)
+{
+	for (int i = 0; i < rs->n; i++)
+		if (rs->r[i].s == s && rs->r[i].design == d)
+			return &rs->r[i];
+	return NULL;
+}
+
+void report_table(FILE *f, const struct results *rs, const int *designs, int ndesigns,
+		  bool colour, bool verbose)
+{
+	const struct scenario *last = NULL;
+
+	fprintf(f, "%-30s", "SCENARIO");
+	for (int d = 0; d < ndesigns; d++)
+		fprintf(f, " %-15s", column_name(designs[d]));
+	fprintf(f, "\n");
+	for (int i = 0; i < rs->n; i++) {
+		const struct scenario *s = rs->r[i].s;
+
+		if (s == last)
+			continue;
+		last = s;
+		fprintf(f, "%-30s", s->name);
+		for (int d = 0; d < ndesigns; d++) {
+			const struct result *r = find(rs, s, designs[d]);
+			const char *text = r ? cell(r->outcome) : "-";
+
+			if (colour && r)
+				fprintf(f, " %s%-15s\033[0m", colour_of(r->outcome), text);
+			else
+				fprintf(f, " %-15s", text);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
+		   " bug missing!: the declared bug did not reproduce)\n");
+	for (int i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->r[i];
+
+		if (r->outcome == OUTCOME_SKIP)
+			fprintf(f, "SKIP %s [%s]: %s\n", r->s->name, column_name(r->design),
+				r->skip_reason ? r->skip_reason : "");
+		if (r->details && (verbose || result_unexpected(r)))
+			fprintf(f, "\n%s %s [%s]\n%s", r->outcome == OUTCOME_BUG ? "BUG" : "FAILED",
+				r->s->name, column_name(r->design), r->details);
+	}
+}
+
+void report_tap(FILE *f, const struct results *rs)
+{
+	fprintf(f, "TAP version 13\n1..%d\n", rs->n);
+	for (int i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->r[i];
+		const char *name = column_name(r->design);
+
+		switch (r->outcome) {
+		case OUTCOME_PASS:
+			fprintf(f, "ok %d - %s [%s]\n", i + 1, r->s->name, name);
+			break;
+		case OUTCOME_SKIP:
+			fprintf(f, "ok %d - %s [%s] # SKIP %s\n", i + 1, r->s->name, name,
+				r->skip_reason ? r->skip_reason : "");
+			break;
+		case OUTCOME_BUG:
+			/* An expected failure: TAP's TODO. */
+			fprintf(f, "not ok %d - %s [%s] # TODO bug reproduced (declared)\n",
+				i + 1, r->s->name, name);
+			break;
+		default:
+			fprintf(f, "not ok %d - %s [%s]%s\n", i + 1, r->s->name, name,
+				r->outcome == OUTCOME_NO_BUG ? " # expected bug did not reproduce" : "");
+			break;
+		}
+		if (r->details && r->outcome != OUTCOME_PASS) {
+			fprintf(f, "  ---\n  message: |\n");
+			for (const char *p = r->details; *p;) {
+				size_t n = strcspn(p, "\n");
+
+				fprintf(f, "    %.*s\n", (int)n, p);
+				p += n + (p[n] == '\n');
+			}
+			fprintf(f, "  ...\n");
+		}
+	}
+}
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc('?', f); /* not allowed in XML 1.0 */
+			else
+				fputc(*s, f);
+		}
+	}
+}
+
+int report_junit(const char *path, const struct results *rs)
+{
+	FILE *f = fopen(path, "w");
+	int failures = 0, skipped = 0;
+
+	if (!f)
+		return -1;
+	for (int i = 0; i < rs->n; i++) {
+		failures += result_unexpected(&rs->r[i]);
+		skipped += rs->r[i].outcome == OUTCOME_SKIP;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites>\n<testsuite name=\"vfs-scenario\" tests=\"%d\" failures=\"%d\" "
+		   "skipped=\"%d\">\n", rs->n, failures, skipped);
+	for (int i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->r[i];
+
+		fprintf(f, "  <testcase classname=\"");
+		xml_escaped(f, r->s->case_name);
+		fprintf(f, "\" name=\"");
+		xml_escaped(f, r->s->name);
+		fprintf(f, " [%s]\">", column_name(r->design));
+		if (r->outcome == OUTCOME_SKIP) {
+			fprintf(f, "<skipped message=\"");
+			xml_escaped(f, r->skip_reason);
+			fprintf(f, "\"/>");
+		} else if (result_unexpected(r)) {
+			fprintf(f, "<failure message=\"%s\">", outcome_name(r->outcome));
+			xml_escaped(f, r->details);
+			fprintf(f, "</failure>");
+		} else if (r->outcome == OUTCOME_BUG) {
+			fprintf(f, "<system-out>bug reproduced, as declared\n");
+			xml_escaped(f, r->details);
+			fprintf(f, "</system-out>");
+		}
+		fprintf(f, "</testcase>\n");
+	}
+	fprintf(f, "</testsuite>\n</testsuites>\n");
+	return fclose(f) ? -1 : 0;
+}
+
+void report_totals(FILE *f, const struct results *rs)
+{
+	int pass = 0, fail = 0, skip = 0;
+
+	for (int i = 0; i < rs->n; i++) {
+		if (rs->r[i].outcome == OUTCOME_SKIP)
+			skip++;
+		else if (result_unexpected(&rs->r[i]))
+			fail++;
+		else
+			pass++;
+	}
+	fprintf(f, "vfs-scenario: %d passed, %d failed, %d skipped\n", pass, fail, skip);
+}

@@ -1,0 +1,41 @@
+/*
+ * report: the results of a run, for people (an aligned table, colour only
+ * on a tty), for TAP consumers and for JUnit XML readers.
+ */
+#ifndef VFS_SCENARIO_REPORT_H
+#define VFS_SCENARIO_REPORT_H
+
+#include <stdio.h>
+
+#include "run.h"
+
+#define REPORT_FOREIGN (-1) /* the column of a foreign server */
+
+struct result {
+	const struct scenario *s;
+	int design;             /* enum design, or REPORT_FOREIGN */
+	enum outcome outcome;
+	char *skip_reason;
+	char *details;          /* what failed, and the server's log tail */
+};
+
+struct results {
+	struct result *r;
+	int n;
+};
+
+void results_add(struct results *rs, const struct scenario *s, int design,
+		 enum outcome o, const char *skip_reason, const char *details);
+void results_free(struct results *rs);
+
+/* True if an outcome differs from what the headers declare. */
+bool result_unexpected(const struct result *r);
+
+void report_table(FILE *f, const struct results *rs, const int *designs, int ndesigns,
+		  bool colour, bool verbose);
+void report_tap(FILE *f, const struct results *rs);
+int report_junit(const char *path, const struct results *rs);
+/* The closing "N passed, N failed, N skipped" line. */
+void report_totals(FILE *f, const struct results *rs);
+
+#endif

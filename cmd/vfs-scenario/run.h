@@ -1,0 +1,40 @@
+/*
+ * run: executes one scenario against one running server and judges it.
+ */
+#ifndef VFS_SCENARIO_RUN_H
+#define VFS_SCENARIO_RUN_H
+
+#include <stdbool.h>
+
+#include "scenario.h"
+#include "strbuf.h"
+
+enum outcome {
+	OUTCOME_PASS,        /* every expectation held, as declared */
+	OUTCOME_FAIL,        /* an expectation failed on a design not in fails-on */
+	OUTCOME_BUG,         /* an expectation failed on a design in fails-on */
+	OUTCOME_NO_BUG,      /* every expectation held on a design in fails-on */
+	OUTCOME_SKIP,
+};
+
+struct run_ctx {
+	const struct scenario *s;
+	const char *guest_root;   /* the mountpoint */
+	const char *host_root;    /* the server's source directory */
+	int control_fd;           /* -1: a foreign server, server steps are skipped */
+	bool verbose;
+	volatile int *stop;       /* set by a signal or the time limit */
+	/* filled in by run_scenario */
+	int failed_line;
+	struct strbuf report;     /* what failed: step, expected, got */
+	int skipped_steps;
+};
+
+/* Runs every step; true if all expectations held. */
+bool run_scenario(struct run_ctx *ctx);
+
+/* The outcome given whether the steps held and the scenario's header. */
+enum outcome judge(const struct scenario *s, int design, bool held);
+const char *outcome_name(enum outcome o);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * scenario: a parsed scenario file. A scenario is a header (title, case,
+ * fixture, requirements, server options, the designs it is known to fail
+ * on) and a list of steps; scenarios/README.md is the language's manual.
+ */
+#ifndef VFS_SCENARIO_H
+#define VFS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define STEP_MAX_ARGS 16
+#define SCENARIO_MAX_SERVER_ARGS 16
+
+enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8 };
+
+enum expect_type {
+	EXPECT_NONE,  /* no expect: the step must succeed */
+	EXPECT_OK,    /* succeeds, any value */
+	EXPECT_ANY,   /* anything, failure included */
+	EXPECT_ERRNO, /* fails with this errno */
+	EXPECT_VALUE, /* succeeds with this value */
+};
+
+struct expect {
+	enum expect_type type;
+	bool negate; /* "!": anything but the match */
+	int err;
+	char *value; /* may hold $variables */
+};
+
+struct step {
+	int line;
+	enum step_kind kind;
+	const struct op *op;
+	int argc;
+	char *argv[STEP_MAX_ARGS]; /* may hold $variables */
+	char *capture;             /* "=> NAME", or NULL */
+	struct expect expect;
+	int repeat_end;            /* for "repeat": index of its "end" */
+	int repeat_count;
+};
+
+struct scenario {
+	char *path;
+	char *name;     /* family/name, from the path */
+	char *title;
+	char *case_name;
+	char *fixture;
+	unsigned requires;   /* REQUIRES_* */
+	unsigned fails_on;   /* 1 << enum design */
+	int nserver_args;
+	char *server_args[SCENARIO_MAX_SERVER_ARGS];
+	int nsteps;
+	struct step *steps;
+};
+
+#define REQUIRES_ROOT 1u
+#define REQUIRES_LOOP 2u
+
+/* An operation a step can name: which kinds may use it, its arguments. */
+struct op {
+	const char *name;
+	unsigned kinds;
+	int min_args, max_args;
+	const char *usage;
+};
+
+const struct op *op_find(const char *name, enum step_kind kind);
+extern const struct op scenario_ops[];
+
+/*
+ * Parses the file at @path. On any error writes "PATH:LINE: message" lines
+ * to @err and returns NULL; nothing has run by then.
+ */
+struct scenario *scenario_parse(const char *path, FILE *err);
+void scenario_free(struct scenario *s);
+
+/* Known fixtures, for the header check. */
+bool fixture_known(const char *name);
+
+#endif
