@@ -81,6 +81,14 @@ static int open_mount_root(struct mount_fds *m, int mnt_id)
 	err = mountinfo_find(m->mountinfo, mnt_id, path, sizeof(path));
 	if (err)
 		return err;
+	/*
+	 * A file bind mount's root may be a FIFO or a device node: look
+	 * before opening, never open one to find out.
+	 */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+		return -errno;
+	if (!openable(stx.stx_mode))
+		return -ENXIO;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

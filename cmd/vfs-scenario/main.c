@@ -451,6 +451,8 @@ int main(int argc, char **argv)
 		for (int d = 0; d < nd; d++) {
 			int design = o.server_cmd ? REPORT_FOREIGN : o.designs[d];
 
+			if (!o.server_cmd && sc[i]->only && !(sc[i]->only & (1u << design)))
+				continue; /* not applicable: shown as n/a, not counted */
 			if (why || stop_flag)
 				results_add(&rs, sc[i], design, OUTCOME_SKIP,
 					    why ? why : "interrupted", NULL);

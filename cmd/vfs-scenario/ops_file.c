@@ -111,11 +111,11 @@ static const char *type_name(mode_t m)
 	       S_ISFIFO(m) ? "fifo" : S_ISSOCK(m) ? "sock" : S_ISCHR(m) ? "chr" : "blk";
 }
 
-static int stat_field(const char *path, const char *field, struct strbuf *out)
+static int stat_field(const char *path, int fd, const char *field, struct strbuf *out)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0)
+	if ((path ? lstat(path, &st) : fstat(fd, &st)) < 0)
 		return -errno;
 	if (!strcmp(field, "ino"))
 		strbuf_addf(out, "%llu", (unsigned long long)st.st_ino);
@@ -180,7 +180,7 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 		close(fd);
 		return r;
 	} else if (!strcmp(op, "stat")) {
-		return stat_field(at(root, argv[0]), argv[1], out);
+		return stat_field(at(root, argv[0]), -1, argv[1], out);
 	} else if (!strcmp(op, "unlink")) {
 		r = unlink(at(root, argv[0]));
 	} else if (!strcmp(op, "mkdir")) {
@@ -199,6 +199,10 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 		mode_t m = !strcmp(argv[1], "fifo") ? S_IFIFO : !strcmp(argv[1], "sock") ?
 			S_IFSOCK : S_IFCHR;
 		r = mknod(at(root, argv[0]), m | 0644, m == S_IFCHR ? makedev(1, 3) : 0);
+	} else if (!strcmp(op, "open-writer")) {
+		/* ENXIO: nobody has the FIFO open for reading (the server did not). */
+		fd = open(at(root, argv[0]), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		r = fd < 0 ? -errno : close(fd);
 	} else if (!strcmp(op, "readdir")) {
 		return list(at(root, argv[0]), out);
 	} else if (!strcmp(op, "open")) {
@@ -207,13 +211,27 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 	} else if (!strcmp(op, "hold")) {
 		/* O_PATH: pins the inode without a FUSE OPEN, as a cwd would. */
 		return open_slot(argv[0], at(root, argv[1]), O_PATH, guest);
-	} else if (!strcmp(op, "readfd") || !strcmp(op, "close")) {
+	} else if (!strcmp(op, "readfd") || !strcmp(op, "close") || !strcmp(op, "reopen") ||
+		   !strcmp(op, "fstat")) {
 		int i = slot(argv[0], false);
+		char proc[64];
 
 		if (i < 0 || fds[i].fd < 0)
 			return -EBADF;
-		if (op[0] == 'r')
+		if (!strcmp(op, "readfd"))
 			return read_fd(fds[i].fd, out);
+		if (!strcmp(op, "fstat"))
+			return stat_field(NULL, fds[i].fd, argv[1], out);
+		if (!strcmp(op, "reopen")) {
+			/* Opens the inode the fd holds, not a name: no lookup retry. */
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fds[i].fd);
+			fd = open(proc, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return -errno;
+			r = read_fd(fd, out);
+			close(fd);
+			return r;
+		}
 		r = close(fds[i].fd);
 		fds[i].fd = -1;
 		fds[i].name[0] = '\0';

@@ -35,6 +35,9 @@ const struct op scenario_ops[] = {
 	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]" },
 	{ "hold", G | H, 2, 2, "hold NAME PATH" },
 	{ "readfd", G | H, 1, 1, "readfd NAME" },
+	{ "reopen", G | H, 1, 1, "reopen NAME" },
+	{ "fstat", G | H, 2, 2, "fstat NAME ino|size|nlink|type|mode" },
+	{ "open-writer", G | H, 1, 1, "open-writer FIFO" },
 	{ "close", G | H, 1, 1, "close NAME" },
 	{ "handle", G, 1, 1, "handle PATH" },
 	{ "nodeid", G, 1, 1, "nodeid PATH" },
@@ -259,8 +262,8 @@ static void check_args(struct parser *p, const struct step *st)
 
 	for (int i = 0; i < st->argc; i++)
 		check_vars(p, a[i]);
-	if (!strcmp(name, "stat") && !word_in(a[1], stat_fields))
-		complain(p, "stat: unknown field '%s' (ino, size, nlink, type or mode)", a[1]);
+	if ((!strcmp(name, "stat") || !strcmp(name, "fstat")) && !word_in(a[1], stat_fields))
+		complain(p, "%s: unknown field '%s' (ino, size, nlink, type or mode)", name, a[1]);
 	else if (!strcmp(name, "inode") && !word_in(a[1], inode_fields))
 		complain(p, "inode: unknown field '%s' (nodeid, handle, fd, mount_ref, nlookup or state)", a[1]);
 	else if (!strcmp(name, "rename") && st->argc == 3 && !word_in(a[2], rename_flags))
@@ -401,23 +404,27 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 			else
 				complain(p, "unknown requirement '%s' (root or loop)", w[k]);
 		}
-	} else if (!strcmp(w[0], "fails-on")) {
+	} else if (!strcmp(w[0], "fails-on") || !strcmp(w[0], "only")) {
 		for (int k = 1; k < n; k++) {
 			if (design_parse(w[k], &d))
 				complain(p, "unknown design '%s' (ids-only, v3 or fixed)", w[k]);
-			else
+			else if (w[0][0] == 'f')
 				s->fails_on |= 1u << d;
+			else
+				s->only |= 1u << d;
 		}
+		if (n == 1)
+			complain(p, "%s needs at least one design", w[0]);
 	} else {
-		/* "server": options for vfs-serve */
+		/* "vfs-serve": its options */
 		for (int k = 1; k < n; k++) {
 			if (s->nserver_args == SCENARIO_MAX_SERVER_ARGS) {
-				complain(p, "too many server options");
+				complain(p, "too many vfs-serve options");
 				break;
 			}
 			if (!strncmp(w[k], "--design", 8) || !strncmp(w[k], "--control", 9) ||
 			    !strncmp(w[k], "--log", 5)) {
-				complain(p, "server: %s is set by the runner", w[k]);
+				complain(p, "vfs-serve: %s is set by the runner", w[k]);
 				continue;
 			}
 			s->server_args[s->nserver_args++] = strdup(w[k]);
@@ -429,7 +436,7 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 static bool is_header(const char *w)
 {
 	static const char *const h[] = { "title", "case", "fixture", "requires",
-					  "fails-on", "server", NULL };
+					  "fails-on", "only", "vfs-serve", NULL };
 	return word_in(w, h);
 }
 

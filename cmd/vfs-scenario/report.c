@@ -65,6 +65,24 @@ static const struct result *find(const struct results *rs, const struct scenario
 	return NULL;
 }
 
+/* "step: expected X, got Y" from a failure report, in a static buffer. */
+static const char *summary(const char *details)
+{
+	static char buf[256];
+	const char *step = strchr(details, ' '), *exp = strstr(details, "expected: ");
+	const char *got = strstr(details, "got:      ");
+
+	if (!step || !exp || !got) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(details, "\n"), details);
+		return buf;
+	}
+	step++;
+	snprintf(buf, sizeof(buf), "%.*s: expected %.*s, got %.*s",
+		 (int)strcspn(step, "\n"), step, (int)strcspn(exp + 10, "\n"), exp + 10,
+		 (int)strcspn(got + 10, "\n"), got + 10);
+	return buf;
+}
+
 void report_table(FILE *f, const struct results *rs, const int *designs, int ndesigns,
 		  bool colour, bool verbose)
 {
@@ -83,7 +101,7 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 		fprintf(f, "%-30s", s->name);
 		for (int d = 0; d < ndesigns; d++) {
 			const struct result *r = find(rs, s, designs[d]);
-			const char *text = r ? cell(r->outcome) : "-";
+			const char *text = r ? cell(r->outcome) : "n/a";
 
 			if (colour && r)
 				fprintf(f, " %s%-15s\033[0m", colour_of(r->outcome), text);
@@ -93,7 +111,15 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 		fprintf(f, "\n");
 	}
 	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
-		   " bug missing!: the declared bug did not reproduce)\n");
+		   " bug missing!: the declared bug did not reproduce; n/a: not for that design)\n");
+	for (int i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->r[i];
+
+		/* Where each bug showed: the step, what was expected, what came. */
+		if (r->outcome == OUTCOME_BUG && r->details && !verbose)
+			fprintf(f, "bug %s [%s]: %s\n", r->s->name, column_name(r->design),
+				summary(r->details));
+	}
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 

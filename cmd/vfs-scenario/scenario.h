@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define STEP_MAX_ARGS 16
+#define STEP_MAX_ARGS 32
 #define SCENARIO_MAX_SERVER_ARGS 16
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8 };
@@ -49,6 +49,7 @@ struct scenario {
 	char *fixture;
 	unsigned requires;   /* REQUIRES_* */
 	unsigned fails_on;   /* 1 << enum design */
+	unsigned only;       /* 1 << enum design; 0: every design */
 	int nserver_args;
 	char *server_args[SCENARIO_MAX_SERVER_ARGS];
 	int nsteps;
