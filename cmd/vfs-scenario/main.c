@@ -365,9 +365,15 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		strbuf_addf(&details, "  server stderr (last lines):\n");
 		tail(errlog, 5, &details);
 	}
-	if (stop_flag && !timed_out)
+	if (stop_flag && !timed_out) {
 		results_add(rs, s, design, OUTCOME_SKIP, "interrupted", NULL);
-	else
+	} else if (ctx.premise_failed) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "premise did not hold: %s", ctx.report.buf);
+		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design, OUTCOME_SKIP, why,
+			    NULL);
+	} else
 		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design,
 			    o->server_cmd ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
 					  : judge(s, design, held) ,
@@ -451,8 +457,9 @@ int main(int argc, char **argv)
 		for (int d = 0; d < nd; d++) {
 			int design = o.server_cmd ? REPORT_FOREIGN : o.designs[d];
 
-			if (!o.server_cmd && sc[i]->only && !(sc[i]->only & (1u << design)))
-				continue; /* not applicable: shown as n/a, not counted */
+			/* Not applicable (a design's own policy): n/a, not counted. */
+			if (sc[i]->only && (o.server_cmd || !(sc[i]->only & (1u << design))))
+				continue;
 			if (why || stop_flag)
 				results_add(&rs, sc[i], design, OUTCOME_SKIP,
 					    why ? why : "interrupted", NULL);

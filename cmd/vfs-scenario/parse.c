@@ -304,11 +304,12 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, i
 	struct step st = { .line = p->line };
 	int i = 0;
 
-	if (!strcmp(w[0], "expect")) {
+	if (!strcmp(w[0], "expect") || !strcmp(w[0], "assume")) {
 		if (n < 3) {
-			complain(p, "expect needs a result and a step");
+			complain(p, "%s needs a result and a step", w[0]);
 			return -1;
 		}
+		st.assume = w[0][0] == 'a';
 		if (parse_expect(p, w[1], q[1], &st.expect))
 			return -1;
 		i = 2;
@@ -322,7 +323,7 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, i
 	else if (!strcmp(w[i], "set") && i == 0)
 		st.kind = KIND_SET;
 	else {
-		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect)", w[i]);
+		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect, assume)", w[i]);
 		return -1;
 	}
 	if (st.kind != KIND_SET)

@@ -190,6 +190,7 @@ bool run_scenario(struct run_ctx *ctx)
 	ctx->report = (struct strbuf)STRBUF_INIT;
 	ctx->failed_line = 0;
 	ctx->skipped_steps = 0;
+	ctx->premise_failed = false;
 	for (int i = 0; i < s->nsteps && ok; i++) {
 		const struct step *st = &s->steps[i];
 		char *argv[STEP_MAX_ARGS], *want = NULL, num[16];
@@ -241,7 +242,18 @@ bool run_scenario(struct run_ctx *ctx)
 				else
 					fprintf(stderr, "\"%.*s\"\n", (int)strcspn(value.buf, "\n"), value.buf);
 			}
-			if (!holds(&st->expect, r, value.buf, want)) {
+			if (!holds(&st->expect, r, value.buf, want) && st->assume) {
+				/* One line: it becomes the reason the run does not count. */
+				ctx->premise_failed = true;
+				strbuf_addf(&ctx->report, "line %d, ", st->line);
+				describe(&ctx->report, st, argv);
+				strbuf_addf(&ctx->report, ": expected ");
+				describe_expect(&ctx->report, &st->expect, want);
+				strbuf_addf(&ctx->report, ", got ");
+				describe_result(&ctx->report, r, value.buf);
+				ctx->failed_line = st->line;
+				ok = false;
+			} else if (!holds(&st->expect, r, value.buf, want)) {
 				strbuf_addf(&ctx->report, "%s:%d: ", s->path, st->line);
 				describe(&ctx->report, st, argv);
 				strbuf_addf(&ctx->report, "\n  expected: ");

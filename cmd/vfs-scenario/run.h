@@ -28,6 +28,7 @@ struct run_ctx {
 	int failed_line;
 	struct strbuf report;     /* what failed: step, expected, got */
 	int skipped_steps;
+	bool premise_failed;      /* an "assume" did not hold: not applicable */
 };
 
 /* Runs every step; true if all expectations held. */

@@ -37,6 +37,7 @@ struct step {
 	char *argv[STEP_MAX_ARGS]; /* may hold $variables */
 	char *capture;             /* "=> NAME", or NULL */
 	struct expect expect;
+	bool assume;               /* a premise: if it fails, the run is skipped */
 	int repeat_end;            /* for "repeat": index of its "end" */
 	int repeat_count;
 };

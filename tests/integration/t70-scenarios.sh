@@ -1,0 +1,85 @@
+#!/bin/bash
+# vfs-scenario: the matrix of every scenario against every design shows
+# each family's bug where declared and passes on the fixed design; output
+# formats; refusals; a foreign server; and a runner killed mid-scenario
+# leaves no mount, loop device or process behind.
+. "$(dirname "$0")/lib.sh"
+
+SC=$BIN/vfs-scenario
+cd "$TOP" || exit 1
+
+"$SC" scenarios >"$T_TMP/matrix" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/matrix"
+check_eq "the matrix exits 0 (every outcome as declared)" 0 $rc
+check "it closes with its totals" grep -Eq "^vfs-scenario: [0-9]+ passed, 0 failed, 0 skipped$" "$T_TMP/matrix"
+for fam in id-reuse generation mount-fd duplicate; do
+	check "family $fam has at least 3 scenarios" [ "$(ls scenarios/$fam/*.scn | wc -l)" -ge 3 ]
+	check "family $fam shows its bug on a buggy design" grep -q "^$fam/.*bug reproduced" "$T_TMP/matrix"
+done
+check "every scenario passes on the fixed design" \
+	awk '/^(id-reuse|generation|mount-fd|duplicate)\// { if ($NF != "PASS") exit 1 }' "$T_TMP/matrix"
+check "v3 shows the duplicate inode" grep -Eq "^duplicate/thread +PASS +bug reproduced +PASS" "$T_TMP/matrix"
+check "ids-only shows inode ID reuse" grep -Eq "^id-reuse/host-unlink +bug reproduced +PASS +PASS" "$T_TMP/matrix"
+
+"$SC" --tap --junit "$T_TMP/junit.xml" --design=fixed scenarios/duplicate >"$T_TMP/tap"
+check_eq "--tap starts with the TAP version" "TAP version 13" "$(head -1 "$T_TMP/tap")"
+check_eq "--tap plans one test per run" "1..3" "$(sed -n 2p "$T_TMP/tap")"
+check "--tap: every run ok" [ "$(grep -c '^ok ' "$T_TMP/tap")" = 3 ]
+check "--junit writes a test suite" grep -q '<testsuite name="vfs-scenario" tests="3" failures="0" skipped="0">' "$T_TMP/junit.xml"
+check "--junit: one testcase per run" [ "$(grep -c '<testcase ' "$T_TMP/junit.xml")" = 3 ]
+
+# Scenario files with errors are refused whole, before anything runs.
+mkdir -p "$T_TMP/bad"
+printf 'title T\ncase other\nfixture tmpfs\nguest frob a\nexpect EWHAT guest read a\n' >"$T_TMP/bad/b.scn"
+"$SC" "$T_TMP/bad/b.scn" >"$T_TMP/out" 2>"$T_TMP/err"
+check_eq "a bad scenario file exits 2" 2 $?
+check "... naming file and line of each error" grep -q "^$T_TMP/bad/b.scn:4: unknown operation 'frob'$" "$T_TMP/err"
+check "... all of them" grep -q "^$T_TMP/bad/b.scn:5: unknown errno name 'EWHAT'$" "$T_TMP/err"
+check "... and runs nothing" [ ! -s "$T_TMP/out" ]
+"$SC" --bogus scenarios >/dev/null 2>"$T_TMP/err"
+check_eq "an unknown option exits 2" 2 $?
+"$SC" --server 'true' scenarios >/dev/null 2>"$T_TMP/err"
+check "--server without placeholders is refused" grep -q "needs {source} and {mountpoint}" "$T_TMP/err"
+"$SC" --design=v2 scenarios >/dev/null 2>"$T_TMP/err"
+check "an unknown design is refused" grep -q "unknown design 'v2'" "$T_TMP/err"
+
+# Outcomes that differ from the header make the exit status 1.
+printf 'title T\ncase other\nfixture tmpfs\nguest write f "a"\nexpect "b" guest read f\n' >"$T_TMP/wrong.scn"
+"$SC" --design=fixed "$T_TMP/wrong.scn" >"$T_TMP/out" 2>&1
+check_eq "a failing expectation exits 1" 1 $?
+check "... showing the step, what was expected and what came" \
+	grep -A2 "wrong.scn:5: guest read f" "$T_TMP/out" | grep -q 'got:      "a"'
+check "... and the decision log's tail" grep -q "decision log (last lines):" "$T_TMP/out"
+printf 'title T\ncase other\nfixture tmpfs\nfails-on fixed\nguest write f "a"\nexpect "a" guest read f\n' >"$T_TMP/nobug.scn"
+"$SC" --design=fixed "$T_TMP/nobug.scn" >"$T_TMP/out" 2>&1
+check_eq "a declared bug that does not show exits 1" 1 $?
+check "... as 'bug missing!'" grep -q "bug missing!" "$T_TMP/out"
+
+# A foreign server: guest and host steps run, server steps are skipped.
+PLL=$TOP/$BUILD/bench/passthrough_ll
+"$SC" --server "$PLL -f -o source={source},allow_other,default_permissions {mountpoint}" \
+	scenarios >"$T_TMP/foreign" 2>&1
+sed 's/^/# /' "$T_TMP/foreign"
+check "passthrough_ll runs the suite to its totals" grep -Eq "^vfs-scenario: [0-9]+ passed, [0-9]+ failed" "$T_TMP/foreign"
+check "... with a column for the foreign server" grep -q "^SCENARIO  *server" "$T_TMP/foreign"
+
+# Killed mid-scenario, the runner leaves nothing behind.
+printf 'title long\ncase other\nfixture ext4-small\nrequires root loop\nrepeat 10000\nguest write f "x$i"\nguest read f\nguest unlink f\nend\n' >"$T_TMP/long.scn"
+nothing_left() {
+	! pgrep -f "vfs-serve .*vfs-scenario" >/dev/null &&
+		! losetup -a | grep -q "vfs-scenario" &&
+		! grep -q "vfs-scenario" /proc/mounts
+}
+for sig in INT KILL; do
+	"$SC" --design=fixed "$T_TMP/long.scn" >"$T_TMP/out" 2>&1 &
+	pid=$!
+	retry 200 pgrep -f "vfs-serve .*vfs-scenario" >/dev/null
+	check "SIG$sig: the runner is mid-scenario (its server is up)" pgrep -f "vfs-serve .*vfs-scenario" >/dev/null
+	kill -s $sig $pid
+	wait $pid 2>/dev/null
+	rc=$?
+	[ $sig = INT ] && check_eq "SIGINT: the runner exits 130" 130 $rc
+	check "SIG$sig: no server, loop device or mount is left" retry 200 nothing_left
+done
+finish
