@@ -430,11 +430,12 @@ int main(int argc, char **argv)
 	if (errors || !nsc) {
 		fprintf(stderr, "vfs-scenario: %s\n", errors ? "scenario errors; nothing was run"
 						      : "no scenario files found");
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (o.check) {
 		printf("vfs-scenario: %d scenario%s parse\n", nsc, nsc == 1 ? "" : "s");
-		return 0;
+		goto out;
 	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -447,7 +448,8 @@ int main(int argc, char **argv)
 		if (rc) {
 			fprintf(stderr, "vfs-scenario: cannot make a private mount namespace: %s\n",
 				strerror(-rc));
-			return 1;
+			rc = 1;
+			goto out;
 		}
 	}
 	for (int i = 0; i < nsc; i++) {
@@ -482,13 +484,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < rs.n; i++)
 		unexpected += result_unexpected(&rs.r[i]);
 	results_free(&rs);
+	rc = stop_flag ? 130 : unexpected ? 1 : 0;
+out:
 	for (int i = 0; i < nsc; i++)
 		scenario_free(sc[i]);
 	free(sc);
 	for (int i = 0; i < fs.n; i++)
 		free(fs.path[i]);
 	free(fs.path);
-	if (stop_flag)
-		return 130;
-	return unexpected ? 1 : 0;
+	return rc;
 }
