@@ -14,7 +14,8 @@ V       ?=
 Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
-DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount
+DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
+	libseccomp-dev perl-base qemu-system-common
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
@@ -33,6 +34,9 @@ LIB      := $(BUILD)/libvfskit.a
 
 SERVE_SRCS := $(wildcard cmd/vfs-serve/*.c)
 SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
+INJ_SRCS   := $(wildcard cmd/vfs-inject/*.c)
+INJ_OBJS   := $(INJ_SRCS:%.c=$(BUILD)/obj/%.o)
+LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
 SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -41,7 +45,7 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario
+BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject
 
 all: $(BINS)
 
@@ -59,16 +63,22 @@ $(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
 
+$(BUILD)/bin/vfs-inject: $(INJ_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SECCOMP)
+
 $(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
 
 # The scenario parser is tested on its own, without the runner's main().
-$(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o $(LIB)
+$(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o \
+		$(BUILD)/obj/cmd/vfs-inject/spec.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 $(BUILD)/tests/%: tests/helpers/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -160,6 +160,21 @@ static double next_uniform(uint64_t *state)
 	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / (double)(1ULL << 53);
 }
 
+bool fault_schedule_fires(const struct fault_schedule *sched, uint64_t call, uint64_t *rng)
+{
+	switch (sched->when) {
+	case FAULT_EVERY:
+		return true;
+	case FAULT_NTH:
+		return call == sched->n;
+	case FAULT_FIRST:
+		return call <= sched->n;
+	case FAULT_PROB:
+		return next_uniform(rng) < sched->p;
+	}
+	return false;
+}
+
 int fault_check(struct faults *f, enum fault_point p)
 {
 	struct fault_state *s;
@@ -174,21 +189,7 @@ int fault_check(struct faults *f, enum fault_point p)
 		return 0;
 	pthread_mutex_lock(&f->lock);
 	if (s->armed) {
-		s->calls++;
-		switch (s->sched.when) {
-		case FAULT_EVERY:
-			fire = true;
-			break;
-		case FAULT_NTH:
-			fire = s->calls == s->sched.n;
-			break;
-		case FAULT_FIRST:
-			fire = s->calls <= s->sched.n;
-			break;
-		case FAULT_PROB:
-			fire = next_uniform(&s->rng) < s->sched.p;
-			break;
-		}
+		fire = fault_schedule_fires(&s->sched, ++s->calls, &s->rng);
 		if (fire) {
 			s->fired++;
 			err = -s->err;

@@ -69,6 +69,12 @@ void faults_clear(struct faults *f, enum fault_point p);
 void faults_clear_all(struct faults *f);
 struct fault_state faults_get(struct faults *f, enum fault_point p);
 
+/*
+ * Whether call number @call (counted from 1 since arming) fails under
+ * @sched; @rng is the generator state for prob= schedules.
+ */
+bool fault_schedule_fires(const struct fault_schedule *sched, uint64_t call, uint64_t *rng);
+
 /* Called before the guarded call: 0 to go ahead, or -errno to fail it. */
 int fault_check(struct faults *f, enum fault_point p);
 

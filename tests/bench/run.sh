@@ -160,4 +160,30 @@ printf 'passthrough_ll (soft limit %s), find over 50k files: %s entries, %s erro
 	"$(ulimit -Sn)" "$n" "$(wc -l <"$T_TMP/find.err")" \
 	"$(sed -n 's/.*: //p' "$T_TMP/find.err" | sort | uniq -c | sort -rn | head -1 | sed 's/^ *//')"
 stop
+echo
+echo "VFS-INJECT (lstat loop of 20000 calls; ns per call, ratio to no vfs-inject)"
+INJ=$BIN/vfs-inject
+touch "$T_TMP/statme"
+inject_case() {
+	local label=$1
+	shift
+	local best=
+	for round in 1 2 3; do
+		r=$("$@" "$W" statany "$T_TMP/statme" 20000 | awk '$1 == "ok" { print $2 }')
+		[ -z "$best" ] || awk -v a="$r" -v b="$best" 'BEGIN { exit !(a < b) }' && best=$r
+	done
+	echo "$label $best"
+}
+{
+	inject_case "none" env
+	inject_case "unwatched-syscall" "$INJ" exec --fail name_to_handle_at=EIO --
+	inject_case "passed-through" "$INJ" exec --fail "newfstatat=EIO:path=/nowhere" --
+	inject_case "injected" "$INJ" exec --fail "newfstatat=EIO:path=$T_TMP/statme" --
+} >"$T_TMP/inject"
+base=$(awk '$1 == "none" { print $2 }' "$T_TMP/inject")
+printf '%-20s %12s %10s\n' CASE NS/CALL RATIO
+while read -r label secs; do
+	printf '%-20s %12.0f %10.1f\n' "$label" "$(awk -v s="$secs" 'BEGIN { print s / 20000 * 1e9 }')" \
+		"$(awk -v s="$secs" -v b="$base" 'BEGIN { print s / b }')"
+done <"$T_TMP/inject"
 echo "bench: done"

@@ -8,6 +8,7 @@
  *   workload createunlink DIR N           create N empty files, unlink them
  *   workload read DIR                     read every file of DIR/d*\/
  *   workload statloop PATH N              lstat PATH N times
+ *   workload statany PATH N               the same, failures counted, not fatal
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -169,6 +170,12 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n && !err; i++, count++)
 			if (lstat(argv[2], &st) < 0)
 				err = errno;
+	} else if (argc == 4 && !strcmp(argv[1], "statany")) {
+		long n = atol(argv[3]);
+		struct stat st;
+
+		for (long i = 0; i < n; i++)
+			count += lstat(argv[2], &st) < 0;
 	} else {
 		fprintf(stderr, "usage: see the comment at the top of workload.c\n");
 		return 2;
