@@ -15,7 +15,8 @@ Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
-	libseccomp-dev perl-base qemu-system-common
+	libseccomp-dev perl-base qemu-system-common \
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
@@ -37,6 +38,14 @@ SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
 INJ_SRCS   := $(wildcard cmd/vfs-inject/*.c)
 INJ_OBJS   := $(INJ_SRCS:%.c=$(BUILD)/obj/%.o)
 LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
+# vfs-trace: the .bpf.c is built by clang for the BPF target, the rest by
+# $(CC); only vfs-trace.c needs the skeleton, so the pure-C parts build
+# without clang.
+TRACE_C    := cmd/vfs-trace/trace_opts.c cmd/vfs-trace/trace_format.c cmd/vfs-trace/fuse_pairing.c
+TRACE_OBJS := $(TRACE_C:%.c=$(BUILD)/obj/%.o)
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
 SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -45,7 +54,8 @@ UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject
+BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject \
+	$(BUILD)/bin/vfs-trace
 
 all: $(BINS)
 
@@ -68,6 +78,33 @@ $(BUILD)/bin/vfs-inject: $(INJ_OBJS) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SECCOMP)
 
+# vmlinux.h from the running kernel's BTF: CO-RE relocates the rest.
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(dir $@)
+	@test -r /sys/kernel/btf/vmlinux || { echo "vfs-trace: no /sys/kernel/btf/vmlinux: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y), so vmlinux.h cannot be made"; exit 1; }
+	@$(if $(Q),echo "  BTF     $@")
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@
+
+$(BUILD)/obj/cmd/vfs-trace/vfs-trace.bpf.o: cmd/vfs-trace/vfs-trace.bpf.c cmd/vfs-trace/vfs-trace.h $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Icmd/vfs-trace \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(BUILD)/vfs-trace.skel.h: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< name vfs_trace_bpf >$@
+
+$(BUILD)/obj/cmd/vfs-trace/vfs-trace.o: cmd/vfs-trace/vfs-trace.c $(BUILD)/vfs-trace.skel.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -I$(BUILD) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(TRACE_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
+
 $(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
@@ -75,7 +112,7 @@ $(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 
 # The scenario parser is tested on its own, without the runner's main().
 $(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o \
-		$(BUILD)/obj/cmd/vfs-inject/spec.o $(LIB)
+		$(BUILD)/obj/cmd/vfs-inject/spec.o $(TRACE_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)

@@ -101,6 +101,11 @@ void json_bool(struct json_line *j, const char *k, bool val)
 	field(j, k, val ? "true" : "false", val ? 4 : 5);
 }
 
+void json_null(struct json_line *j, const char *k)
+{
+	field(j, k, "null", 4);
+}
+
 void json_hex(struct json_line *j, const char *k, const void *data, size_t len)
 {
 	char v[sizeof(j->buf)];

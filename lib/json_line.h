@@ -23,6 +23,7 @@ void json_str(struct json_line *j, const char *key, const char *val);
 void json_u64(struct json_line *j, const char *key, uint64_t val);
 void json_i64(struct json_line *j, const char *key, int64_t val);
 void json_bool(struct json_line *j, const char *key, bool val);
+void json_null(struct json_line *j, const char *key);
 void json_hex(struct json_line *j, const char *key, const void *data, size_t len);
 /* Closes the object and appends '\n'; returns the line's length. */
 size_t json_end(struct json_line *j);

@@ -13,6 +13,7 @@
 
 #include "errno_name.h"
 #include "lookup.h"
+#include "usdt.h"
 
 /* What one lookup learned about the file, before the store is consulted. */
 struct probe {
@@ -127,6 +128,7 @@ static void probe_handle(struct passthrough *pt, struct probe *p)
 		return;
 	p->herr = vfs_handle_make(&pt->faults, p->fd, "", AT_EMPTY_PATH, &p->h);
 	if (p->herr) {
+		VFS_PROBE(handle_failed, p->st.st_ino, -p->herr);
 		counters_handle_failure(&pt->counters, p->herr);
 		log_event(pt, "handle_failed", p, NULL, "name_to_handle_at", p->herr);
 	}
@@ -189,6 +191,7 @@ static void found(struct passthrough *pt, struct probe *p, struct inode *inode,
 
 static void fell_back(struct passthrough *pt, struct probe *p, const char *why, int err)
 {
+	VFS_PROBE(fallback_opath, p->st.st_ino, -err);
 	counter_inc(pt->counters.fallbacks_opath);
 	log_event(pt, "fallback_opath", p, NULL, why, err);
 }
@@ -358,7 +361,7 @@ static struct inode *create_v3(struct passthrough *pt, struct probe *p)
  */
 static int lookup_v3(struct passthrough *pt, struct probe *p, struct inode **out)
 {
-	struct inode *inode = NULL, *hit;
+	struct inode *inode = NULL, *hit = NULL;
 	int err = usable_handle(pt, p);
 
 	if (err)
@@ -372,6 +375,7 @@ static int lookup_v3(struct passthrough *pt, struct probe *p, struct inode **out
 		hit = inode_store_find_ids_locked(&pt->store, p->st.st_dev,
 						  p->st.st_ino, p->mnt_id);
 		if (hit && hit->fd < 0) {
+			VFS_PROBE(ids_hit_rejected, hit->nodeid, 0);
 			counter_inc(pt->counters.ids_hits_rejected);
 			log_event(pt, "ids_hit_rejected", p, hit, "no O_PATH fd", 0);
 		} else if (hit) {
@@ -379,10 +383,14 @@ static int lookup_v3(struct passthrough *pt, struct probe *p, struct inode **out
 			found(pt, p, inode, false);
 		}
 	}
-	if (inode)
+	if (inode) {
 		inode_store_ref_lookup_locked(&pt->store, inode);
-	else
+	} else {
 		inode = create_v3(pt, p);
+		/* The rejected ids hit was this very file: now it has two inodes. */
+		if (inode && hit && hit->fd < 0 && hit->handle && !p->h)
+			VFS_PROBE(duplicate_inode, inode->nodeid, 0);
+	}
 	inode_store_unlock(&pt->store);
 	if (!inode)
 		return -ENOMEM;

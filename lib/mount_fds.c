@@ -15,6 +15,7 @@
 
 #include "errno_name.h"
 #include "mount_fds.h"
+#include "usdt.h"
 #include "mountinfo.h"
 
 struct mount_fd_entry {
@@ -154,6 +155,7 @@ int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
 	}
 	if (err) {
 		pthread_mutex_unlock(&m->lock);
+		VFS_PROBE(mount_fd_unavailable, mnt_id, -err);
 		log_mount_fd(m, "mount_fd_failed", mnt_id, err);
 		return err;
 	}

@@ -14,6 +14,7 @@
 
 #include "errno_name.h"
 #include "passthrough.h"
+#include "usdt.h"
 
 void passthrough_config_defaults(struct passthrough_config *cfg)
 {
@@ -119,6 +120,7 @@ static void log_stale(struct passthrough *pt, struct inode *inode)
 	struct json_line j;
 	char hex[2 * MAX_HANDLE_SZ + 16];
 
+	VFS_PROBE(stale_handle, inode->nodeid, ESTALE);
 	counter_inc(pt->counters.stale_handles);
 	if (!decision_log_on(&pt->log))
 		return;
