@@ -156,14 +156,16 @@ size_t format_json(const struct event *e, char *buf, size_t len)
 		json_u64(&j, "handle_bytes", e->handle_bytes);
 		if (e->mount_id >= 0)
 			json_i64(&j, "mount_id", e->mount_id);
-		json_u64(&j, "latency_ns", e->latency_ns);
+		if (e->latency_ns)
+			json_u64(&j, "latency_ns", e->latency_ns);
 		break;
 	case EV_OPEN_BY_HANDLE:
 		json_i64(&j, "mount_fd", e->dirfd);
 		json_i64(&j, "handle_type", e->handle_type);
 		json_u64(&j, "handle_bytes", e->handle_bytes);
 		json_i64(&j, "flags", e->flags);
-		json_u64(&j, "latency_ns", e->latency_ns);
+		if (e->latency_ns)
+			json_u64(&j, "latency_ns", e->latency_ns);
 		break;
 	case EV_FUSE:
 		json_u64(&j, "opcode", e->opcode);

@@ -22,7 +22,7 @@ const volatile __s32 targ_errno = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
 /* Events the ring buffer had no room for. */
@@ -32,18 +32,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
-
-struct start {
-	__u64 ts;
-	__s64 args[5];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct start);
-} starts SEC(".maps");
 
 static __always_inline bool comm_matches(void)
 {
@@ -104,56 +92,51 @@ static __always_inline struct event *reserve(__u32 kind)
 	return e;
 }
 
-static __always_inline int enter(struct trace_event_raw_sys_enter *ctx)
+const volatile bool with_latency = false; /* -s: time each call from its entry */
+
+/* The entry time of the calling task's current syscall, for -s. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} starts SEC(".maps");
+
+static __always_inline int enter(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct start s = { .ts = bpf_ktime_get_ns() };
+	__u64 *ts;
 
 	if (!task_matches())
 		return 0;
-	/* Context reads need constant offsets: no loop. */
-	s.args[0] = ctx->args[0];
-	s.args[1] = ctx->args[1];
-	s.args[2] = ctx->args[2];
-	s.args[3] = ctx->args[3];
-	s.args[4] = ctx->args[4];
-	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	ts = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		*ts = bpf_ktime_get_ns();
 	return 0;
 }
 
+/* Entry programs are attached only with -s (latency). */
 SEC("tracepoint/syscalls/sys_enter_name_to_handle_at")
 int enter_name_to_handle(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(ctx);
+	return enter();
 }
 
 SEC("tracepoint/syscalls/sys_enter_open_by_handle_at")
 int enter_open_by_handle(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(ctx);
+	return enter();
 }
 
-/*
- * Where the sys_enter_open_by_handle_at tracepoint cannot be attached:
- * the raw sys_enter tracepoint, for that one syscall number only.
- */
+/* Where that tracepoint cannot be attached: raw sys_enter, one syscall only. */
 const volatile long nr_open_by_handle_at = 304; /* x86_64; set by user space */
 
 SEC("raw_tp/sys_enter")
 int raw_enter_open_by_handle(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct start s = {};
-
-	if (ctx->args[1] != nr_open_by_handle_at || !task_matches())
+	if (ctx->args[1] != nr_open_by_handle_at)
 		return 0;
-	s.ts = bpf_ktime_get_ns();
-	s.args[0] = BPF_CORE_READ(regs, di);
-	s.args[1] = BPF_CORE_READ(regs, si);
-	s.args[2] = BPF_CORE_READ(regs, dx);
-	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
-	return 0;
+	return enter();
 }
 
 /* struct file_handle's header in user memory: bytes, type. */
@@ -167,38 +150,47 @@ static __always_inline void read_handle(struct event *e, const void *uh)
 	}
 }
 
+/*
+ * At syscall exit the task's saved user registers still hold the
+ * arguments (x86_64: di, si, dx, r10, r8), so no entry program and no map
+ * are needed to report a call: a call that does not match costs a compare.
+ */
 static __always_inline int handle_exit(struct trace_event_raw_sys_exit *ctx, __u32 kind)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
+	struct task_struct *task;
+	struct pt_regs *regs;
 	struct event *e;
 	long ret = ctx->ret;
+	__u64 *ts;
 
-	if (!s)
+	if (!result_matches(ret) || !task_matches())
 		return 0;
-	if (!result_matches(ret))
-		goto out;
 	e = reserve(kind);
 	if (!e)
-		goto out;
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	e->ret = ret;
-	e->latency_ns = e->ts_ns - s->ts;
-	e->dirfd = (int)s->args[0];
+	if (with_latency) {
+		ts = bpf_task_storage_get(&starts, task, 0, 0);
+		if (ts && *ts && *ts <= e->ts_ns)
+			e->latency_ns = e->ts_ns - *ts;
+	}
+	e->dirfd = (int)BPF_CORE_READ(regs, di);
 	if (kind == EV_NAME_TO_HANDLE) {
 		/* name_to_handle_at(dirfd, name, handle, mount_id, flags) */
-		bpf_probe_read_user_str(e->name, sizeof(e->name), (const char *)s->args[1]);
-		read_handle(e, (const void *)s->args[2]);
+		bpf_probe_read_user_str(e->name, sizeof(e->name), (const char *)BPF_CORE_READ(regs, si));
+		read_handle(e, (const void *)BPF_CORE_READ(regs, dx));
 		if (ret == 0)
-			bpf_probe_read_user(&e->mount_id, sizeof(e->mount_id), (const void *)s->args[3]);
-		e->flags = (int)s->args[4];
+			bpf_probe_read_user(&e->mount_id, sizeof(e->mount_id),
+					    (const void *)BPF_CORE_READ(regs, r10));
+		e->flags = (int)BPF_CORE_READ(regs, r8);
 	} else {
 		/* open_by_handle_at(mount_fd, handle, flags) */
-		read_handle(e, (const void *)s->args[1]);
-		e->flags = (int)s->args[2];
+		read_handle(e, (const void *)BPF_CORE_READ(regs, si));
+		e->flags = (int)BPF_CORE_READ(regs, dx);
 	}
 	bpf_ringbuf_submit(e, 0);
-out:
-	bpf_map_delete_elem(&starts, &tid);
 	return 0;
 }
 

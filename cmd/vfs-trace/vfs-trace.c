@@ -69,11 +69,11 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void summarize(const struct event *e)
 {
-	char op[48], eb[16];
+	char opbuf[48], eb[16];
 	const char *err = event_errno(e, eb, sizeof(eb));
+	const char *op = event_operation(e, opbuf, sizeof(opbuf));
 	int i;
 
-	event_operation(e, op, sizeof(op));
 	for (i = 0; i < nrows; i++)
 		if (!strcmp(rows[i].comm, e->comm) && !strcmp(rows[i].op, op) &&
 		    !strcmp(rows[i].err, err ? err : "-"))
@@ -195,6 +195,11 @@ static struct vfs_trace_bpf *load(bool pairing_mode, int *errp)
 	skel->rodata->failed_only = opts.failed_only;
 	skel->rodata->targ_errno = opts.err;
 	skel->rodata->nr_open_by_handle_at = SYS_open_by_handle_at;
+	skel->rodata->with_latency = opts.summary;
+	/* Latency needs the entry time: entry hooks only with -s. */
+	bpf_program__set_autoload(skel->progs.enter_name_to_handle, opts.summary);
+	bpf_program__set_autoload(skel->progs.enter_open_by_handle, opts.summary);
+	bpf_program__set_autoload(skel->progs.raw_enter_open_by_handle, opts.summary);
 	bpf_program__set_autoload(skel->progs.fuse_end_btf, !pairing_mode);
 	bpf_program__set_autoload(skel->progs.fuse_send_tp, pairing_mode);
 	bpf_program__set_autoload(skel->progs.fuse_end_tp, pairing_mode);

@@ -186,4 +186,49 @@ while read -r label secs; do
 	printf '%-20s %12.0f %10.1f\n' "$label" "$(awk -v s="$secs" 'BEGIN { print s / 20000 * 1e9 }')" \
 		"$(awk -v s="$secs" -v b="$base" 'BEGIN { print s / b }')"
 done <"$T_TMP/inject"
+echo
+echo "VFS-TRACE (name_to_handle_at loop of 200000 calls; ratio to no tracer)"
+TR=$BIN/vfs-trace
+best_of() {
+	local best=
+	for round in 1 2 3; do
+		r=$("$@" | awk '$1 == "ok" { print $2 }')
+		[ -z "$best" ] || awk -v a="$r" -v b="$best" 'BEGIN { exit !(a < b) }' && best=$r
+	done
+	echo "$best"
+}
+trace_bg() {
+	"$TR" "$@" >/dev/null 2>"$T_TMP/tr.err" &
+	TRPID=$!
+	T_PIDS+=("$TRPID")
+	retry 400 grep -q "^Tracing" "$T_TMP/tr.err"
+}
+ok_loop() { "$W" handles "$T_TMP/statme" 200000; }
+fail_loop() { "$W" handles /proc/self/status 200000; }
+base_ok=$(best_of ok_loop)
+base_fail=$(best_of fail_loop)
+trace_bg -x
+t_ok=$(best_of ok_loop)
+kill -INT $TRPID; wait $TRPID
+trace_bg -x -j
+t_fail=$(best_of fail_loop)
+kill -INT $TRPID; wait $TRPID
+lost_fail=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+trace_bg -a -j
+t_all=$(best_of ok_loop)
+kill -INT $TRPID; wait $TRPID
+lost_all=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+rate() { awk -v s="$1" 'BEGIN { printf "%.0f", 200000 / s }'; }
+printf '%-42s %10s %12s %8s\n' CASE RATIO EVENTS/S LOST
+printf '%-42s %10s %12s %8s\n' "successful calls, -x (filtered in kernel)" "$(ratio "$t_ok" "$base_ok")" 0 -
+printf '%-42s %10s %12s %8s\n' "failing calls, -x -j (every call an event)" "$(ratio "$t_fail" "$base_fail")" "$(rate "$t_fail")" "${lost_fail:-0}"
+printf '%-42s %10s %12s %8s\n' "successful calls, -a -j (every call an event)" "$(ratio "$t_all" "$base_ok")" "$(rate "$t_all")" "${lost_all:-0}"
+# The target rate: 100k events a second, paced, for 5 s.
+trace_bg -j
+"$W" handles /proc/self/status 500000 100000 >"$T_TMP/paced"
+kill -INT $TRPID; wait $TRPID
+lost_paced=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+printf '%-42s %10s %12s %8s\n' "failing calls paced at 100k/s, -x -j" - \
+	"$(awk '$1 == "ok" { printf "%.0f", 500000 / $2 }' "$T_TMP/paced")" "${lost_paced:-0}"
 echo "bench: done"

@@ -9,6 +9,8 @@
  *   workload read DIR                     read every file of DIR/d*\/
  *   workload statloop PATH N              lstat PATH N times
  *   workload statany PATH N               the same, failures counted, not fatal
+ *   workload handles PATH N [RATE]        name_to_handle_at PATH N times, at most
+ *                                         RATE calls a second
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -170,6 +172,22 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n && !err; i++, count++)
 			if (lstat(argv[2], &st) < 0)
 				err = errno;
+	} else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "handles")) {
+		long n = atol(argv[3]);
+		double rate = argc == 5 ? atof(argv[4]) : 0;
+		union {
+			struct file_handle fh;
+			char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+		} h;
+		int mnt;
+
+		for (long i = 0; i < n; i++) {
+			/* Paced: never ahead of i / rate seconds since the start. */
+			while (rate > 0 && now() - t0 < (double)i / rate)
+				;
+			h.fh.handle_bytes = MAX_HANDLE_SZ;
+			count += name_to_handle_at(AT_FDCWD, argv[2], &h.fh, &mnt, 0) < 0;
+		}
 	} else if (argc == 4 && !strcmp(argv[1], "statany")) {
 		long n = atol(argv[3]);
 		struct stat st;

@@ -14,6 +14,7 @@ Suite *lookup_suite(void);
 Suite *control_cmd_suite(void);
 Suite *scenario_parse_suite(void);
 Suite *inject_spec_suite(void);
+Suite *trace_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);
