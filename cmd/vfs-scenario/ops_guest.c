@@ -14,38 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "handle_text.h"
 #include "ops.h"
 
-union handle {
-	struct file_handle fh;
-	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-};
-
-static int get_handle(const char *path, union handle *h)
+static int get_handle(const char *path, union handle_buf *h)
 {
 	int mnt_id;
 
 	h->fh.handle_bytes = MAX_HANDLE_SZ;
 	return name_to_handle_at(AT_FDCWD, path, &h->fh, &mnt_id, 0) < 0 ? -errno : 0;
-}
-
-static int parse_handle(const char *s, union handle *h)
-{
-	char *p;
-	unsigned n = 0;
-
-	h->fh.handle_type = (int)strtol(s, &p, 10);
-	if (*p++ != ':')
-		return -EINVAL;
-	for (; p[0] && p[1] && n < MAX_HANDLE_SZ; p += 2) {
-		unsigned v;
-
-		if (sscanf(p, "%2x", &v) != 1)
-			return -EINVAL;
-		h->fh.f_handle[n++] = (unsigned char)v;
-	}
-	h->fh.handle_bytes = n;
-	return *p ? -EINVAL : 0;
 }
 
 struct lookups {
@@ -72,7 +49,8 @@ static void *lookup_all(void *arg)
 int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	char path[4096];
-	union handle h;
+	union handle_buf h;
+	char text[2 * MAX_HANDLE_SZ + 16];
 	int r, fd;
 
 	if (argc)
@@ -91,9 +69,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 			strbuf_addf(out, "%llu", ((unsigned long long)w[0] << 32) | w[1]);
 			return 0;
 		}
-		strbuf_addf(out, "%d:", h.fh.handle_type);
-		for (unsigned i = 0; i < h.fh.handle_bytes; i++)
-			strbuf_addf(out, "%02x", (unsigned char)h.fh.f_handle[i]);
+		strbuf_addf(out, "%s", handle_text_format(&h.fh, text, sizeof(text)));
 		return 0;
 	}
 	if (!strcmp(op, "open-handle")) {
@@ -101,7 +77,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 		ssize_t n;
 		int mfd;
 
-		if (parse_handle(argv[0], &h))
+		if (handle_text_parse(argv[0], &h))
 			return -EINVAL;
 		mfd = open(ctx->guest_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (mfd < 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "control_client.h"
+#include "handle_text.h"
 #include "ops.h"
 
 static int request(struct run_ctx *ctx, const char *cmd, struct strbuf *reply)
@@ -40,10 +41,7 @@ struct file_id {
 
 static int file_ids(struct run_ctx *ctx, const char *what, struct file_id *id)
 {
-	union {
-		struct file_handle fh;
-		char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-	} h;
+	union handle_buf h;
 	char path[4096];
 	struct stat st;
 	char *end;
@@ -61,13 +59,8 @@ static int file_ids(struct run_ctx *ctx, const char *what, struct file_id *id)
 	id->ino = st.st_ino;
 	id->dev = st.st_dev;
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt_id, 0) == 0) {
-		size_t o = (size_t)snprintf(id->handle, sizeof(id->handle), "%d:", h.fh.handle_type);
-
-		for (unsigned i = 0; i < h.fh.handle_bytes; i++)
-			o += (size_t)snprintf(id->handle + o, sizeof(id->handle) - o, "%02x",
-					      (unsigned char)h.fh.f_handle[i]);
-	}
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt_id, 0) == 0)
+		handle_text_format(&h.fh, id->handle, sizeof(id->handle));
 	return 0;
 }
 

@@ -47,13 +47,11 @@ void sandbox_leave(const char *workdir)
 	fixture_teardown(workdir);
 }
 
-static int run_wait(char *const argv[], const char *errlog)
+/* Forks @argv with its output to @errlog; it dies with us, however we die. */
+static pid_t spawn(char *const argv[], const char *errlog)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
@@ -62,9 +60,19 @@ static int run_wait(char *const argv[], const char *errlog)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+static int run_wait(char *const argv[], const char *errlog)
+{
+	int status;
+	pid_t pid = spawn(argv, errlog);
+
+	if (pid < 0)
+		return -errno;
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
@@ -139,21 +147,9 @@ int server_start(struct server *sv, char *const argv[], const char *mnt,
 	snprintf(sv->mnt, sizeof(sv->mnt), "%s", mnt);
 	if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	sv->pid = fork();
+	sv->pid = spawn(argv, errlog);
 	if (sv->pid < 0)
 		return -errno;
-	if (sv->pid == 0) {
-		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		/* Dies with the runner, however the runner dies. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
 	/* Mounting is the server's own business: wait for its result, bounded. */
 	for (int i = 0; i < 1000; i++) {
 		if (is_fuse(mnt))

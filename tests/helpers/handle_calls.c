@@ -17,13 +17,9 @@
 #include <unistd.h>
 
 #include "errno_name.h"
+#include "handle_text.h"
 
-union handle {
-	struct file_handle fh;
-	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-};
-
-static int get(const char *path, union handle *h)
+static int get(const char *path, union handle_buf *h)
 {
 	int mnt;
 
@@ -39,7 +35,7 @@ static void say(const char *who, int n, int err)
 
 int main(int argc, char **argv)
 {
-	union handle h;
+	union handle_buf h;
 	int n = argc > 3 ? atoi(argv[3]) : 1, mfd, fd, err;
 
 	if (argc < 3) {

@@ -20,38 +20,13 @@
 #include <unistd.h>
 
 #include "errno_name.h"
+#include "handle_text.h"
 
-union handle {
-	struct file_handle fh;
-	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-};
-
-static void print_handle(const union handle *h)
+static void print_handle(const union handle_buf *h)
 {
-	printf("%d:", h->fh.handle_type);
-	for (unsigned i = 0; i < h->fh.handle_bytes; i++)
-		printf("%02x", (unsigned char)h->fh.f_handle[i]);
-	printf("\n");
-}
+	char text[2 * MAX_HANDLE_SZ + 16];
 
-static int parse_handle(const char *s, union handle *h)
-{
-	char *p;
-	size_t n = 0;
-
-	h->fh.handle_type = (int)strtol(s, &p, 10);
-	if (*p++ != ':')
-		return -1;
-	while (p[0] && p[1] && n < MAX_HANDLE_SZ) {
-		unsigned v;
-
-		if (sscanf(p, "%2x", &v) != 1)
-			return -1;
-		h->fh.f_handle[n++] = (unsigned char)v;
-		p += 2;
-	}
-	h->fh.handle_bytes = (unsigned)n;
-	return *p ? -1 : 0;
+	printf("%s\n", handle_text_format(&h->fh, text, sizeof(text)));
 }
 
 static int fail(const char *what)
@@ -65,7 +40,7 @@ static int fail(const char *what)
 
 int main(int argc, char **argv)
 {
-	union handle h;
+	union handle_buf h;
 	int mnt_id, mfd, fd;
 
 	if (argc == 3 && !strcmp(argv[1], "get")) {
@@ -79,7 +54,7 @@ int main(int argc, char **argv)
 		char buf[256] = "";
 		ssize_t n;
 
-		if (parse_handle(argv[3], &h)) {
+		if (handle_text_parse(argv[3], &h)) {
 			fprintf(stderr, "handle_probe: bad handle '%s'\n", argv[3]);
 			return 2;
 		}
@@ -110,7 +85,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "decode")) {
 		uint32_t w[3];
 
-		if (parse_handle(argv[2], &h) || h.fh.handle_bytes < sizeof(w)) {
+		if (handle_text_parse(argv[2], &h) || h.fh.handle_bytes < sizeof(w)) {
 			fprintf(stderr, "handle_probe: not a FUSE handle '%s'\n", argv[2]);
 			return 2;
 		}

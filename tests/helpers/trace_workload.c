@@ -21,30 +21,7 @@
 #include <unistd.h>
 
 #include "errno_name.h"
-
-union handle {
-	struct file_handle fh;
-	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-};
-
-static int parse_handle(const char *s, union handle *h)
-{
-	char *p;
-	unsigned n = 0;
-
-	h->fh.handle_type = (int)strtol(s, &p, 10);
-	if (*p++ != ':')
-		return -1;
-	for (; p[0] && p[1] && n < MAX_HANDLE_SZ; p += 2) {
-		unsigned v;
-
-		if (sscanf(p, "%2x", &v) != 1)
-			return -1;
-		h->fh.f_handle[n++] = (unsigned char)v;
-	}
-	h->fh.handle_bytes = n;
-	return 0;
-}
+#include "handle_text.h"
 
 int main(int argc, char **argv)
 {
@@ -54,7 +31,7 @@ int main(int argc, char **argv)
 		return 2;
 	for (int i = 1; i < argc; i++) {
 		char *a = strdup(argv[i]), *arg = strchr(a, ':');
-		union handle h;
+		union handle_buf h;
 		struct stat st;
 		int mnt, r = -1, fd;
 
@@ -72,10 +49,10 @@ int main(int argc, char **argv)
 
 			*hs++ = '\0';
 			fd = open(arg, O_RDONLY | O_DIRECTORY);
-			if (parse_handle(hs, &h) == 0)
+			if (handle_text_parse(hs, &h) == 0)
 				r = open_by_handle_at(fd, &h.fh, O_RDONLY);
 		} else if (!strcmp(a, "badfd")) {
-			if (parse_handle(arg, &h) == 0)
+			if (handle_text_parse(arg, &h) == 0)
 				r = open_by_handle_at(-1, &h.fh, O_RDONLY);
 		} else if (!strcmp(a, "stat")) {
 			r = stat(arg, &st);
