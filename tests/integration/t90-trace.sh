@@ -98,6 +98,21 @@ stop_trace
 check "-e EBADF: only EBADF" has "$T_TMP/ev3" '"errno":"EBADF"'
 check "-e EBADF: not EOPNOTSUPP" sh -c "! grep -q EOPNOTSUPP '$T_TMP/ev3'"
 
+# -m: FUSE requests of that mount only.
+for where in "$mnt" "$ext"; do
+	"$WL" "stat:$mnt/missing-m" <"$T_TMP/go" >/dev/null &
+	wpid=$!
+	start_trace "$T_TMP/ev-m" -j -m "$where" -p "$wpid" || exit 1
+	echo go >"$T_TMP/go"
+	wait $wpid
+	stop_trace
+	if [ "$where" = "$mnt" ]; then
+		check "-m on the FUSE mount keeps its request errors" grep -q FUSE_LOOKUP "$T_TMP/ev-m"
+	else
+		check "-m on another mount drops them" sh -c "! grep -q FUSE_LOOKUP '$T_TMP/ev-m'"
+	fi
+done
+
 # The fallback that pairs fuse_request_send and _end.
 "$WL" "stat:$mnt/missing2" <"$T_TMP/go" >/dev/null &
 wpid=$!
