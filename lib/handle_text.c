@@ -6,13 +6,19 @@
 
 #include "handle_text.h"
 
+char *handle_text_format_bytes(int type, const unsigned char *bytes, unsigned n,
+			       char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "%d:", type);
+
+	for (unsigned i = 0; i < n && o + 3 <= len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%02x", bytes[i]);
+	return buf;
+}
+
 char *handle_text_format(const struct file_handle *fh, char *buf, size_t len)
 {
-	size_t o = (size_t)snprintf(buf, len, "%d:", fh->handle_type);
-
-	for (unsigned i = 0; i < fh->handle_bytes && o + 3 <= len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%02x", fh->f_handle[i]);
-	return buf;
+	return handle_text_format_bytes(fh->handle_type, fh->f_handle, fh->handle_bytes, buf, len);
 }
 
 static int hexval(char c)

@@ -16,6 +16,9 @@ union handle_buf {
 	char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
 };
 
+/* Writes "TYPE:HEX" of a handle's type and bytes into @buf; returns @buf. */
+char *handle_text_format_bytes(int type, const unsigned char *bytes, unsigned n,
+			       char *buf, size_t len);
 /* Writes "TYPE:HEX" of @fh into @buf; returns @buf. */
 char *handle_text_format(const struct file_handle *fh, char *buf, size_t len);
 /* Parses "TYPE:HEX" into @h. 0 or -EINVAL. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handle_text.h"
 #include "hash_table.h"
 #include "vfs_handle.h"
 
@@ -80,11 +81,7 @@ bool vfs_handle_equal(const struct vfs_handle *a, const struct vfs_handle *b)
 
 char *vfs_handle_format(const struct vfs_handle *h, char *buf, size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%d:", h->type);
-
-	for (uint32_t i = 0; i < h->bytes && off + 3 <= len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%02x", h->data[i]);
-	return buf;
+	return handle_text_format_bytes(h->type, h->data, h->bytes, buf, len);
 }
 
 bool vfs_handle_unsupported(int err)

@@ -188,8 +188,6 @@ bool run_scenario(struct run_ctx *ctx)
 	int loop_start = -1, loop_left = 0, iter = 0;
 
 	ctx->report = (struct strbuf)STRBUF_INIT;
-	ctx->failed_line = 0;
-	ctx->skipped_steps = 0;
 	ctx->premise_failed = false;
 	for (int i = 0; i < s->nsteps && ok; i++) {
 		const struct step *st = &s->steps[i];
@@ -199,7 +197,6 @@ bool run_scenario(struct run_ctx *ctx)
 
 		if (*ctx->stop) {
 			strbuf_addf(&ctx->report, "stopped before line %d\n", st->line);
-			ctx->failed_line = st->line;
 			ok = false;
 			break;
 		}
@@ -222,7 +219,6 @@ bool run_scenario(struct run_ctx *ctx)
 			want = expand(&v, st->expect.value, &unknown);
 		if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
 			/* A foreign server has no control socket. */
-			ctx->skipped_steps++;
 			if (st->capture)
 				var_set(&v, st->capture, UNKNOWN);
 		} else {
@@ -251,7 +247,6 @@ bool run_scenario(struct run_ctx *ctx)
 				describe_expect(&ctx->report, &st->expect, want);
 				strbuf_addf(&ctx->report, ", got ");
 				describe_result(&ctx->report, r, value.buf);
-				ctx->failed_line = st->line;
 				ok = false;
 			} else if (!holds(&st->expect, r, value.buf, want)) {
 				strbuf_addf(&ctx->report, "%s:%d: ", s->path, st->line);
@@ -261,7 +256,6 @@ bool run_scenario(struct run_ctx *ctx)
 				strbuf_addf(&ctx->report, "\n  got:      ");
 				describe_result(&ctx->report, r, value.buf);
 				strbuf_addf(&ctx->report, "\n");
-				ctx->failed_line = st->line;
 				ok = false;
 			} else if (st->capture && !r) {
 				var_set(&v, st->capture, value.buf);

@@ -25,9 +25,7 @@ struct run_ctx {
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */
-	int failed_line;
 	struct strbuf report;     /* what failed: step, expected, got */
-	int skipped_steps;
 	bool premise_failed;      /* an "assume" did not hold: not applicable */
 };
 

@@ -46,6 +46,16 @@ const char *usdt_probe_name(unsigned which)
 	return which < UP_COUNT ? n[which] : "?";
 }
 
+/* What a probe's first argument is: a mount id, a nodeid or an inode number. */
+static const char *usdt_subject(unsigned which)
+{
+	if (which == UP_MOUNT_FD_UNAVAILABLE)
+		return "mnt_id";
+	if (which == UP_IDS_HIT_REJECTED || which == UP_DUPLICATE_INODE || which == UP_STALE_HANDLE)
+		return "nodeid";
+	return "ino";
+}
+
 const char *mount_call_name(unsigned which)
 {
 	static const char *const n[MC_COUNT] = {
@@ -108,9 +118,7 @@ static void details(const struct event *e, char *buf, size_t len)
 			 e->unique, e->req_pid, e->connection);
 		break;
 	case EV_USDT:
-		snprintf(buf, len, "%s=%lld", e->which == UP_MOUNT_FD_UNAVAILABLE ? "mnt_id" :
-			 e->which == UP_IDS_HIT_REJECTED || e->which == UP_DUPLICATE_INODE ||
-			 e->which == UP_STALE_HANDLE ? "nodeid" : "ino", e->arg0);
+		snprintf(buf, len, "%s=%lld", usdt_subject(e->which), e->arg0);
 		break;
 	default:
 		buf[0] = '\0';
@@ -179,9 +187,7 @@ size_t format_json(const struct event *e, char *buf, size_t len)
 		break;
 	case EV_USDT:
 		json_str(&j, "probe", usdt_probe_name(e->which));
-		json_i64(&j, e->which == UP_MOUNT_FD_UNAVAILABLE ? "mnt_id" :
-			 e->which == UP_IDS_HIT_REJECTED || e->which == UP_DUPLICATE_INODE ||
-			 e->which == UP_STALE_HANDLE ? "nodeid" : "ino", e->arg0);
+		json_i64(&j, usdt_subject(e->which), e->arg0);
 		break;
 	default:
 		break;

@@ -60,8 +60,7 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	vsnprintf(line, sizeof(line), fmt, args);
 	if (strstr(line, "ulimit") || strstr(line, "RLIMIT_MEMLOCK") || strstr(line, "memlock"))
 		return 0;
-	if (!opts.verbose && level != LIBBPF_WARN)
-		return 0;
+	(void)level;
 	if (!opts.verbose)
 		return 0;
 	return fputs(line, stderr);

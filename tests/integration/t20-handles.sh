@@ -14,6 +14,8 @@ make_ext4 "$backing" 32 || { not_ok "make ext4 fixture"; finish; exit 1; }
 # state_of MNT INO: the store's state of the inode for host inode INO.
 state_of() { ctl "$1" "dump ino=$2" | sed -n 's/.* state=\([a-z]*\).*/\1/p' | head -1; }
 retired() { [ "$(state_of "$1" "$2")" = retired ]; }
+# gone MNT INO: the store has no inode for host inode INO.
+gone() { ! ctl "$1" "dump ino=$2" | grep -q '^inode'; }
 
 serve "$backing" "$mnt" --inode-file-handles=prefer --log "$T_TMP/decisions" || exit 1
 echo one >"$mnt/f"
@@ -59,8 +61,7 @@ echo three >"$mnt/h"
 H=$("$P" get "$mnt/h")
 check_eq "--retired-max=0: the handle opens while the inode is cached" three "$("$P" open "$mnt" "$H")"
 drop_caches
-check "--retired-max=0: the forgotten inode leaves the store" \
-	retry 100 sh -c "! \"$HELPERS/vfs-ctl\" \"$mnt.ctl\" 'dump ino=$(stat -c %i "$backing/h")' | grep -q '^inode'"
+check "--retired-max=0: the forgotten inode leaves the store" retry 100 gone "$mnt" "$(stat -c %i "$backing/h")"
 check_eq "--retired-max=0: after a cache drop the handle is stale" ESTALE "$("$P" open "$mnt" "$H")"
 check "clean unmount" unserve "$mnt"
 
@@ -69,8 +70,7 @@ serve "$backing" "$mnt" --inode-file-handles=never || exit 1
 H=$("$P" get "$mnt/h")
 check_eq "never: the handle opens while the inode is cached" three "$("$P" open "$mnt" "$H")"
 drop_caches
-check "never: the forgotten inode leaves the store" \
-	retry 100 sh -c "! \"$HELPERS/vfs-ctl\" \"$mnt.ctl\" 'dump ino=$(stat -c %i "$backing/h")' | grep -q '^inode'"
+check "never: the forgotten inode leaves the store" retry 100 gone "$mnt" "$(stat -c %i "$backing/h")"
 check_eq "never: after a cache drop the handle is stale" ESTALE "$("$P" open "$mnt" "$H")"
 check "clean unmount" unserve "$mnt"
 finish
