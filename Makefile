@@ -41,7 +41,7 @@ LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
 # vfs-trace: the .bpf.c is built by clang for the BPF target, the rest by
 # $(CC); only vfs-trace.c needs the skeleton, so the pure-C parts build
 # without clang.
-TRACE_C    := cmd/vfs-trace/trace_opts.c cmd/vfs-trace/trace_format.c cmd/vfs-trace/fuse_pairing.c
+TRACE_C    := cmd/vfs-trace/tracefs.c cmd/vfs-trace/trace_opts.c cmd/vfs-trace/trace_format.c cmd/vfs-trace/fuse_pairing.c
 TRACE_OBJS := $(TRACE_C:%.c=$(BUILD)/obj/%.o)
 CLANG      ?= clang
 BPFTOOL    ?= bpftool

@@ -23,6 +23,7 @@
 #include "fuse_pairing.h"
 #include "trace_format.h"
 #include "trace_opts.h"
+#include "tracefs.h"
 #include "vfs-trace.h"
 #include "vfs-trace.skel.h"
 
@@ -305,6 +306,12 @@ int main(int argc, char **argv)
 		}
 		mount_id = (int)x.stx_mnt_id;
 		fuse_conn = makedev(x.stx_dev_major, x.stx_dev_minor);
+	}
+	err = tracefs_ensure();
+	if (err) {
+		fprintf(stderr, "vfs-trace: tracefs is not mounted and cannot be mounted here (%s): "
+			"as root run 'mount -t tracefs nodev %s'\n", strerror(-err), TRACEFS_DIR);
+		return 1;
 	}
 	libbpf_set_print(print_libbpf);
 	if (fuse_pairing_init(&pairing, 4096))

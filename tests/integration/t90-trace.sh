@@ -44,6 +44,21 @@ has() {
 	[ -n "$line" ]
 }
 
+# tracefs: a freshly booted machine has it unmounted. vfs-trace mounts it
+# for itself alone, leaving the mount table it was started in as it was;
+# where it cannot mount it, one line says what to run.
+unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null
+	'$TR' -d 1 >/dev/null 2>'$T_TMP/tfs.err'; echo \$? >'$T_TMP/tfs.rc'
+	grep -c ' tracefs ' /proc/self/mounts >'$T_TMP/tfs.n'"
+check_eq "without tracefs mounted vfs-trace runs" 0 "$(cat "$T_TMP/tfs.rc")"
+check "... and attaches" grep -q "^Tracing" "$T_TMP/tfs.err"
+check_eq "... leaving no tracefs mount behind it" 0 "$(cat "$T_TMP/tfs.n")"
+unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null
+	exec setpriv --inh-caps=-all,+bpf,+perfmon --ambient-caps=-all,+bpf,+perfmon \
+		--bounding-set=-all,+bpf,+perfmon '$TR' -d 1" 2>"$T_TMP/tfs.err"
+check_eq "without tracefs and without CAP_SYS_ADMIN it exits 1" 1 $?
+check "... saying how to mount tracefs" grep -q "mount -t tracefs nodev /sys/kernel/tracing" "$T_TMP/tfs.err"
+
 ext=$T_TMP/ext
 make_ext4 "$ext" 32 || { not_ok "make ext4 fixture"; finish; exit 1; }
 echo old >"$ext/f"
