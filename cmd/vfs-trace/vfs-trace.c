@@ -310,7 +310,8 @@ int main(int argc, char **argv)
 	err = tracefs_ensure();
 	if (err) {
 		fprintf(stderr, "vfs-trace: tracefs is not mounted and cannot be mounted here (%s): "
-			"as root run 'mount -t tracefs nodev %s'\n", strerror(-err), TRACEFS_DIR);
+			"run as root, or as root run 'mount -t tracefs nodev %s' and then "
+			"CAP_BPF and CAP_PERFMON suffice\n", strerror(-err), TRACEFS_DIR);
 		return 1;
 	}
 	libbpf_set_print(print_libbpf);
