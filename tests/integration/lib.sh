@@ -2,8 +2,10 @@
 #
 # Each test gets a private temporary directory; every mount, loop device and
 # server it starts is recorded and undone on EXIT, INT and TERM, whether
-# the test passed, failed or was interrupted. Results are TAP-like lines
-# and a closing "N passed, N failed".
+# the test passed, failed or was interrupted. Results are TAP lines, a
+# plan ("plan N" declares how many checks the script makes) and a closing
+# "NAME: N passed, N failed". A test fails by default: a script that exits
+# before finish(), or runs another number of checks than it planned, fails.
 set -u
 
 BUILD=${BUILD:-build}
@@ -16,10 +18,19 @@ T_FAIL=0
 T_MOUNTS=()
 T_LOOPS=()
 T_PIDS=()
+T_PLAN=
+T_DONE=false
 
 skip_all() {
 	echo "1..0 # SKIP $T_NAME: $*"
+	T_DONE=true
 	exit 77
+}
+
+# plan N: the number of checks this script makes, before the first.
+plan() {
+	T_PLAN=$1
+	echo "1..$1"
 }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (mounts, loop devices)"
@@ -44,7 +55,20 @@ t_cleanup() {
 	done
 	rm -rf "$T_TMP"
 }
-trap t_cleanup EXIT
+
+# On EXIT: a script that did not reach finish() has failed, whatever its
+# exit status was.
+t_exit() {
+	local rc=$?
+	if ! $T_DONE; then
+		not_ok "$T_NAME ended (exit $rc) before it finished"
+		echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+		rc=1
+	fi
+	t_cleanup
+	exit $rc
+}
+trap t_exit EXIT
 trap 'echo "# $T_NAME: interrupted"; exit 130' INT TERM
 
 ok() {
@@ -153,6 +177,13 @@ drop_caches() {
 }
 
 finish() {
+	local ran=$((T_PASS + T_FAIL))
+	T_DONE=true
+	if [ -z "$T_PLAN" ]; then
+		not_ok "$T_NAME declares no plan"
+	elif [ "$ran" != "$T_PLAN" ]; then
+		not_ok "$T_NAME planned $T_PLAN checks, ran $ran"
+	fi
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" = 0 ]
 }

@@ -1,30 +1,83 @@
 #!/bin/bash
-# Runs every integration test (tests/integration/t*.sh), each under a time
-# limit, and closes with the totals. A test that cannot run here exits 77
-# (skip); under CI (CI=true) a skip counts as a failure, because CI has
-# root, /dev/fuse and loop devices and nothing may skip there.
+# Runs integration tests (every tests/integration/t*.sh, or the files
+# given), each under a time limit, and closes with the totals.
+#
+# Each test runs in a session of its own with its output in a file, so
+# nothing it leaves behind can hold the harness: at its time limit the
+# whole session is killed, and any process still in the session after the
+# test has ended is named, killed and counted as a failure. A test that
+# cannot run here exits 77 (skip); under CI (CI=true) a skip counts as a
+# failure, because CI has root, /dev/fuse and loop devices and nothing
+# may skip there. A test passes only with its closing "NAME: N passed,
+# 0 failed" line and exit 0; lib.sh fails a test that dies before it.
+#
+# T_LIMIT: seconds per test (default 300).
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
+limit=${T_LIMIT:-300}
 pass=0 fail=0 skip=0 broken=()
-for t in "$dir"/t*.sh; do
-	name=$(basename "$t" .sh)
-	out=$(timeout -k 10 300 bash "$t" 2>&1)
+logs=$(mktemp -d /tmp/vfskit-run.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
+
+# session_members SID: the live processes still in that session (a zombie
+# is already dead, waiting for init to reap it).
+session_members() {
+	ps -e -o sid=,stat=,pid=,args= |
+		awk -v s="$1" '$1 == s && $2 !~ /^Z/ { $1 = $2 = ""; print substr($0, 3) }'
+}
+
+# run_test FILE LOG: runs it in its own session; sets rc, timed_out, leftovers.
+run_test() {
+	local pid wd
+	setsid bash "$1" >"$2" 2>&1 </dev/null &
+	pid=$!
+	# The watchdog is a session of its own too, so it can be ended whole.
+	setsid bash -c "sleep $limit; touch '$2.timeout'; kill -TERM -- -$pid
+		sleep 10; kill -KILL -- -$pid" >/dev/null 2>&1 </dev/null &
+	wd=$!
+	wait "$pid"
 	rc=$?
-	echo "$out"
-	if [ $rc = 77 ]; then
+	kill -KILL -- "-$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	timed_out=false
+	[ -e "$2.timeout" ] && timed_out=true
+	leftovers=$(session_members "$pid")
+	if [ -n "$leftovers" ]; then
+		kill -KILL -- "-$pid" 2>/dev/null
+	fi
+}
+
+if [ $# = 0 ]; then
+	set -- "$dir"/t*.sh
+fi
+for t in "$@"; do
+	name=$(basename "$t" .sh)
+	log=$logs/$name.log
+	run_test "$t" "$log"
+	cat "$log"
+	if $timed_out; then
+		echo "# $name: timed out after $limit s: its session was killed"
+	fi
+	if [ -n "$leftovers" ]; then
+		echo "# $name: left processes behind (killed now):"
+		echo "$leftovers" | sed 's/^/#   /'
+	fi
+	if [ $rc = 77 ] && ! $timed_out && [ -z "$leftovers" ]; then
 		skip=$((skip + 1))
 		[ "${CI:-}" = true ] && broken+=("$name (skipped in CI)")
 		continue
 	fi
-	line=$(echo "$out" | grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" | tail -1)
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -1)
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed/\1/p')
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0}))
-	if [ $rc != 0 ] || [ -z "$line" ]; then
-		[ $rc = 124 ] && echo "# $name: timed out"
+	if [ $rc != 0 ] || [ -z "$line" ] || $timed_out || [ -n "$leftovers" ]; then
 		[ "${f:-0}" = 0 ] && fail=$((fail + 1))
-		broken+=("$name (exit $rc)")
+		why="exit $rc"
+		$timed_out && why="timed out"
+		[ -n "$leftovers" ] && why="$why, left processes behind"
+		broken+=("$name ($why)")
 	fi
 done
 [ ${#broken[@]} = 0 ] || echo "# failed: ${broken[*]}"

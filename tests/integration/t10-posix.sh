@@ -3,6 +3,7 @@
 # backing filesystem, on tmpfs and ext4, in each --inode-file-handles
 # mode, for root and for an unprivileged user (permission checks, owners).
 . "$(dirname "$0")/lib.sh"
+plan 30
 
 USER_ID=${VFSKIT_TEST_UID:-65534}
 as_user() { setpriv --reuid "$USER_ID" --regid "$USER_ID" --clear-groups "$@"; }

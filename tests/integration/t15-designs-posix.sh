@@ -4,6 +4,7 @@
 # the server unmounts cleanly. The designs differ in how lookups key
 # inodes, never in what operations do.
 . "$(dirname "$0")/lib.sh"
+plan 54
 
 printf '%-6s %-9s %-10s %-8s %-11s %s\n' FS DESIGN HANDLES POSIX INVARIANTS UNMOUNT
 for fs in tmpfs ext4; do

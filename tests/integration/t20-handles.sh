@@ -5,6 +5,7 @@
 # of a replaced file gives ESTALE, never the new file, even when ext4 has
 # given the new file the old inode number.
 . "$(dirname "$0")/lib.sh"
+plan 23
 
 P=$HELPERS/handle_probe
 backing=$T_TMP/backing

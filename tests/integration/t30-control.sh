@@ -3,6 +3,7 @@
 # get an "err" line naming what was wrong; no client, however rude, crashes
 # the server or stalls it.
 . "$(dirname "$0")/lib.sh"
+plan 35
 
 src=$T_TMP/src
 mnt=$T_TMP/mnt

@@ -2,6 +2,7 @@
 # vfs-serve's command line: usage errors exit 2 naming what was wrong,
 # runtime failures exit 1 with a message, and nothing is mounted by either.
 . "$(dirname "$0")/lib.sh"
+plan 40
 
 S=$BIN/vfs-serve
 src=$T_TMP/src

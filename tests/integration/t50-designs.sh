@@ -4,6 +4,7 @@
 # reuses the inode number; v3 makes two inodes for one file when handle
 # generation fails once; the fixed design does neither.
 . "$(dirname "$0")/lib.sh"
+plan 10
 
 backing=$T_TMP/backing
 mnt=$T_TMP/mnt

@@ -2,6 +2,7 @@
 # vfs-serve stops cleanly: SIGINT and SIGTERM unmount and exit 0, an
 # unmount from outside ends it with 0, --background returns once mounted.
 . "$(dirname "$0")/lib.sh"
+plan 10
 
 src=$T_TMP/src
 mnt=$T_TMP/mnt

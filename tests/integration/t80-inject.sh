@@ -4,6 +4,7 @@
 # through its control socket; refusals before the target starts; exit
 # status passed through; a dead supervisor does not hang the target.
 . "$(dirname "$0")/lib.sh"
+plan 44
 
 INJ=$BIN/vfs-inject
 HC=$HELPERS/handle_calls

@@ -6,6 +6,7 @@
 # point fires. Events are filtered by the workload's own pid: other
 # processes here call open_by_handle_at too.
 . "$(dirname "$0")/lib.sh"
+plan 32
 
 TR=$BIN/vfs-trace
 WL=$HELPERS/trace_workload
