@@ -288,11 +288,24 @@ static int make_node(int dirfd, const char *name, const struct make_args *a)
 	return r < 0 ? -errno : 0;
 }
 
+int req_switch_creds(fuse_req_t req, struct creds_saved *saved)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	gid_t groups[CREDS_MAX_GROUPS];
+	/* libfuse reads them from /proc: the kernel does not send them. */
+	int n = fuse_req_getgroups(req, CREDS_MAX_GROUPS, groups);
+
+	if (n < 0)
+		n = 0; /* the caller is gone or /proc is not there: its ids only */
+	else if (n > CREDS_MAX_GROUPS)
+		return -E2BIG;
+	return creds_switch(ctx->uid, ctx->gid, groups, n, saved);
+}
+
 static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name,
 			   const struct make_args *a)
 {
 	struct passthrough *pt = req_pt(req);
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct creds_saved saved;
 	struct path_ref dir;
 	int err;
@@ -303,7 +316,7 @@ static void make_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	if (!req_path(req, parent, &dir))
 		return;
-	err = creds_switch(ctx->uid, ctx->gid, &saved);
+	err = req_switch_creds(req, &saved);
 	if (!err) {
 		err = make_node(dir.fd, name, a);
 		creds_restore(&saved);
@@ -392,14 +405,22 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct path_ref dir, ndir;
 
 	if (!valid_name(name) || !valid_name(newname) ||
-	    (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))) {
+	    (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))) {
 		reply_errno(req, -EINVAL);
 		return;
 	}
 	if (!req_path(req, parent, &dir))
 		return;
 	if (req_path(req, newparent, &ndir)) {
-		fuse_reply_err(req, renameat2(dir.fd, name, ndir.fd, newname, flags) < 0 ? errno : 0);
+		struct creds_saved saved = { 0 };
+		/* A whiteout is a new node: it belongs to the caller, as on the host. */
+		int err = flags & RENAME_WHITEOUT ? req_switch_creds(req, &saved) : 0;
+
+		if (!err) {
+			err = renameat2(dir.fd, name, ndir.fd, newname, flags) < 0 ? -errno : 0;
+			creds_restore(&saved);
+		}
+		fuse_reply_err(req, -err); /* positive errno, 0 for success */
 		path_ref_release(pt, &ndir);
 	}
 	path_ref_release(pt, &dir);

@@ -53,7 +53,6 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	       struct fuse_file_info *fi)
 {
 	struct passthrough *pt = req_pt(req);
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct creds_saved saved;
 	struct fuse_entry_param e;
 	struct path_ref dir;
@@ -67,7 +66,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 	if (!req_path(req, parent, &dir))
 		return;
-	fd = creds_switch(ctx->uid, ctx->gid, &saved);
+	fd = req_switch_creds(req, &saved);
 	if (!fd) {
 		fd = openat(dir.fd, name, (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_PATH,
 			    mode);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "creds.h"
 #include "fuse_ops.h"
 #include "lookup.h"
 
@@ -43,6 +44,12 @@ void fill_entry(struct passthrough *pt, struct inode *inode,
 void reply_entry(fuse_req_t req, struct inode *inode, const struct stat *st);
 /* Looks @name up in @parent after it was created there, and replies. */
 void reply_created(fuse_req_t req, struct inode *parent, const char *name);
+
+/*
+ * Switches this thread to the caller's uid, gid and supplementary groups
+ * for a creating call; creds_restore() after it. 0 or -errno.
+ */
+int req_switch_creds(fuse_req_t req, struct creds_saved *saved);
 
 /* A name a request may carry: not empty, ".", ".." and without '/'. */
 bool valid_name(const char *name);

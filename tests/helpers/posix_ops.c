@@ -193,6 +193,11 @@ int main(int argc, char **argv)
 	DO("rename d -> x/in (into itself)", renameat(dfd, "d", dfd, "d/x/in"));
 	DO("rename over h2 <- sparse", renameat(dfd, "sparse", dfd, "h2"));
 	show_stat("f");
+	DO("rename whiteout f -> fw", renameat2(dfd, "f", dfd, "fw", RENAME_WHITEOUT));
+	show_stat("f");
+	show_stat("fw");
+	DO("unlink the whiteout f", unlinkat(dfd, "f", 0));
+	DO("rename fw -> f", renameat(dfd, "fw", dfd, "f"));
 
 	/* nodes */
 	DO("mkfifo p", mknodat(dfd, "p", S_IFIFO | 0644, 0));
