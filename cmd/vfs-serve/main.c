@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -48,6 +50,78 @@ static int check_capabilities(struct passthrough_config *cfg)
 		"--inode-file-handles=prefer runs as never\n");
 	cfg->handles = HANDLES_NEVER;
 	return 0;
+}
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000 /* Linux 5.8; older headers lack it */
+#endif
+
+static bool is_mount_point(const char *path)
+{
+	struct statx x;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &x) < 0)
+		return false;
+	return (x.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (x.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/*
+ * --background: fork first, so that every fd (the source, /proc/self/fd,
+ * /dev/fuse) and thread belongs to the process that serves. The parent
+ * waits until the child says it serves, and exits 0, or with the child's
+ * status when it failed first (its message went to the same stderr).
+ */
+static int ready_fd = -1;
+
+static void detach(void)
+{
+	int p[2], status;
+	pid_t pid;
+	char c;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "vfs-serve: cannot detach: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n == 1)
+			_exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status))
+			_exit(WEXITSTATUS(status));
+		_exit(1);
+	}
+	close(p[0]);
+	setsid();
+	ready_fd = p[1];
+}
+
+/* The detached child serves: let the parent go, let go of the terminal. */
+static void detached_ready(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (ready_fd < 0)
+		return;
+	if (chdir("/") < 0) {
+		/* Only a pinned directory is lost: keep serving. */
+	}
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	if (write(ready_fd, "1", 1) < 0) {
+		/* The parent is gone: nobody is waiting for the news. */
+	}
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 static struct fuse_session *signalled_session;
@@ -114,14 +188,12 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		fprintf(stderr, "vfs-serve: cannot mount on %s\n", o->mountpoint);
 		goto out_signals;
 	}
-	if (o->background && fuse_daemonize(0) != 0)
-		goto out_unmount;
-	/* Threads start after fuse_daemonize: a fork keeps only the caller. */
 	if (o->control) {
 		if (control_start(&ctl, pt, o->control))
 			goto out_unmount;
 		ctl_on = true;
 	}
+	detached_ready();
 	if (o->single_thread) {
 		err = fuse_session_loop(se);
 	} else {
@@ -165,8 +237,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfs-serve: mountpoint %s is not a directory\n", o.mountpoint);
 		return 1;
 	}
+	if (!o.mount_over && is_mount_point(o.mountpoint)) {
+		fprintf(stderr, "vfs-serve: %s is already a mount point: unmount it first, "
+			"or pass --mount-over to mount on top of it\n", o.mountpoint);
+		return 1;
+	}
 	if (check_capabilities(&o.cfg))
 		return 1;
+	if (o.background)
+		detach();
 	/* The guest's kernel already applied its umask; apply modes as sent. */
 	umask(0);
 	if (passthrough_init(&pt, &o.cfg))

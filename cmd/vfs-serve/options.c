@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 
@@ -16,6 +18,7 @@ enum {
 	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
+	OPT_MOUNT_OVER,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +33,7 @@ static const struct option long_options[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "single-thread", no_argument, NULL, OPT_SINGLE_THREAD },
 	{ "background", no_argument, NULL, OPT_BACKGROUND },
+	{ "mount-over", no_argument, NULL, OPT_MOUNT_OVER },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -77,7 +81,10 @@ void serve_usage(FILE *f)
 "  --control=PATH        serve the control protocol on unix socket PATH\n"
 "                        (see cmd/vfs-serve/CONTROL.md)\n"
 "  --single-thread       serve requests on one thread (default: several)\n"
-"  --background          detach once mounted (default: foreground)\n"
+"  --background          detach once mounted and serving; the exit status\n"
+"                        says whether it got that far (default: foreground)\n"
+"  --mount-over          mount even if MOUNTPOINT is a mount point already,\n"
+"                        on top of it (default: refuse)\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
@@ -99,7 +106,9 @@ static int parse_seconds(const char *s, double *out)
 
 	errno = 0;
 	*out = strtod(s, &end);
-	return errno || end == s || *end || *out < 0 || *out > 86400 * 365 ? -EINVAL : 0;
+	/* NaN passes both range checks: isfinite() first. */
+	return errno || end == s || *end || !isfinite(*out) || *out < 0 || *out > 86400 * 365 ?
+		-EINVAL : 0;
 }
 
 int serve_options_parse(int argc, char **argv, struct serve_options *o)
@@ -160,6 +169,9 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_BACKGROUND:
 			o->background = true;
 			break;
+		case OPT_MOUNT_OVER:
+			o->mount_over = true;
+			break;
 		case OPT_DEBUG:
 			o->debug = true;
 			break;
@@ -187,6 +199,20 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 	}
 	o->cfg.source = argv[optind];
 	o->mountpoint = argv[optind + 1];
+	if (o->mountpoint[0] != '/' && realpath(o->mountpoint, o->mountpoint_abs))
+		o->mountpoint = o->mountpoint_abs;
+	if (o->control && o->control[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(o->control_abs, sizeof(o->control_abs), "%s/%s", cwd, o->control) >=
+			    (int)sizeof(o->control_abs)) {
+			fprintf(stderr, "vfs-serve: cannot make --control %s an absolute path\n",
+				o->control);
+			return 2;
+		}
+		o->control = o->control_abs;
+	}
 	if (!source_set)
 		o->cfg.mount_fd_source = o->cfg.design == DESIGN_FIXED ?
 			MOUNT_FD_MOUNTINFO : MOUNT_FD_FIRST_OPENABLE;

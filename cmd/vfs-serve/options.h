@@ -5,16 +5,20 @@
 #ifndef VFS_SERVE_OPTIONS_H
 #define VFS_SERVE_OPTIONS_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "passthrough.h"
 
 struct serve_options {
 	struct passthrough_config cfg;
-	const char *mountpoint;
-	const char *control;
+	const char *mountpoint;    /* absolute where it exists, as --control */
+	char mountpoint_abs[PATH_MAX];
+	const char *control;       /* absolute: --background changes directory */
+	char control_abs[PATH_MAX];
 	bool single_thread;
 	bool background;
+	bool mount_over;
 	bool debug;
 	bool help, version;
 };

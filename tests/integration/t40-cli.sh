@@ -2,7 +2,7 @@
 # vfs-serve's command line: usage errors exit 2 naming what was wrong,
 # runtime failures exit 1 with a message, and nothing is mounted by either.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 65
 
 S=$BIN/vfs-serve
 src=$T_TMP/src
@@ -34,6 +34,10 @@ exits 2 "invalid value 'retry' for --no-mount-fd" --no-mount-fd=retry "$src" "$m
 exits 2 "invalid value '-1' for --retired-max" --retired-max=-1 "$src" "$mnt"
 exits 2 "invalid value 'soon' for --entry-timeout" --entry-timeout=soon "$src" "$mnt"
 exits 2 "invalid value '-3' for --attr-timeout" --attr-timeout=-3 "$src" "$mnt"
+for v in nan NaN inf -inf infinity 1e999; do
+	exits 2 "invalid value '$v' for --entry-timeout" --entry-timeout=$v "$src" "$mnt"
+	exits 2 "invalid value '$v' for --attr-timeout" --attr-timeout=$v "$src" "$mnt"
+done
 exits 2 "contradicts" --inode-file-handles=mandatory --no-mount-fd=o-path "$src" "$mnt"
 exits 2 "needs a value or is unknown" "$src" "$mnt" --design
 exits 1 "cannot open source" "$T_TMP/nonexistent" "$mnt"
@@ -46,7 +50,8 @@ exits 1 "cannot open log" --log "$T_TMP/nodir/log" "$src" "$mnt"
 "$S" --help >"$T_TMP/help"
 check "--help exits 0" [ $? = 0 ]
 for flag in inode-file-handles design mount-fd-source no-mount-fd retired-max \
-	entry-timeout attr-timeout log control single-thread background debug help version; do
+	entry-timeout attr-timeout log control single-thread background mount-over debug help \
+	version; do
 	check "--help lists --$flag" grep -q -- "--$flag" "$T_TMP/help"
 done
 check "--version names the tool" sh -c "'$S' --version | grep -q '^vfs-serve (vfskit)'"
@@ -71,4 +76,32 @@ check_eq "prefer without CAP_DAC_READ_SEARCH warns once" 1 \
 check "... and runs as never (O_PATH fds, no handles)" \
 	sh -c "ctl() { '$HELPERS/vfs-ctl' '$mnt.ctl' \"\$@\"; }; ctl 'dump ino=$(stat -c %i "$src/f")' | grep -q 'handle=- fd=yes'"
 check "clean unmount" unserve "$mnt"
+
+# --background: the exit status says whether it serves; what it serves
+# works (the fds it uses are the serving process's own), and a relative
+# --control path is where the caller meant, not under /.
+(cd "$T_TMP" && exec "$S" --background --control rel.ctl src mnt) 2>"$T_TMP/err"
+check_eq "--background exits 0 once it serves" 0 $?
+T_MOUNTS+=("$mnt")
+bgpid=$(pgrep -f "^$S --background --control rel.ctl src mnt$")
+[ -n "$bgpid" ] && T_PIDS+=("$bgpid")
+check "... mounted when it returns" mountpoint -q "$mnt"
+check_eq "... and its files read through the mount" x "$(cat "$mnt/f" 2>&1)"
+check "... the relative control path is in the caller's directory" test -S "$T_TMP/rel.ctl"
+check "... and answers" sh -c "'$HELPERS/vfs-ctl' '$T_TMP/rel.ctl' counters | grep -q '^lookups '"
+timeout 10 "$S" "$src" "$mnt" 2>"$T_TMP/err"
+check_eq "a mountpoint that is a mount already: exit 1" 1 $?
+check "... saying so" grep -q "$mnt is already a mount point: unmount it first, or pass --mount-over" \
+	"$T_TMP/err"
+check "... and the first mount still serves" test "$(cat "$mnt/f" 2>&1)" = x
+mkdir -p "$T_TMP/src2" && echo over >"$T_TMP/src2/f"
+"$S" --mount-over "$T_TMP/src2" "$mnt" 2>>"$T_TMP/err" &
+T_PIDS+=("$!")
+retry 200 sh -c "test \"\$(cat '$mnt/f' 2>/dev/null)\" = over"
+check "--mount-over stacks a second mount on top" test "$(cat "$mnt/f" 2>&1)" = over
+fusermount3 -u "$mnt" && fusermount3 -u "$mnt"
+retry 200 sh -c "! kill -0 $bgpid 2>/dev/null"
+check "--background: the daemon ends at unmount" sh -c "! kill -0 $bgpid 2>/dev/null"
+check "... removing its control socket" test ! -e "$T_TMP/rel.ctl"
+exits 1 "cannot open source" --background "$T_TMP/nonexistent" "$mnt"
 finish
