@@ -1,8 +1,9 @@
 /*
  * control: the control socket server. One thread polls the listening
- * socket and up to CONTROL_MAX_CLIENTS connections; a client that sends an
- * over-long line or stops reading its replies is dropped, so no client can
- * stall the server or another client.
+ * socket and up to CONTROL_MAX_CLIENTS connections, serving them in turn
+ * with a reply queue each; a client that sends an over-long line or makes
+ * no progress for the idle timeout is dropped, so no client can stall the
+ * server or another client.
  */
 #ifndef VFS_CONTROL_H
 #define VFS_CONTROL_H
@@ -13,6 +14,8 @@
 
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_MAX_LINE 4096
+#define CONTROL_MAX_REPLY (64 << 20)     /* bytes one reply may queue */
+#define CONTROL_IDLE_TIMEOUT_MS 60000    /* default */
 
 struct control {
 	struct passthrough *pt;
@@ -21,10 +24,15 @@ struct control {
 	int wake[2];
 	pthread_t thread;
 	bool running;
+	int idle_timeout_ms;
 };
 
-/* Binds @path (a stale socket there is replaced) and starts the thread. */
-int control_start(struct control *c, struct passthrough *pt, const char *path);
+/*
+ * Binds @path (a stale socket there is replaced) and starts the thread.
+ * @idle_timeout_ms: how long a client may make no progress (0: default).
+ */
+int control_start(struct control *c, struct passthrough *pt, const char *path,
+		  int idle_timeout_ms);
 /* Stops the thread, closes every connection and removes the socket. */
 void control_stop(struct control *c);
 

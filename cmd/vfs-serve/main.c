@@ -189,7 +189,7 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		goto out_signals;
 	}
 	if (o->control) {
-		if (control_start(&ctl, pt, o->control))
+		if (control_start(&ctl, pt, o->control, o->control_idle_ms))
 			goto out_unmount;
 		ctl_on = true;
 	}

@@ -18,7 +18,7 @@ enum {
 	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
-	OPT_MOUNT_OVER,
+	OPT_MOUNT_OVER, OPT_CONTROL_IDLE,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
 	{ "attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "control-idle-timeout", required_argument, NULL, OPT_CONTROL_IDLE },
 	{ "single-thread", no_argument, NULL, OPT_SINGLE_THREAD },
 	{ "background", no_argument, NULL, OPT_BACKGROUND },
 	{ "mount-over", no_argument, NULL, OPT_MOUNT_OVER },
@@ -80,6 +81,8 @@ void serve_usage(FILE *f)
 "  --log=FILE            append one JSON object per inode decision to FILE\n"
 "  --control=PATH        serve the control protocol on unix socket PATH\n"
 "                        (see cmd/vfs-serve/CONTROL.md)\n"
+"  --control-idle-timeout=SEC  drop a control client that makes no progress\n"
+"                        for SEC seconds (default: 60)\n"
 "  --single-thread       serve requests on one thread (default: several)\n"
 "  --background          detach once mounted and serving; the exit status\n"
 "                        says whether it got that far (default: foreground)\n"
@@ -163,6 +166,14 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_CONTROL:
 			o->control = optarg;
 			break;
+		case OPT_CONTROL_IDLE: {
+			double sec;
+
+			if (parse_seconds(optarg, &sec) || sec < 0.001 || sec > 86400)
+				return bad("control-idle-timeout", optarg, "seconds, 0.001 to 86400");
+			o->control_idle_ms = (int)(sec * 1000);
+			break;
+		}
 		case OPT_SINGLE_THREAD:
 			o->single_thread = true;
 			break;

@@ -16,6 +16,7 @@ struct serve_options {
 	char mountpoint_abs[PATH_MAX];
 	const char *control;       /* absolute: --background changes directory */
 	char control_abs[PATH_MAX];
+	int control_idle_ms;
 	bool single_thread;
 	bool background;
 	bool mount_over;

@@ -7,6 +7,10 @@
  *                                   closes or stays silent for 2 s
  *   vfs-ctl --idle N SOCKET CMD...  first opens N connections that send
  *                                   nothing, then runs the commands
+ *   vfs-ctl --slow N SOCKET CMD     sends CMD N times at once, then reads
+ *                                   the replies 512 bytes every 50 ms,
+ *                                   until the server closes; prints the
+ *                                   number of bytes it read
  *
  * Exit 0 if every reply was "ok", 1 if one was "err", 2 on a usage error,
  * 3 if the socket failed.
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control_client.h"
@@ -40,6 +45,30 @@ static int raw(const char *path)
 	return 0;
 }
 
+/* A client that pipelines and reads slowly: it must delay nobody else. */
+static int slow(int times, const char *path, const char *cmd)
+{
+	struct timespec pause = { 0, 50 * 1000000 };
+	char buf[512];
+	long long total = 0;
+	ssize_t n;
+	int fd = control_connect(path);
+
+	if (fd < 0)
+		return 3;
+	for (int i = 0; i < times; i++)
+		if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0 ||
+		    send(fd, "\n", 1, MSG_NOSIGNAL) < 0)
+			break;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		total += n;
+		nanosleep(&pause, NULL);
+	}
+	printf("%lld\n", total);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -47,13 +76,16 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--raw"))
 		return raw(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "--slow"))
+		return slow(atoi(argv[2]), argv[3], argv[4]);
 	if (argc >= 5 && !strcmp(argv[1], "--idle")) {
 		idle = atoi(argv[2]);
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfs-ctl [--idle N] SOCKET COMMAND... | --raw SOCKET\n");
+		fprintf(stderr, "usage: vfs-ctl [--idle N] SOCKET COMMAND... | --raw SOCKET | "
+			"--slow N SOCKET COMMAND\n");
 		return 2;
 	}
 	for (int i = 0; i < idle; i++)

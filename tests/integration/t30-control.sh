@@ -3,12 +3,12 @@
 # get an "err" line naming what was wrong; no client, however rude, crashes
 # the server or stalls it.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 43
 
 src=$T_TMP/src
 mnt=$T_TMP/mnt
 mkdir -p "$src" && echo data >"$src/f"
-serve "$src" "$mnt" --inode-file-handles=prefer || exit 1
+serve "$src" "$mnt" --inode-file-handles=prefer --control-idle-timeout=2 || exit 1
 S=$mnt.ctl
 CTL=$HELPERS/vfs-ctl
 
@@ -50,6 +50,40 @@ out=$("$CTL" --idle 15 "$S" counters | tail -1)
 check_eq "15 silent clients do not stall a 16th" "ok counters" "$out"
 out=$("$CTL" --idle 20 "$S" counters 2>&1 | tail -1)
 check "past 16 clients, one more is told there are too many" grep -q "too many clients" <<<"$out"
+out=$(printf 'fault arm handle_generate EIO\0 nth=5\nfault list\n' | "$CTL" --raw "$S")
+check_eq "a NUL byte refuses the line whole" \
+	"err invalid byte 0x00 at offset 29: line refused" "$(echo "$out" | head -1)"
+check "... nothing was armed" grep -q "^fault handle_generate disarmed" <<<"$out"
+out=$(printf 'counters\001\n' | "$CTL" --raw "$S")
+check_eq "so does a control character" "err invalid byte 0x01 at offset 8: line refused" "$out"
+out=$(printf 'help\r\n' | "$CTL" --raw "$S" | tail -1)
+check_eq "a CRLF line end is taken" "ok commands" "$out"
+
+# A client that pipelines big replies and reads them slowly delays nobody else.
+for i in $(seq 300); do : >"$src/many$i"; done
+ls -l "$mnt" >/dev/null
+"$CTL" --slow 400 "$S" dump >"$T_TMP/slow.out" &
+slow=$!
+T_PIDS+=("$slow")
+retry 100 sh -c "'$CTL' '$S' counters >/dev/null"
+out=$(timeout 5 "$CTL" "$S" counters | tail -1)
+check_eq "while a slow client has dumps queued, another is answered" "ok counters" "$out"
+check "... and the slow client is still being served" kill -0 "$slow"
+kill "$slow"
+
+# Idle clients are dropped after the idle timeout (2 s here), so they
+# cannot lock everyone else out.
+idle=()
+for i in $(seq 16); do
+	timeout 20 "$CTL" --slow 0 "$S" x >"$T_TMP/idle$i" &
+	idle+=($!)
+done
+T_PIDS+=("${idle[@]}")
+dropped=0
+for p in "${idle[@]}"; do wait "$p" && dropped=$((dropped + 1)); done
+check_eq "16 idle clients are each dropped after the idle timeout" 16 "$dropped"
+out=$("$CTL" "$S" counters | tail -1)
+check_eq "... and then a new client gets in" "ok counters" "$out"
 check_eq "the server still serves files after all that" data "$(cat "$mnt/f")"
 
 # Faults: armed, fired on schedule, listed, cleared.
