@@ -376,7 +376,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	} else
 		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design,
 			    o->server_cmd ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
-					  : judge(s, design, held) ,
+					  : judge(s, design, &ctx, held),
 			    NULL, details.buf);
 	strbuf_release(&ctx.report);
 	if (ctx.control_fd >= 0)

@@ -5,6 +5,8 @@
 #ifndef VFS_SCENARIO_OPS_H
 #define VFS_SCENARIO_OPS_H
 
+#include <sys/types.h>
+
 #include "run.h"
 
 /* guest and host: file operations below @root. */
@@ -18,5 +20,20 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* Closes every fd that open/hold steps left open. */
 void ops_close_all(void);
+
+/*
+ * A step the runner refuses to run as written (a path outside the root,
+ * an unknown counter, a table full): the message is kept until
+ * ops_refusal() takes it, and the run is then a runner error, not a
+ * result of the server.
+ */
+void ops_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *ops_refusal(void);
+
+/* 0 if @path stays below @root (no '..', symlink or absolute escape);
+ * -EXDEV after ops_refuse() otherwise. @follow: the last component too. */
+int ops_confine(const char *root, const char *path, bool follow);
+/* Opens @path below @root as ops_confine() checks it; fd or -errno. */
+int open_beneath(const char *root, const char *path, int flags, mode_t mode);
 
 #endif

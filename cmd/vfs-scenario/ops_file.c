@@ -130,13 +130,13 @@ static int stat_field(const char *path, int fd, const char *field, struct strbuf
 	return 0;
 }
 
-static int write_file(const char *path, const char *data)
+static int write_file(const char *root, const char *path, const char *data)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+	int fd = open_beneath(root, path, O_WRONLY | O_CREAT | O_TRUNC, 0644), err = 0;
 	size_t len = strlen(data);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write(fd, data, len) != (ssize_t)len)
 		err = errno ? -errno : -EIO;
 	if (close(fd) < 0 && !err)
@@ -144,17 +144,23 @@ static int write_file(const char *path, const char *data)
 	return err;
 }
 
-static int open_slot(const char *name, const char *path, int flags, bool guest)
+static int open_slot(const char *name, const char *root, const char *path, int flags,
+		     bool guest)
 {
 	int i = slot(name, true), fd;
 
-	if (i < 0)
+	if (i < 0) {
+		ops_refuse("no room for fd '%s': at most %d named fds, names up to %zu bytes",
+			   name, MAX_FDS, sizeof(fds[0].name) - 1);
 		return -EMFILE;
-	if (fds[i].fd >= 0)
-		return -EBUSY; /* the scenario reuses an fd name still open */
-	fd = open(path, flags | O_CLOEXEC);
+	}
+	if (fds[i].fd >= 0) {
+		ops_refuse("fd name '%s' is still open: close it first", name);
+		return -EBUSY;
+	}
+	fd = open_beneath(root, path, flags, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	fds[i].fd = fd;
 	/* O_PATH sends no FUSE OPEN: the server has no file open for it. */
 	fds[i].server_open = guest && !(flags & O_PATH);
@@ -168,14 +174,18 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 
 	(void)argc;
 	if (!strcmp(op, "create")) {
-		fd = open(at(root, argv[0]), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-		r = fd < 0 ? -errno : close(fd);
-	} else if (!strcmp(op, "write")) {
-		r = write_file(at(root, argv[0]), argv[1]);
-	} else if (!strcmp(op, "read")) {
-		fd = open(at(root, argv[0]), O_RDONLY | O_CLOEXEC);
+		fd = open_beneath(root, argv[0], O_CREAT | O_EXCL | O_WRONLY, 0644);
 		if (fd < 0)
-			return -errno;
+			return fd;
+		r = close(fd);
+	} else if (!strcmp(op, "write")) {
+		r = write_file(root, argv[0], argv[1]);
+		if (r)
+			return r;
+	} else if (!strcmp(op, "read")) {
+		fd = open_beneath(root, argv[0], O_RDONLY, 0);
+		if (fd < 0)
+			return fd;
 		r = read_fd(fd, out);
 		close(fd);
 		return r;
@@ -201,16 +211,18 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 		r = mknod(at(root, argv[0]), m | 0644, m == S_IFCHR ? makedev(1, 3) : 0);
 	} else if (!strcmp(op, "open-writer")) {
 		/* ENXIO: nobody has the FIFO open for reading (the server did not). */
-		fd = open(at(root, argv[0]), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		r = fd < 0 ? -errno : close(fd);
+		fd = open_beneath(root, argv[0], O_WRONLY | O_NONBLOCK, 0);
+		if (fd < 0)
+			return fd;
+		r = close(fd);
 	} else if (!strcmp(op, "readdir")) {
 		return list(at(root, argv[0]), out);
 	} else if (!strcmp(op, "open")) {
-		return open_slot(argv[0], at(root, argv[1]),
+		return open_slot(argv[0], root, argv[1],
 				 argc == 3 && !strcmp(argv[2], "rw") ? O_RDWR : O_RDONLY, guest);
 	} else if (!strcmp(op, "hold")) {
 		/* O_PATH: pins the inode without a FUSE OPEN, as a cwd would. */
-		return open_slot(argv[0], at(root, argv[1]), O_PATH, guest);
+		return open_slot(argv[0], root, argv[1], O_PATH, guest);
 	} else if (!strcmp(op, "readfd") || !strcmp(op, "close") || !strcmp(op, "reopen") ||
 		   !strcmp(op, "fstat")) {
 		int i = slot(argv[0], false);

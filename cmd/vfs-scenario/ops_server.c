@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "control_client.h"
+#include "errno_name.h"
 #include "handle_text.h"
 #include "ops.h"
 
@@ -156,8 +157,21 @@ int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 				break;
 			}
 		}
+		if (!r && !*val) {
+			/* Only the per-errno counters are left out while they are 0. */
+			int e;
+
+			if (strncmp(argv[0], "handle_failures.", 16) ||
+			    errno_parse(argv[0] + 16, &e)) {
+				ops_refuse("unknown counter '%s' (control command 'counters' "
+					   "lists them)", argv[0]);
+				r = -EINVAL;
+			} else {
+				snprintf(val, sizeof(val), "0");
+			}
+		}
 		if (!r)
-			strbuf_addf(out, "%s", *val ? val : "0");
+			strbuf_addf(out, "%s", val);
 	} else if (!strcmp(op, "wait-forgotten")) {
 		/* The kernel sends FORGET when it gets round to it; bounded wait. */
 		for (int tries = 0; tries < 500 && !r; tries++) {

@@ -20,39 +20,39 @@
 #define H KIND_HOST
 #define S KIND_SERVER
 const struct op scenario_ops[] = {
-	{ "create", G | H, 1, 1, "create PATH" },
-	{ "write", G | H, 2, 2, "write PATH DATA" },
-	{ "read", G | H, 1, 1, "read PATH" },
-	{ "stat", G | H, 2, 2, "stat PATH ino|size|nlink|type|mode" },
-	{ "unlink", G | H, 1, 1, "unlink PATH" },
-	{ "mkdir", G | H, 1, 1, "mkdir PATH" },
-	{ "rmdir", G | H, 1, 1, "rmdir PATH" },
-	{ "rename", G | H, 2, 3, "rename OLD NEW [noreplace|exchange]" },
-	{ "link", G | H, 2, 2, "link OLD NEW" },
-	{ "symlink", G | H, 2, 2, "symlink TARGET PATH" },
-	{ "mknod", G | H, 2, 2, "mknod PATH fifo|sock|chr" },
-	{ "readdir", G | H, 1, 1, "readdir PATH" },
-	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]" },
-	{ "hold", G | H, 2, 2, "hold NAME PATH" },
-	{ "readfd", G | H, 1, 1, "readfd NAME" },
-	{ "reopen", G | H, 1, 1, "reopen NAME" },
-	{ "fstat", G | H, 2, 2, "fstat NAME ino|size|nlink|type|mode" },
-	{ "open-writer", G | H, 1, 1, "open-writer FIFO" },
-	{ "close", G | H, 1, 1, "close NAME" },
-	{ "handle", G, 1, 1, "handle PATH" },
-	{ "nodeid", G, 1, 1, "nodeid PATH" },
-	{ "open-handle", G, 1, 1, "open-handle HANDLE" },
-	{ "drop-caches", G, 0, 0, "drop-caches" },
-	{ "lookup-threads", G, 2, STEP_MAX_ARGS, "lookup-threads THREADS PATH..." },
-	{ "fault", S, 1, 4, "fault arm POINT ERRNO [SCHEDULE] | fault clear POINT|all" },
-	{ "check", S, 0, 0, "check" },
-	{ "live-inodes", S, 1, 1, "live-inodes PATH|ino=N" },
-	{ "inode", S, 2, 2, "inode PATH|ino=N nodeid|handle|fd|mount_ref|nlookup|state" },
-	{ "counter", S, 1, 1, "counter NAME" },
-	{ "wait-forgotten", S, 1, 1, "wait-forgotten PATH|ino=N" },
-	{ "dump", S, 0, 0, "dump" },
-	{ "set", KIND_SET, 2, 2, "set NAME VALUE" },
-	{ NULL, 0, 0, 0, NULL },
+	{ "create", G | H, 1, 1, "create PATH", 1 },
+	{ "write", G | H, 2, 2, "write PATH DATA", 1 },
+	{ "read", G | H, 1, 1, "read PATH", 1 },
+	{ "stat", G | H, 2, 2, "stat PATH ino|size|nlink|type|mode", 1 },
+	{ "unlink", G | H, 1, 1, "unlink PATH", 1 },
+	{ "mkdir", G | H, 1, 1, "mkdir PATH", 1 },
+	{ "rmdir", G | H, 1, 1, "rmdir PATH", 1 },
+	{ "rename", G | H, 2, 3, "rename OLD NEW [noreplace|exchange]", 3 },
+	{ "link", G | H, 2, 2, "link OLD NEW", 3 },
+	{ "symlink", G | H, 2, 2, "symlink TARGET PATH", 2 },
+	{ "mknod", G | H, 2, 2, "mknod PATH fifo|sock|chr", 1 },
+	{ "readdir", G | H, 1, 1, "readdir PATH", 1 },
+	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]", 2 },
+	{ "hold", G | H, 2, 2, "hold NAME PATH", 2 },
+	{ "readfd", G | H, 1, 1, "readfd NAME", 0 },
+	{ "reopen", G | H, 1, 1, "reopen NAME", 0 },
+	{ "fstat", G | H, 2, 2, "fstat NAME ino|size|nlink|type|mode", 0 },
+	{ "open-writer", G | H, 1, 1, "open-writer FIFO", 1 },
+	{ "close", G | H, 1, 1, "close NAME", 0 },
+	{ "handle", G, 1, 1, "handle PATH", 1 },
+	{ "nodeid", G, 1, 1, "nodeid PATH", 1 },
+	{ "open-handle", G, 1, 1, "open-handle HANDLE", 0 },
+	{ "drop-caches", G, 0, 0, "drop-caches", 0 },
+	{ "lookup-threads", G, 2, STEP_MAX_ARGS, "lookup-threads THREADS PATH...", ~0u },
+	{ "fault", S, 1, 4, "fault arm POINT ERRNO [SCHEDULE] | fault clear POINT|all", 0 },
+	{ "check", S, 0, 0, "check", 0 },
+	{ "live-inodes", S, 1, 1, "live-inodes PATH|ino=N", 1 },
+	{ "inode", S, 2, 2, "inode PATH|ino=N nodeid|handle|fd|mount_ref|nlookup|state", 1 },
+	{ "counter", S, 1, 1, "counter NAME", 0 },
+	{ "wait-forgotten", S, 1, 1, "wait-forgotten PATH|ino=N", 1 },
+	{ "dump", S, 0, 0, "dump", 0 },
+	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
+	{ NULL, 0, 0, 0, NULL, 0 },
 };
 #undef G
 #undef H
@@ -78,14 +78,33 @@ const struct op *op_find(const char *name, enum step_kind kind)
 	return NULL;
 }
 
+bool op_arg_is_path(const struct op *o, int i)
+{
+	return o->paths == ~0u ? i >= 1 : i < 32 && (o->paths & (1u << i));
+}
+
+const char *path_escapes(const char *path)
+{
+	if (path[0] == '/')
+		return "is absolute";
+	for (const char *c = path; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
+		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2]))
+			return "has a '..' component";
+	return NULL;
+}
+
 struct parser {
 	const char *path;
 	FILE *err;
 	int line;
 	int errors;
-	char *vars[256]; /* names defined so far */
-	int nvars;
+	char **vars; /* names defined so far */
+	int nvars, cap;
 };
+
+/* Word flags from split(). */
+#define WORD_QUOTED 1u /* "..." */
+#define WORD_NOT 2u    /* !"...": the quoted form negated */
 
 static void complain(struct parser *p, const char *fmt, ...)
 {
@@ -104,9 +123,11 @@ static void complain(struct parser *p, const char *fmt, ...)
 
 /*
  * Splits @line into words; "..." quotes (with \" \\ \n) make one word,
- * # outside quotes starts a comment. @quoted[i] says word i was quoted.
+ * # outside quotes starts a comment. @flags[i] says word i was quoted
+ * (WORD_QUOTED), and was written !"..." (WORD_NOT: the '!' is not part of
+ * the word).
  */
-static int split(struct parser *p, char *line, char **w, bool *quoted, int max)
+static int split(struct parser *p, char *line, char **w, unsigned *flags, int max)
 {
 	int n = 0;
 	char *r = line, *o;
@@ -120,9 +141,15 @@ static int split(struct parser *p, char *line, char **w, bool *quoted, int max)
 			complain(p, "too many words (at most %d)", max);
 			return -1;
 		}
-		quoted[n] = *r == '"';
+		flags[n] = 0;
+		if (r[0] == '!' && r[1] == '"') {
+			flags[n] = WORD_NOT;
+			r++;
+		}
+		if (*r == '"')
+			flags[n] |= WORD_QUOTED;
 		w[n] = o = r;
-		if (quoted[n]) {
+		if (flags[n] & WORD_QUOTED) {
 			for (r++; *r && *r != '"'; r++) {
 				if (*r == '\\' && r[1]) {
 					r++;
@@ -162,8 +189,27 @@ static bool var_defined(struct parser *p, const char *name, size_t len)
 
 static void define(struct parser *p, const char *name)
 {
-	if (!var_defined(p, name, strlen(name)) && p->nvars < 256)
-		p->vars[p->nvars++] = strdup(name);
+	char **grown, *copy;
+
+	if (var_defined(p, name, strlen(name)))
+		return;
+	if (p->nvars == p->cap) {
+		int cap = p->cap ? 2 * p->cap : 32;
+
+		grown = realloc(p->vars, (size_t)cap * sizeof(*grown));
+		if (!grown) {
+			complain(p, "out of memory for variable '%s'", name);
+			return;
+		}
+		p->vars = grown;
+		p->cap = cap;
+	}
+	copy = strdup(name);
+	if (!copy) {
+		complain(p, "out of memory for variable '%s'", name);
+		return;
+	}
+	p->vars[p->nvars++] = copy;
 }
 
 static bool valid_var_name(const char *s)
@@ -219,10 +265,14 @@ static bool looks_like_errno(const char *w)
 	return true;
 }
 
-static int parse_expect(struct parser *p, const char *w, bool quoted, struct expect *e)
+static int parse_expect(struct parser *p, const char *w, unsigned flags, struct expect *e)
 {
+	bool quoted = flags & WORD_QUOTED;
+
 	memset(e, 0, sizeof(*e));
-	if (!quoted && w[0] == '!') {
+	if (flags & WORD_NOT) {
+		e->negate = true;
+	} else if (!quoted && w[0] == '!') {
 		e->negate = true;
 		w++;
 	}
@@ -239,13 +289,31 @@ static int parse_expect(struct parser *p, const char *w, bool quoted, struct exp
 	} else {
 		e->type = EXPECT_VALUE;
 		e->value = strdup(w);
+		if (!e->value) {
+			complain(p, "out of memory");
+			return -1;
+		}
 		check_vars(p, w);
 	}
 	if (e->negate && (e->type == EXPECT_ANY || e->type == EXPECT_OK)) {
 		complain(p, "'!%s' can never hold", w);
+		free(e->value);
+		e->value = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+bool whole_number(const char *w, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)w[0]))
+		return false;
+	errno = 0;
+	v = strtol(w, &end, 10);
+	return !errno && !*end && v >= min && v <= max;
 }
 
 /* Word checks that need no running server. */
@@ -260,8 +328,14 @@ static void check_args(struct parser *p, const struct step *st)
 	const char *name = st->op->name;
 	char *const *a = st->argv;
 
-	for (int i = 0; i < st->argc; i++)
+	for (int i = 0; i < st->argc; i++) {
+		const char *why;
+
 		check_vars(p, a[i]);
+		if (!strchr(a[i], '$') && op_arg_is_path(st->op, i) && (why = path_escapes(a[i])))
+			complain(p, "%s: path '%s' %s: steps work below the %s only", name, a[i], why,
+				 st->kind == KIND_GUEST ? "mount" : "source");
+	}
 	if ((!strcmp(name, "stat") || !strcmp(name, "fstat")) && !word_in(a[1], stat_fields))
 		complain(p, "%s: unknown field '%s' (ino, size, nlink, type or mode)", name, a[1]);
 	else if (!strcmp(name, "inode") && !word_in(a[1], inode_fields))
@@ -272,8 +346,8 @@ static void check_args(struct parser *p, const struct step *st)
 		complain(p, "mknod: unknown type '%s' (fifo, sock or chr)", a[1]);
 	else if (!strcmp(name, "open") && st->argc == 3 && !word_in(a[2], open_modes))
 		complain(p, "open: unknown mode '%s' (ro or rw)", a[2]);
-	else if (!strcmp(name, "lookup-threads") && (atoi(a[0]) < 1 || atoi(a[0]) > 64))
-		complain(p, "lookup-threads: THREADS must be 1 to 64, not '%s'", a[0]);
+	else if (!strcmp(name, "lookup-threads") && !strchr(a[0], '$') && !whole_number(a[0], 1, 64))
+		complain(p, "lookup-threads: THREADS must be a whole number from 1 to 64, not '%s'", a[0]);
 	else if (!strcmp(name, "set") && !valid_var_name(a[0]))
 		complain(p, "set: '%s' is not a variable name (letters, digits, _)", a[0]);
 	else if (!strcmp(name, "fault")) {
@@ -299,20 +373,63 @@ static void check_args(struct parser *p, const struct step *st)
 	}
 }
 
-static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, int n)
+static void step_release(struct step *st)
+{
+	for (int k = 0; k < st->argc; k++)
+		free(st->argv[k]);
+	free(st->capture);
+	free(st->expect.value);
+	free(st->bug.value);
+	memset(st, 0, sizeof(*st));
+}
+
+static int add_step(struct parser *p, struct scenario *s, struct step *st)
+{
+	struct step *grown = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
+
+	if (!grown) {
+		complain(p, "out of memory");
+		return -1;
+	}
+	s->steps = grown;
+	s->steps[s->nsteps++] = *st;
+	return 0;
+}
+
+/*
+ * [witness [BUG]] [expect|assume RESULT] KIND OP ARGS... [=> NAME]
+ */
+static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *q, int n)
 {
 	struct step st = { .line = p->line };
 	int i = 0;
 
-	if (!strcmp(w[0], "expect") || !strcmp(w[0], "assume")) {
-		if (n < 3) {
-			complain(p, "%s needs a result and a step", w[0]);
-			return -1;
+	if (!strcmp(w[0], "witness")) {
+		st.witness = true;
+		i = 1;
+		if (i < n && strcmp(w[i], "expect")) {
+			if (parse_expect(p, w[i], q[i], &st.bug))
+				goto bad;
+			i++;
 		}
-		st.assume = w[0][0] == 'a';
-		if (parse_expect(p, w[1], q[1], &st.expect))
-			return -1;
-		i = 2;
+		if (i >= n || strcmp(w[i], "expect")) {
+			complain(p, "witness needs an expect step: witness [BUG] expect RESULT STEP");
+			goto bad;
+		}
+	}
+	if (!strcmp(w[i], "expect") || !strcmp(w[i], "assume")) {
+		if (n - i < 3) {
+			complain(p, "%s needs a result and a step", w[i]);
+			goto bad;
+		}
+		st.assume = w[i][0] == 'a';
+		if (st.assume && st.witness) {
+			complain(p, "a premise (assume) cannot be a witness");
+			goto bad;
+		}
+		if (parse_expect(p, w[i + 1], q[i + 1], &st.expect))
+			goto bad;
+		i += 2;
 	}
 	if (!strcmp(w[i], "guest"))
 		st.kind = KIND_GUEST;
@@ -323,14 +440,15 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, i
 	else if (!strcmp(w[i], "set") && i == 0)
 		st.kind = KIND_SET;
 	else {
-		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect, assume)", w[i]);
-		return -1;
+		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect, "
+			 "assume, witness)", w[i]);
+		goto bad;
 	}
 	if (st.kind != KIND_SET)
 		i++;
 	if (i >= n) {
 		complain(p, "%s: which operation?", w[i - 1]);
-		return -1;
+		goto bad;
 	}
 	st.op = op_find(w[i], st.kind);
 	if (!st.op) {
@@ -338,34 +456,42 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, bool *q, i
 			complain(p, "'%s' is not a %s step", w[i], w[i - 1]);
 		else
 			complain(p, "unknown operation '%s'", w[i]);
-		return -1;
+		goto bad;
 	}
 	i++;
 	if (n - i >= 2 && !strcmp(w[n - 2], "=>")) {
 		if (!valid_var_name(w[n - 1])) {
 			complain(p, "'%s' is not a variable name (letters, digits, _)", w[n - 1]);
-			return -1;
+			goto bad;
 		}
 		st.capture = strdup(w[n - 1]);
 		n -= 2;
 	}
-	st.argc = n - i;
-	if (st.argc < st.op->min_args || st.argc > st.op->max_args) {
+	if (n - i < st.op->min_args || n - i > st.op->max_args) {
 		complain(p, "%s takes %d to %d arguments, got %d (usage: %s)", st.op->name,
-			 st.op->min_args, st.op->max_args, st.argc, st.op->usage);
-		free(st.capture);
-		return -1;
+			 st.op->min_args, st.op->max_args, n - i, st.op->usage);
+		goto bad;
 	}
-	for (int k = 0; k < st.argc; k++)
+	for (int k = 0; k < n - i; k++) {
 		st.argv[k] = strdup(w[i + k]);
+		if (!st.argv[k]) {
+			complain(p, "out of memory");
+			goto bad;
+		}
+		st.argc = k + 1;
+	}
 	check_args(p, &st);
 	if (st.kind == KIND_SET)
 		define(p, st.argv[0]);
 	if (st.capture)
 		define(p, st.capture);
-	s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
-	s->steps[s->nsteps++] = st;
+	if (add_step(p, s, &st))
+		goto bad;
+	s->nwitnesses += st.witness;
 	return 0;
+bad:
+	step_release(&st);
+	return -1;
 }
 
 static int parse_header(struct parser *p, struct scenario *s, char **w, int n, char *raw)
@@ -447,8 +573,9 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 	struct scenario *s = calloc(1, sizeof(*s));
 	FILE *f = fopen(path, "re");
 	char *line = NULL, *raw = NULL, *w[STEP_MAX_ARGS + 8];
-	bool q[STEP_MAX_ARGS + 8];
+	unsigned q[STEP_MAX_ARGS + 8];
 	size_t cap = 0;
+	ssize_t len;
 	int open_repeat = -1;
 
 	if (!f) {
@@ -457,10 +584,15 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 		return NULL;
 	}
 	s->path = strdup(path);
-	while (getline(&line, &cap, f) > 0) {
+	while ((len = getline(&line, &cap, f)) > 0) {
 		int n;
 
 		p.line++;
+		if (memchr(line, '\0', (size_t)len)) {
+			complain(&p, "a NUL byte at column %d: scenario files are text",
+				 (int)strlen(line) + 1);
+			continue;
+		}
 		free(raw);
 		raw = strdup(line);
 		n = split(&p, line, w, q, STEP_MAX_ARGS + 8);
@@ -470,29 +602,28 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 			parse_header(&p, s, w, n, raw);
 		} else if (!strcmp(w[0], "repeat")) {
 			struct step st = { .line = p.line, .repeat_end = -1 };
-			char *end;
-			long c = n == 2 ? strtol(w[1], &end, 10) : 0;
 
-			if (n != 2 || *end || c < 1 || c > 10000) {
-				complain(&p, "repeat needs a count from 1 to 10000");
+			if (n != 2 || !whole_number(w[1], 1, 10000)) {
+				complain(&p, "repeat needs a whole number from 1 to 10000");
 			} else if (open_repeat >= 0) {
 				complain(&p, "repeat blocks do not nest");
 			} else {
-				st.repeat_count = (int)c;
-				s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
+				st.repeat_count = atoi(w[1]);
 				open_repeat = s->nsteps;
-				s->steps[s->nsteps++] = st;
-				define(&p, "i");
+				if (add_step(&p, s, &st) == 0)
+					define(&p, "i");
+				else
+					open_repeat = -1;
 			}
 		} else if (!strcmp(w[0], "end")) {
 			if (n != 1 || open_repeat < 0) {
 				complain(&p, "'end' without 'repeat'");
 			} else {
 				struct step st = { .line = p.line, .repeat_end = open_repeat };
+				int at = s->nsteps;
 
-				s->steps = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
-				s->steps[open_repeat].repeat_end = s->nsteps;
-				s->steps[s->nsteps++] = st;
+				if (add_step(&p, s, &st) == 0)
+					s->steps[open_repeat].repeat_end = at;
 				open_repeat = -1;
 			}
 		} else {
@@ -516,8 +647,12 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 		complain(&p, "no fixture line");
 	if (!s->nsteps)
 		complain(&p, "no steps");
+	if (s->fails_on && !s->nwitnesses)
+		complain(&p, "fails-on needs a witness: mark the step whose failure is the bug "
+			 "with 'witness expect ...'");
 	for (int i = 0; i < p.nvars; i++)
 		free(p.vars[i]);
+	free(p.vars);
 	if (p.errors) {
 		scenario_free(s);
 		return NULL;
@@ -529,12 +664,8 @@ void scenario_free(struct scenario *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->nsteps; i++) {
-		for (int k = 0; k < s->steps[i].argc; k++)
-			free(s->steps[i].argv[k]);
-		free(s->steps[i].capture);
-		free(s->steps[i].expect.value);
-	}
+	for (int i = 0; i < s->nsteps; i++)
+		step_release(&s->steps[i]);
 	for (int k = 0; k < s->nserver_args; k++)
 		free(s->server_args[k]);
 	free(s->steps);

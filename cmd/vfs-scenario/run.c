@@ -14,27 +14,46 @@
 #include "ops.h"
 #include "run.h"
 
-#define MAX_VARS 256
 #define UNKNOWN "\x01unknown" /* a value a skipped server step would have made */
 
 struct vars {
-	char *name[MAX_VARS];
-	char *value[MAX_VARS];
-	int n;
+	char **name, **value;
+	int n, cap;
 };
 
-static void var_set(struct vars *v, const char *name, const char *value)
+static int var_set(struct vars *v, const char *name, const char *value)
 {
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
 	for (int i = 0; i < v->n; i++)
 		if (!strcmp(v->name[i], name)) {
 			free(v->value[i]);
-			v->value[i] = strdup(value);
-			return;
+			v->value[i] = copy;
+			return 0;
 		}
-	if (v->n < MAX_VARS) {
-		v->name[v->n] = strdup(name);
-		v->value[v->n++] = strdup(value);
+	if (v->n == v->cap) {
+		int cap = v->cap ? 2 * v->cap : 32;
+		char **n = realloc(v->name, (size_t)cap * sizeof(*n));
+
+		if (n)
+			v->name = n;
+		n = n ? realloc(v->value, (size_t)cap * sizeof(*n)) : NULL;
+		if (!n) {
+			free(copy);
+			return -ENOMEM;
+		}
+		v->value = n;
+		v->cap = cap;
 	}
+	v->name[v->n] = strdup(name);
+	if (!v->name[v->n]) {
+		free(copy);
+		return -ENOMEM;
+	}
+	v->value[v->n++] = copy;
+	return 0;
 }
 
 static const char *var_get(struct vars *v, const char *name, size_t len)
@@ -51,38 +70,57 @@ static void vars_free(struct vars *v)
 		free(v->name[i]);
 		free(v->value[i]);
 	}
-	v->n = 0;
+	free(v->name);
+	free(v->value);
+	memset(v, 0, sizeof(*v));
 }
 
-/* @s with $NAME and ${NAME} replaced; *unknown if one was UNKNOWN. */
-static char *expand(struct vars *v, const char *s, bool *unknown)
+/*
+ * @s with $NAME and ${NAME} replaced, into *@out; *unknown if one was
+ * UNKNOWN. -E2BIG past SCENARIO_VALUE_MAX bytes, -ENOMEM.
+ */
+static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 {
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	int err = 0;
 
-	strbuf_addf(&out, "%s", "");
-	for (const char *p = s; *p; p++) {
+	*out = NULL;
+	strbuf_addf(&sb, "%s", "");
+	for (const char *p = s; *p && !err; p++) {
 		const char *name, *end, *val;
+		char one[2] = { *p, '\0' };
 
 		if (*p != '$') {
-			strbuf_addf(&out, "%c", *p);
-			continue;
-		}
-		name = p + 1;
-		if (*name == '{') {
-			end = strchr(++name, '}');
-			p = end;
+			val = one;
 		} else {
-			for (end = name; (*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') ||
-			     (*end >= '0' && *end <= '9') || *end == '_'; end++)
-				;
-			p = end - 1;
+			name = p + 1;
+			if (*name == '{') {
+				end = strchr(++name, '}'); /* the parser saw it closed */
+				p = end;
+			} else {
+				for (end = name; (*end >= 'a' && *end <= 'z') ||
+				     (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') ||
+				     *end == '_'; end++)
+					;
+				p = end - 1;
+			}
+			val = var_get(v, name, (size_t)(end - name));
+			if (!strcmp(val, UNKNOWN))
+				*unknown = true;
 		}
-		val = var_get(v, name, (size_t)(end - name));
-		if (!strcmp(val, UNKNOWN))
-			*unknown = true;
-		strbuf_addf(&out, "%s", val);
+		if (sb.len + strlen(val) > SCENARIO_VALUE_MAX)
+			err = -E2BIG;
+		else
+			strbuf_addf(&sb, "%s", val);
+		if (sb.failed)
+			err = -ENOMEM;
 	}
-	return out.buf;
+	if (err) {
+		strbuf_release(&sb);
+		return err;
+	}
+	*out = sb.buf;
+	return 0;
 }
 
 static const char *kind_name(enum step_kind k)
@@ -142,6 +180,7 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		     struct vars *v, struct strbuf *value)
 {
 	const char *op = st->op->name;
+	int err;
 
 	switch (st->kind) {
 	case KIND_GUEST:
@@ -153,9 +192,11 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 	case KIND_SERVER:
 		return op_server(ctx, op, st->argc, argv, value);
 	default:
-		var_set(v, argv[0], argv[1]);
+		err = var_set(v, argv[0], argv[1]);
+		if (err)
+			ops_refuse("out of memory setting '%s'", argv[0]);
 		strbuf_addf(value, "%s", argv[1]);
-		return 0;
+		return err;
 	}
 }
 
@@ -163,20 +204,58 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
  * The kernel sends RELEASE after close() has returned: before the next
  * step, wait until the server has closed what the guest closed, so a host
  * step after "guest read" finds the file as unused as a scenario says.
+ * 0, or -ETIMEDOUT after 5 s (the scenario's premise is then unknown).
  */
-static void settle(struct run_ctx *ctx)
+static int settle(struct run_ctx *ctx)
 {
 	struct strbuf v = STRBUF_INIT;
 	char *argv[] = { "files_open" };
-	int want = ops_guest_open_files();
+	int want = ops_guest_open_files(), r = -ETIMEDOUT;
 
 	for (int tries = 0; tries < 500 && !*ctx->stop; tries++) {
 		strbuf_reset(&v);
-		if (op_server(ctx, "counter", 1, argv, &v) || atoi(v.buf) <= want)
+		r = op_server(ctx, "counter", 1, argv, &v);
+		if (r || atoi(v.buf) <= want)
 			break;
+		r = -ETIMEDOUT;
 		usleep(10000);
 	}
 	strbuf_release(&v);
+	return r;
+}
+
+/* Every path argument stays below the step's root; -EXDEV after a refusal. */
+static int confine_args(const struct run_ctx *ctx, const struct step *st, char **argv)
+{
+	static const char *const following[] = { "write", "read", "open", "hold", "open-writer",
+						 "readdir", "handle", "nodeid", "lookup-threads",
+						 NULL };
+	const char *root = st->kind == KIND_GUEST ? ctx->guest_root : ctx->host_root;
+	bool follow = false;
+
+	for (int k = 0; following[k]; k++)
+		follow |= !strcmp(st->op->name, following[k]);
+	for (int k = 0; k < st->argc; k++) {
+		if (!op_arg_is_path(st->op, k) ||
+		    (st->kind == KIND_SERVER && !strncmp(argv[k], "ino=", 4)))
+			continue;
+		if (ops_confine(root, argv[k], follow))
+			return -EXDEV;
+	}
+	return 0;
+}
+
+/* A failure of the runner, not of the server: the run is FAIL, never a bug. */
+static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv,
+			 const char *why)
+{
+	strbuf_addf(&ctx->report, "%s:%d: ", ctx->s->path, st->line);
+	if (argv)
+		describe(&ctx->report, st, argv);
+	else
+		strbuf_addf(&ctx->report, "%s %s", kind_name(st->kind), st->op->name);
+	strbuf_addf(&ctx->report, "\n  runner error: %s\n", why);
+	ctx->runner_error = true;
 }
 
 bool run_scenario(struct run_ctx *ctx)
@@ -188,12 +267,13 @@ bool run_scenario(struct run_ctx *ctx)
 	int loop_start = -1, loop_left = 0, iter = 0;
 
 	ctx->report = (struct strbuf)STRBUF_INIT;
-	ctx->premise_failed = false;
+	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
 	for (int i = 0; i < s->nsteps && ok; i++) {
 		const struct step *st = &s->steps[i];
-		char *argv[STEP_MAX_ARGS], *want = NULL, num[16];
+		char *argv[STEP_MAX_ARGS] = { 0 }, *want = NULL, *bug = NULL, num[16], why[256];
+		const char *refusal;
 		bool unknown = false;
-		int r;
+		int r = 0, k;
 
 		if (*ctx->stop) {
 			strbuf_addf(&ctx->report, "stopped before line %d\n", st->line);
@@ -210,23 +290,41 @@ bool run_scenario(struct run_ctx *ctx)
 				iter++;
 			}
 			snprintf(num, sizeof(num), "%d", iter);
-			var_set(&v, "i", num);
+			if (var_set(&v, "i", num)) {
+				runner_error(ctx, st, NULL, "out of memory");
+				ok = false;
+			}
 			continue;
 		}
-		for (int k = 0; k < st->argc; k++)
-			argv[k] = expand(&v, st->argv[k], &unknown);
-		if (st->expect.value)
-			want = expand(&v, st->expect.value, &unknown);
-		if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
+		for (k = 0; k < st->argc && !r; k++)
+			r = expand(&v, st->argv[k], &unknown, &argv[k]);
+		if (!r && st->expect.value)
+			r = expand(&v, st->expect.value, &unknown, &want);
+		if (!r && st->bug.value)
+			r = expand(&v, st->bug.value, &unknown, &bug);
+		if (r) {
+			snprintf(why, sizeof(why), r == -E2BIG ?
+				 "a word expands past %d bytes (the limit of a value)" : "out of memory",
+				 SCENARIO_VALUE_MAX);
+			runner_error(ctx, st, NULL, why);
+			ok = false;
+		} else if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
 			/* A foreign server has no control socket. */
-			if (st->capture)
-				var_set(&v, st->capture, UNKNOWN);
+			if (st->capture && var_set(&v, st->capture, UNKNOWN)) {
+				runner_error(ctx, st, argv, "out of memory");
+				ok = false;
+			}
 		} else {
 			strbuf_reset(&value);
 			strbuf_addf(&value, "%s", "");
-			r = exec_step(ctx, st, argv, &v, &value);
-			if (st->kind == KIND_GUEST && ctx->control_fd >= 0)
-				settle(ctx);
+			r = confine_args(ctx, st, argv);
+			if (!r)
+				r = exec_step(ctx, st, argv, &v, &value);
+			refusal = ops_refusal();
+			if (!refusal && st->kind == KIND_GUEST && ctx->control_fd >= 0 &&
+			    settle(ctx))
+				refusal = "the server did not close the files the guest closed "
+					  "within 5 s";
 			if (ctx->verbose) {
 				struct strbuf d = STRBUF_INIT;
 
@@ -238,7 +336,10 @@ bool run_scenario(struct run_ctx *ctx)
 				else
 					fprintf(stderr, "\"%.*s\"\n", (int)strcspn(value.buf, "\n"), value.buf);
 			}
-			if (!holds(&st->expect, r, value.buf, want) && st->assume) {
+			if (refusal) {
+				runner_error(ctx, st, argv, refusal);
+				ok = false;
+			} else if (!holds(&st->expect, r, value.buf, want) && st->assume) {
 				/* One line: it becomes the reason the run does not count. */
 				ctx->premise_failed = true;
 				strbuf_addf(&ctx->report, "line %d, ", st->line);
@@ -256,16 +357,25 @@ bool run_scenario(struct run_ctx *ctx)
 				strbuf_addf(&ctx->report, "\n  got:      ");
 				describe_result(&ctx->report, r, value.buf);
 				strbuf_addf(&ctx->report, "\n");
+				/* The bug shows only as a witness failing the declared way. */
+				ctx->witness_failed = st->witness &&
+					(st->bug.type == EXPECT_NONE || holds(&st->bug, r, value.buf, bug));
+				if (st->witness && !ctx->witness_failed) {
+					strbuf_addf(&ctx->report, "  the witness failed, but not as "
+						    "declared: ");
+					describe_expect(&ctx->report, &st->bug, bug);
+					strbuf_addf(&ctx->report, "\n");
+				}
 				ok = false;
-			} else if (st->capture && !r) {
-				var_set(&v, st->capture, value.buf);
-			} else if (st->capture) {
-				var_set(&v, st->capture, "");
+			} else if (st->capture && var_set(&v, st->capture, r ? "" : value.buf)) {
+				runner_error(ctx, st, argv, "out of memory");
+				ok = false;
 			}
 		}
-		for (int k = 0; k < st->argc; k++)
+		for (k = 0; k < st->argc; k++)
 			free(argv[k]);
 		free(want);
+		free(bug);
 	}
 	ops_close_all();
 	vars_free(&v);
@@ -273,13 +383,13 @@ bool run_scenario(struct run_ctx *ctx)
 	return ok;
 }
 
-enum outcome judge(const struct scenario *s, int design, bool held)
+enum outcome judge(const struct scenario *s, int design, const struct run_ctx *ctx, bool held)
 {
 	bool buggy = s->fails_on & (1u << design);
 
 	if (held)
 		return buggy ? OUTCOME_NO_BUG : OUTCOME_PASS;
-	return buggy ? OUTCOME_BUG : OUTCOME_FAIL;
+	return buggy && ctx->witness_failed && !ctx->runner_error ? OUTCOME_BUG : OUTCOME_FAIL;
 }
 
 const char *outcome_name(enum outcome o)

@@ -27,13 +27,15 @@ struct run_ctx {
 	/* filled in by run_scenario */
 	struct strbuf report;     /* what failed: step, expected, got */
 	bool premise_failed;      /* an "assume" did not hold: not applicable */
+	bool witness_failed;      /* the failing step is a witness, failing as declared */
+	bool runner_error;        /* the runner could not run a step: never a bug */
 };
 
 /* Runs every step; true if all expectations held. */
 bool run_scenario(struct run_ctx *ctx);
 
 /* The outcome given whether the steps held and the scenario's header. */
-enum outcome judge(const struct scenario *s, int design, bool held);
+enum outcome judge(const struct scenario *s, int design, const struct run_ctx *ctx, bool held);
 const char *outcome_name(enum outcome o);
 
 #endif

@@ -4,8 +4,10 @@
  * mounts within a run.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -24,14 +26,46 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546
 
+#define WORKDIR_PREFIX "/tmp/vfs-scenario."
+
+/*
+ * The work directory's tmpfs lives in our private mount namespace and goes
+ * with it, however we die; the empty directory under it stays in /tmp.
+ * It is named for our pid, so the next run removes those of runners that
+ * are gone (a live runner's looks empty from here too, hence the pid).
+ */
+static void remove_dead_workdirs(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *suffix = e->d_name + strlen(WORKDIR_PREFIX) - 5;
+		char path[PATH_MAX], *end;
+		long pid;
+
+		if (strncmp(e->d_name, WORKDIR_PREFIX + 5, strlen(WORKDIR_PREFIX) - 5))
+			continue;
+		pid = strtol(suffix, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 int sandbox_enter(char *workdir, size_t len)
 {
+	remove_dead_workdirs();
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
-	snprintf(workdir, len, "/tmp/vfs-scenario.XXXXXX");
-	if (!mkdtemp(workdir))
+	snprintf(workdir, len, WORKDIR_PREFIX "%d", (int)getpid());
+	if (mkdir(workdir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	if (mount("vfs-scenario", workdir, "tmpfs", 0, "size=512m,mode=755") < 0) {
 		int err = -errno;

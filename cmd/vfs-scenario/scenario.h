@@ -29,6 +29,9 @@ struct expect {
 	char *value; /* may hold $variables */
 };
 
+/* Limits of the language, each with its own error (scenarios/README.md). */
+#define SCENARIO_VALUE_MAX 65536  /* bytes a variable or an expanded word may hold */
+
 struct step {
 	int line;
 	enum step_kind kind;
@@ -38,6 +41,8 @@ struct step {
 	char *capture;             /* "=> NAME", or NULL */
 	struct expect expect;
 	bool assume;               /* a premise: if it fails, the run is skipped */
+	bool witness;              /* its failure on a fails-on design is the bug */
+	struct expect bug;         /* with witness: what the bug gives (EXPECT_NONE: any failure) */
 	int repeat_end;            /* for "repeat": index of its "end" */
 	int repeat_count;
 };
@@ -55,6 +60,7 @@ struct scenario {
 	char *server_args[SCENARIO_MAX_SERVER_ARGS];
 	int nsteps;
 	struct step *steps;
+	int nwitnesses;
 };
 
 #define REQUIRES_ROOT 1u
@@ -66,6 +72,7 @@ struct op {
 	unsigned kinds;
 	int min_args, max_args;
 	const char *usage;
+	unsigned paths;  /* bit i: argument i names a file below the root; ~0u: all from 1 */
 };
 
 const struct op *op_find(const char *name, enum step_kind kind);
@@ -77,6 +84,13 @@ extern const struct op scenario_ops[];
  */
 struct scenario *scenario_parse(const char *path, FILE *err);
 void scenario_free(struct scenario *s);
+
+/* Whether argument @i of @o names a file below the root. */
+bool op_arg_is_path(const struct op *o, int i);
+/* Why @path would leave the root ("is absolute", ...), or NULL. */
+const char *path_escapes(const char *path);
+/* @w is a decimal number from @min to @max, and nothing else. */
+bool whole_number(const char *w, long min, long max);
 
 /* Known fixtures, for the header check. */
 bool fixture_known(const char *name);

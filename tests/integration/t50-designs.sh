@@ -4,7 +4,7 @@
 # reuses the inode number; v3 makes two inodes for one file when handle
 # generation fails once; the fixed design does neither.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 13
 
 backing=$T_TMP/backing
 mnt=$T_TMP/mnt
@@ -26,16 +26,20 @@ reuse() {
 	ino=$(stat -c %i "$backing/f")
 	rm "$backing/f"
 	echo new >"$backing/g"
-	[ "$(stat -c %i "$backing/g")" = "$ino" ] || echo "# inode number not reused"
+	# The premise: without it the read below proves nothing.
+	[ "$(stat -c %i "$backing/g")" = "$ino" ] && echo "premise=reused" || echo "premise=not-reused"
 	cat "$mnt/g" 2>&1
 	unserve "$mnt" >/dev/null
 }
 out=$(reuse ids-only)
+check "ids-only: premise: ext4 gave g f's inode number" grep -qx "premise=reused" <<<"$out"
 check "ids-only: the new file is served by the old inode (ESTALE)" grep -q "Stale file handle" <<<"$out"
 out=$(reuse v3)
-check_eq "v3: the new file is read correctly" new "$out"
+check "v3: premise: ext4 gave g f's inode number" grep -qx "premise=reused" <<<"$out"
+check_eq "v3: the new file is read correctly" new "$(grep -vx 'premise=.*' <<<"$out")"
 out=$(reuse fixed)
-check_eq "fixed: the new file is read correctly" new "$out"
+check "fixed: premise: ext4 gave g f's inode number" grep -qx "premise=reused" <<<"$out"
+check_eq "fixed: the new file is read correctly" new "$(grep -vx 'premise=.*' <<<"$out")"
 
 # dup DESIGN: a handle inode for f, kept by an open fd; then, while
 # making handles fails, the guest revalidates f (entry timeout 0), drops

@@ -73,7 +73,7 @@ START_TEST(every_step_parses)
 		"\n"
 		"guest create a\n"
 		"guest write a \"two words\"   # trailing comment\n"
-		"expect \"two words\" guest read a\n"
+		"witness expect \"two words\" guest read a\n"
 		"guest stat a ino => ino\n"
 		"host stat a size\n"
 		"guest mkdir d\n"
@@ -147,7 +147,27 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "guest rename a b sideways\n", 4, "rename: unknown flag 'sideways'");
 	refused(HEADER "guest mknod a pipe\n", 4, "mknod: unknown type 'pipe'");
 	refused(HEADER "guest open f a wo\n", 4, "open: unknown mode 'wo'");
-	refused(HEADER "guest lookup-threads 0 a\n", 4, "lookup-threads: THREADS must be 1 to 64");
+	refused(HEADER "guest lookup-threads 0 a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '0'");
+	refused(HEADER "guest lookup-threads 2x a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '2x'");
+	refused(HEADER "guest lookup-threads +2 a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '+2'");
+	refused(HEADER "repeat 2x\nend\n", 4, "repeat needs a whole number from 1 to 10000");
+	refused(HEADER "host write ../../../../tmp/x y\n", 4,
+		"write: path '../../../../tmp/x' has a '..' component: steps work below the source only");
+	refused(HEADER "guest read a/../../b\n", 4, "read: path 'a/../../b' has a '..' component: "
+		"steps work below the mount only");
+	refused(HEADER "guest unlink /etc/passwd\n", 4, "unlink: path '/etc/passwd' is absolute");
+	refused(HEADER "host rename a ..\n", 4, "rename: path '..' has a '..' component");
+	refused(HEADER "guest lookup-threads 2 a ../b\n", 4, "lookup-threads: path '../b' has a '..' component");
+	refused(HEADER "server live-inodes ../x\n", 4, "live-inodes: path '../x' has a '..' component");
+	refused(HEADER "witness guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness ESTALE guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness assume 1 guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness EBOGUS expect ok guest read a\n", 4, "unknown errno name 'EBOGUS'");
+	refused(HEADER "fails-on v3\nexpect ok guest read a\n", 0,
+		"fails-on needs a witness: mark the step whose failure is the bug");
 	refused(HEADER "server inode a colour\n", 4, "inode: unknown field 'colour'");
 	refused(HEADER "server fault arm nowhere EIO\n", 4, "fault: unknown fault point 'nowhere'");
 	refused(HEADER "server fault arm opath_open EBOGUS\n", 4, "fault: unknown errno name 'EBOGUS'");
@@ -161,7 +181,7 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "set 1+ 2\n", 4, "set: '1+' is not a variable name");
 	refused(HEADER "guest write a \"open\n", 4, "unterminated quoted string");
 	refused(HEADER "guest write a \"x\"y\n", 4, "a quoted string must be followed by a blank");
-	refused(HEADER "repeat 0\nend\n", 4, "repeat needs a count from 1 to 10000");
+	refused(HEADER "repeat 0\nend\n", 4, "repeat needs a whole number from 1 to 10000");
 	refused(HEADER "repeat 2\nrepeat 2\nend\nend\n", 5, "repeat blocks do not nest");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
 	refused(HEADER "repeat 2\nguest read a\n", 4, "repeat without 'end'");
@@ -178,6 +198,88 @@ START_TEST(every_refusal_names_its_line)
 	refused("title T\nfixture tmpfs\nguest read a\n", 0, "no case line");
 	refused("title T\ncase other\nguest read a\n", 0, "no fixture line");
 	refused(HEADER, 0, "no steps");
+}
+END_TEST
+
+/* !"VALUE" is the quoted value negated: the quotes are not part of it. */
+START_TEST(negated_quoted_value)
+{
+	struct scenario *s = parse(HEADER "guest write b \"new\"\n"
+				   "expect !\"new\" guest read b\n"
+				   "expect !\"two words\" guest read b\n"
+				   "expect \"!new\" guest read b\n"
+				   "expect !new guest read b\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert(s->steps[1].expect.negate);
+	ck_assert_int_eq(s->steps[1].expect.type, EXPECT_VALUE);
+	ck_assert_str_eq(s->steps[1].expect.value, "new");
+	ck_assert(s->steps[2].expect.negate);
+	ck_assert_str_eq(s->steps[2].expect.value, "two words");
+	ck_assert(!s->steps[3].expect.negate); /* quoted: a literal '!' */
+	ck_assert_str_eq(s->steps[3].expect.value, "!new");
+	ck_assert(s->steps[4].expect.negate);
+	ck_assert_str_eq(s->steps[4].expect.value, "new");
+	scenario_free(s);
+}
+END_TEST
+
+START_TEST(witness_steps)
+{
+	struct scenario *s = parse(HEADER "fails-on v3\n"
+				   "witness expect 1 server live-inodes f\n"
+				   "witness ESTALE expect \"new\" guest read g\n"
+				   "witness !\"x\" expect ok guest read g\n"
+				   "expect ok server check\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_int_eq(s->nwitnesses, 3);
+	ck_assert(s->steps[0].witness);
+	ck_assert_int_eq(s->steps[0].bug.type, EXPECT_NONE);
+	ck_assert_int_eq(s->steps[1].bug.type, EXPECT_ERRNO);
+	ck_assert_int_eq(s->steps[1].bug.err, ESTALE);
+	ck_assert(s->steps[2].bug.negate);
+	ck_assert_str_eq(s->steps[2].bug.value, "x");
+	ck_assert(!s->steps[3].witness);
+	scenario_free(s);
+}
+END_TEST
+
+/* More variables than any fixed table held: no false "used before set". */
+START_TEST(many_variables)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct scenario *s;
+
+	fputs(HEADER, f);
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "set v%d %d\n", i, i);
+	fputs("guest read $v0$v999\n", f);
+	fclose(f);
+	s = parse(text);
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_int_eq(s->nsteps, 1001);
+	scenario_free(s);
+	free(text);
+}
+END_TEST
+
+START_TEST(nul_byte_refused)
+{
+	static const char text[] = HEADER "guest write f \"a\0b\"\n";
+	FILE *f = fopen(path, "w"), *err;
+	struct scenario *s;
+
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	free(errors);
+	err = open_memstream(&errors, &errlen);
+	s = scenario_parse(path, err);
+	fclose(err);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(errors, "t.scn:4: a NUL byte at column 17"), "%s", errors);
 }
 END_TEST
 
@@ -218,6 +320,10 @@ Suite *scenario_parse_suite(void)
 	tcase_add_test(tc, every_refusal_names_its_line);
 	tcase_add_test(tc, all_errors_of_a_file_are_reported);
 	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, negated_quoted_value);
+	tcase_add_test(tc, witness_steps);
+	tcase_add_test(tc, many_variables);
+	tcase_add_test(tc, nul_byte_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
