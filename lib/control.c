@@ -30,6 +30,7 @@ struct client {
 	struct strbuf out;    /* the reply not yet sent */
 	size_t sent;          /* of out.len */
 	bool closing;         /* close once out is sent */
+	bool eof;             /* it sent all it will: serve what is buffered, then close */
 	long long last_active; /* ms, monotonic */
 };
 
@@ -129,11 +130,13 @@ static bool client_read(struct client *cl)
 {
 	ssize_t n;
 
-	if (cl->closing || cl->len == sizeof(cl->line))
+	if (cl->closing || cl->eof || cl->len == sizeof(cl->line))
 		return true;
 	n = recv(cl->fd, cl->line + cl->len, sizeof(cl->line) - cl->len, MSG_DONTWAIT);
-	if (n == 0)
-		return pending(cl); /* finish sending what it asked for */
+	if (n == 0) {
+		cl->eof = true; /* answer what it asked for first */
+		return true;
+	}
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	cl->len += (size_t)n;
@@ -186,7 +189,8 @@ static void *control_thread(void *arg)
 
 			/* Input waits while a reply is queued: no unbounded backlog. */
 			pfd[k + 2] = (struct pollfd){ .fd = cl->fd,
-						      .events = pending(cl) ? POLLOUT : POLLIN };
+						      .events = pending(cl) ? POLLOUT :
+								cl->eof ? 0 : POLLIN };
 			if (!pending(cl) && memchr(cl->line, '\n', cl->len))
 				left = 0; /* a command is waiting its turn */
 			if (wait < 0 || left < wait)
@@ -214,6 +218,8 @@ static void *control_thread(void *arg)
 				keep = client_flush(cl);
 			if (keep && now - cl->last_active >= c->idle_timeout_ms)
 				keep = false;
+			if (keep && cl->eof && !pending(cl) && !memchr(cl->line, '\n', cl->len))
+				keep = false; /* all it asked for is answered */
 			if (!keep) {
 				client_close(cl);
 				clients[k] = clients[--n];

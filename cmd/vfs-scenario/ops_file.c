@@ -83,25 +83,53 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list(const char *path, struct strbuf *out)
+static int list(const char *root, const char *path, struct strbuf *out)
 {
-	DIR *d = opendir(path);
-	char *names[1024];
+	int fd = open_beneath(root, path, O_RDONLY | O_DIRECTORY, 0), n = 0, cap = 0, err = 0;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	char **names = NULL, **grown;
 	struct dirent *e;
-	int n = 0;
 
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) && n < 1024)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    strcmp(e->d_name, "lost+found"))
-			names[n++] = strdup(e->d_name);
+	if (!d) {
+		err = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (!err && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "lost+found"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(names, (size_t)cap * sizeof(*names));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			names = grown;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n])
+			err = -ENOMEM;
+		else
+			n++;
+	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	if (err) {
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		ops_refuse("out of memory listing '%s'", path);
+		return err;
+	}
+	if (n)
+		qsort(names, (size_t)n, sizeof(*names), cmp_names);
 	for (int i = 0; i < n; i++) {
 		strbuf_addf(out, "%s%s", i ? " " : "", names[i]);
 		free(names[i]);
 	}
+	free(names);
 	return 0;
 }
 
@@ -216,7 +244,7 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 			return fd;
 		r = close(fd);
 	} else if (!strcmp(op, "readdir")) {
-		return list(at(root, argv[0]), out);
+		return list(root, argv[0], out);
 	} else if (!strcmp(op, "open")) {
 		return open_slot(argv[0], root, argv[1],
 				 argc == 3 && !strcmp(argv[2], "rw") ? O_RDWR : O_RDONLY, guest);
