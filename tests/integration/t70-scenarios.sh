@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 61
+plan 63
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -107,6 +107,23 @@ check "... naming it" grep -q "unknown counter 'TYPO'" "$T_TMP/out"
 printf 'title T\ncase other\nfixture tmpfs\nexpect 0 server counter handle_failures.ESTALE\n' >"$T_TMP/pererr.scn"
 check "a per-errno counter that never fired is 0" quiet "$SC" --design=fixed "$T_TMP/pererr.scn"
 
+# The settle wait gives up after 5 s, and then fails the step: here a
+# process outside the runner keeps a file open on its mount (reached
+# through the runner's /proc/PID/root), so the server never gets back to
+# the files the guest steps hold.
+printf 'title T\ncase other\nfixture tmpfs\nguest write f "x"\nrepeat 10000\nguest stat f size\nend\n' >"$T_TMP/settle.scn"
+"$SC" --design=fixed "$T_TMP/settle.scn" >"$T_TMP/out" 2>&1 &
+pid=$!
+f=/proc/$pid/root/tmp/vfs-scenario.$pid/run/mnt/f
+retry 200 test -s "$f"
+exec 9<"$f"
+wait $pid
+rc=$?
+exec 9<&-
+check_eq "a settle wait that times out fails the run" 1 $rc
+check "... saying the server did not close the files" \
+	grep -q "runner error: the server did not close the files the guest closed within 5 s" "$T_TMP/out"
+
 # A foreign server: guest and host steps run, server steps are skipped.
 PLL=$TOP/$BUILD/bench/passthrough_ll
 "$SC" --server "$PLL -f -o source={source},allow_other,default_permissions {mountpoint}" \
@@ -114,7 +131,10 @@ PLL=$TOP/$BUILD/bench/passthrough_ll
 sed 's/^/# /' "$T_TMP/foreign"
 # Its documented outcomes (scenarios/README.md), row by row: it holds an
 # O_PATH fd on every inode, so ext4 never reuses a number it serves and
-# the inode-reuse premises do not hold (SKIP).
+# the inode-reuse premises do not hold (SKIP). across-forget's premise
+# depends on whether passthrough_ll has handled the FORGET before the host
+# creates g (the step that waits for it is a server step, skipped): PASS
+# or SKIP, never FAIL.
 check_eq "passthrough_ll: the documented outcome of each scenario" \
 "duplicate/concurrent PASS
 duplicate/hard-links PASS
@@ -122,15 +142,18 @@ duplicate/thread PASS
 generation/handle-cycles PASS
 generation/same-name SKIP
 generation/stale-inode SKIP
-id-reuse/across-forget PASS
+id-reuse/across-forget PASS-or-SKIP
 id-reuse/guest-unlink SKIP
 id-reuse/host-unlink SKIP
 id-reuse/open-fd SKIP
 id-reuse/rename-over SKIP
 mount-fd/fifo-first PASS
 mount-fd/nodes-first PASS
-mount-fd/open-fault PASS" "$(awk '/^[a-z-]+\/[a-z-]+ / { print $1, $2 }' "$T_TMP/foreign")"
-check "passthrough_ll: the totals" grep -q "^vfs-scenario: 8 passed, 0 failed, 6 skipped$" "$T_TMP/foreign"
+mount-fd/open-fault PASS" "$(awk '/^[a-z-]+\/[a-z-]+ / {
+	if ($1 == "id-reuse/across-forget" && ($2 == "PASS" || $2 == "SKIP")) $2 = "PASS-or-SKIP"
+	print $1, $2 }' "$T_TMP/foreign")"
+check "passthrough_ll: the totals" grep -Eq "^vfs-scenario: (8 passed, 0 failed, 6|7 passed, 0 failed, 7) skipped$" \
+	"$T_TMP/foreign"
 check "... with a column for the foreign server" grep -q "^SCENARIO  *server" "$T_TMP/foreign"
 
 # Killed mid-scenario, the runner leaves nothing behind.
