@@ -29,7 +29,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRCS := $(wildcard lib/*.c)
+LIB_SRCS := $(shell find lib -name "*.c" | sort)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libvfskit.a
 
@@ -49,7 +49,7 @@ LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
 SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
-UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_SRCS  := $(shell find tests/unit -name "*.c" | sort)
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "control_client.h"
+#include "control/control_client.h"
 #include "spec.h"
 #include "supervise.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 #include "spec.h"
 
 static const struct syscall_info syscalls[] = {

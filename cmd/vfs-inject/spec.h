@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fault.h"
+#include "obs/fault.h"
 
 struct syscall_info {
 	const char *name;

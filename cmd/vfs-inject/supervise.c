@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errno_name.h"
-#include "json_line.h"
+#include "util/errno_name.h"
+#include "util/json_line.h"
 #include "supervise.h"
 
 static int send_fd(int sock, int fd)

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control_client.h"
-#include "passthrough.h"
+#include "control/control_client.h"
+#include "core/passthrough.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"

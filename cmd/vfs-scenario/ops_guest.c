@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "handle_text.h"
+#include "util/handle_text.h"
 #include "ops.h"
 
 static int get_handle(const char *path, union handle_buf *h)

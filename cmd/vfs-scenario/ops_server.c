@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control_client.h"
-#include "errno_name.h"
-#include "handle_text.h"
+#include "control/control_client.h"
+#include "util/errno_name.h"
+#include "util/handle_text.h"
 #include "ops.h"
 
 static int request(struct run_ctx *ctx, const char *cmd, struct strbuf *reply)

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno_name.h"
-#include "fault.h"
-#include "passthrough.h"
+#include "util/errno_name.h"
+#include "obs/fault.h"
+#include "core/passthrough.h"
 #include "scenario.h"
 
 #define G KIND_GUEST

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "passthrough.h"
+#include "core/passthrough.h"
 #include "report.h"
 
 void results_add(struct results *rs, const struct scenario *s, int design,

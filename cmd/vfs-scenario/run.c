@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 #include "ops.h"
 #include "run.h"
 

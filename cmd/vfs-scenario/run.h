@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "scenario.h"
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 enum outcome {
 	OUTCOME_PASS,        /* every expectation held, as declared */

@@ -17,10 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "control.h"
-#include "fuse_ops.h"
+#include "control/control.h"
+#include "fuse/fuse_ops.h"
 #include "options.h"
-#include "passthrough.h"
+#include "core/passthrough.h"
 
 #ifndef VFSKIT_VERSION
 #define VFSKIT_VERSION "0.1"

@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "passthrough.h"
+#include "core/passthrough.h"
 
 struct serve_options {
 	struct passthrough_config cfg;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "errno_name.h"
-#include "json_line.h"
+#include "util/errno_name.h"
+#include "util/json_line.h"
 #include "trace_format.h"
 
 static const char *const fuse_ops[] = {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 #include "trace_opts.h"
 
 #ifndef VFSKIT_VERSION

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 #include "fuse_pairing.h"
 #include "trace_format.h"
 #include "trace_opts.h"

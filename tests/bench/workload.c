@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 
 static double now(void)
 {

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "errno_name.h"
-#include "handle_text.h"
+#include "util/errno_name.h"
+#include "util/handle_text.h"
 
 static int get(const char *path, union handle_buf *h)
 {

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errno_name.h"
-#include "handle_text.h"
+#include "util/errno_name.h"
+#include "util/handle_text.h"
 
 static void print_handle(const union handle_buf *h)
 {

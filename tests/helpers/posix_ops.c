@@ -22,7 +22,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "errno_name.h"
+#include "util/errno_name.h"
 
 static int dfd;
 

@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errno_name.h"
-#include "handle_text.h"
+#include "util/errno_name.h"
+#include "util/handle_text.h"
 
 int main(int argc, char **argv)
 {

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control_client.h"
+#include "control/control_client.h"
 
 static int raw(const char *path)
 {

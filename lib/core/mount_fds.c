@@ -1,0 +1,227 @@
+/*
+ * mount_fds: a mount fd is opened O_RDONLY (open_by_handle_at rejects O_PATH
+ * fds), which is why opening the wrong kind of file would be harmful: a
+ * FIFO blocks, a device node may act on open.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/errno_name.h"
+#include "core/mount_fds.h"
+#include "obs/usdt.h"
+#include "core/mountinfo.h"
+
+struct mount_fd_entry {
+	struct mount_fd_entry *next;
+	int mnt_id;
+	int fd;
+	unsigned refs;
+};
+
+int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
+		   struct faults *faults, struct decision_log *log,
+		   struct counters *counters)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
+	m->source = source;
+	m->faults = faults;
+	m->log = log;
+	m->counters = counters;
+	m->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return m->proc_self_fd < 0 ? -errno : 0;
+}
+
+void mount_fds_release(struct mount_fds *m)
+{
+	struct mount_fd_entry *e, *next;
+
+	for (e = m->entries; e; e = next) {
+		next = e->next;
+		close(e->fd);
+		counter_dec(m->counters->mount_fds);
+		free(e);
+	}
+	m->entries = NULL;
+	if (m->proc_self_fd >= 0)
+		close(m->proc_self_fd);
+	m->proc_self_fd = -1;
+}
+
+static bool openable(mode_t mode)
+{
+	return S_ISREG(mode) || S_ISDIR(mode);
+}
+
+static int open_first_openable(struct mount_fds *m, int candidate, mode_t mode)
+{
+	char name[16];
+	int fd;
+
+	if (candidate < 0 || !openable(mode))
+		return -ENXIO;
+	snprintf(name, sizeof(name), "%d", candidate);
+	fd = openat(m->proc_self_fd, name,
+		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_mount_root(struct mount_fds *m, int mnt_id)
+{
+	char path[PATH_MAX];
+	struct statx stx;
+	int fd, err;
+
+	err = mountinfo_find(m->mountinfo, mnt_id, path, sizeof(path));
+	if (err)
+		return err;
+	/*
+	 * A file bind mount's root may be a FIFO or a device node: look
+	 * before opening, never open one to find out.
+	 */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+		return -errno;
+	if (!openable(stx.stx_mode))
+		return -ENXIO;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The path may be over-mounted or be another mount by now. */
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_TYPE, &stx) < 0) {
+		err = -errno;
+	} else if (!(stx.stx_mask & STATX_MNT_ID) || stx.stx_mnt_id != (uint64_t)mnt_id) {
+		err = -EXDEV;
+	} else if (!openable(stx.stx_mode)) {
+		err = -ENXIO;
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void log_mount_fd(struct mount_fds *m, const char *event, int mnt_id, int err)
+{
+	struct json_line j;
+
+	if (!decision_log_on(m->log))
+		return;
+	decision_log_begin(&j, event);
+	json_i64(&j, "mnt_id", mnt_id);
+	json_str(&j, "source", mount_fd_source_name(m->source));
+	if (err) {
+		const char *name = errno_name(-err);
+
+		json_str(&j, "errno", name ? name : "unknown");
+	}
+	decision_log_emit(m->log, &j);
+}
+
+int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
+		  int *fd)
+{
+	struct mount_fd_entry *e;
+	int err, nfd;
+
+	pthread_mutex_lock(&m->lock);
+	for (e = m->entries; e; e = e->next)
+		if (e->mnt_id == mnt_id) {
+			e->refs++;
+			*fd = e->fd;
+			pthread_mutex_unlock(&m->lock);
+			return 0;
+		}
+	err = fault_check(m->faults, FAULT_MOUNT_FD_OPEN);
+	if (!err) {
+		nfd = m->source == MOUNT_FD_MOUNTINFO ? open_mount_root(m, mnt_id)
+						      : open_first_openable(m, candidate, mode);
+		if (nfd < 0)
+			err = nfd;
+	}
+	if (!err) {
+		e = malloc(sizeof(*e));
+		if (!e) {
+			close(nfd);
+			err = -ENOMEM;
+		}
+	}
+	if (err) {
+		pthread_mutex_unlock(&m->lock);
+		VFS_PROBE(mount_fd_unavailable, mnt_id, -err);
+		log_mount_fd(m, "mount_fd_failed", mnt_id, err);
+		return err;
+	}
+	*e = (struct mount_fd_entry){ .next = m->entries, .mnt_id = mnt_id,
+				      .fd = nfd, .refs = 1 };
+	m->entries = e;
+	counter_inc(m->counters->mount_fds);
+	*fd = nfd;
+	pthread_mutex_unlock(&m->lock);
+	log_mount_fd(m, "mount_fd_opened", mnt_id, 0);
+	return 0;
+}
+
+void mount_fds_put(struct mount_fds *m, int mnt_id)
+{
+	struct mount_fd_entry **p, *e;
+
+	pthread_mutex_lock(&m->lock);
+	for (p = &m->entries; (e = *p); p = &e->next)
+		if (e->mnt_id == mnt_id) {
+			if (--e->refs == 0) {
+				*p = e->next;
+				close(e->fd);
+				counter_dec(m->counters->mount_fds);
+				free(e);
+			}
+			break;
+		}
+	pthread_mutex_unlock(&m->lock);
+}
+
+unsigned mount_fds_refs(struct mount_fds *m, int mnt_id)
+{
+	unsigned refs = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (struct mount_fd_entry *e = m->entries; e; e = e->next)
+		if (e->mnt_id == mnt_id)
+			refs = e->refs;
+	pthread_mutex_unlock(&m->lock);
+	return refs;
+}
+
+unsigned mount_fds_count(struct mount_fds *m)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (struct mount_fd_entry *e = m->entries; e; e = e->next)
+		n++;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+const char *mount_fd_source_name(enum mount_fd_source s)
+{
+	return s == MOUNT_FD_MOUNTINFO ? "mountinfo" : "first-openable";
+}
+
+int mount_fd_source_parse(const char *s, enum mount_fd_source *out)
+{
+	if (!strcmp(s, "mountinfo"))
+		*out = MOUNT_FD_MOUNTINFO;
+	else if (!strcmp(s, "first-openable"))
+		*out = MOUNT_FD_FIRST_OPENABLE;
+	else
+		return -EINVAL;
+	return 0;
+}

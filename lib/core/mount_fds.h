@@ -1,0 +1,66 @@
+/*
+ * mount_fds: the table of mount fds, keyed by mount id.
+ *
+ * open_by_handle_at needs an fd on the mount a handle belongs to. Inodes
+ * that hold a usable handle hold a reference here; the fd is closed when
+ * the last reference goes. Two sources, as in the reference thread:
+ *  - first openable: the first regular file or directory looked up on that
+ *    mount (the v3 C series); a device node, FIFO or socket is never opened
+ *    for this, so a mount whose first inode is one has no mount fd yet;
+ *  - mountinfo: the mount's root, found in /proc/self/mountinfo (v4 and
+ *    the Rust virtiofsd), checked to really be that mount.
+ */
+#ifndef VFS_MOUNT_FDS_H
+#define VFS_MOUNT_FDS_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "obs/counters.h"
+#include "obs/decision_log.h"
+#include "obs/fault.h"
+
+enum mount_fd_source {
+	MOUNT_FD_FIRST_OPENABLE,
+	MOUNT_FD_MOUNTINFO,
+};
+
+struct mount_fd_entry;
+
+struct mount_fds {
+	pthread_mutex_t lock;
+	struct mount_fd_entry *entries; /* few mounts: a list is enough */
+	enum mount_fd_source source;
+	struct faults *faults;
+	struct decision_log *log;
+	struct counters *counters;
+	int proc_self_fd; /* /proc/self/fd, to reopen O_PATH fds */
+	const char *mountinfo; /* NULL: /proc/self/mountinfo; tests point elsewhere */
+};
+
+int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
+		   struct faults *faults, struct decision_log *log,
+		   struct counters *counters);
+/* Closes every fd; references still held are a bug the caller reports. */
+void mount_fds_release(struct mount_fds *m);
+
+/*
+ * Takes a reference on the mount fd of @mnt_id, opening one if there is
+ * none. @candidate is an O_PATH fd of the inode being looked up and @mode
+ * its st_mode (the first-openable source may open it). On success stores
+ * the fd, valid until mount_fds_put, in @fd. -ENXIO: no openable candidate
+ * yet; otherwise the open's -errno (fault point mount_fd_open).
+ */
+int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
+		  int *fd);
+void mount_fds_put(struct mount_fds *m, int mnt_id);
+
+/* Number of references held on @mnt_id's fd, 0 if none is open. */
+unsigned mount_fds_refs(struct mount_fds *m, int mnt_id);
+/* Number of mount fds open. */
+unsigned mount_fds_count(struct mount_fds *m);
+
+const char *mount_fd_source_name(enum mount_fd_source s);
+int mount_fd_source_parse(const char *s, enum mount_fd_source *out);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * mountinfo: fields are "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..."; paths use
+ * octal escapes (\040 for a space) that must be undone before open().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mountinfo.h"
+
+static int unescape(const char *src, char *dst, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = src; *p; p++) {
+		char c = *p;
+
+		if (c == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' &&
+		    p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			c = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 3;
+		}
+		if (o + 1 >= len)
+			return -ENAMETOOLONG;
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+int mountinfo_find(const char *mountinfo, int mnt_id, char *path, size_t len)
+{
+	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *save, *tok = strtok_r(line, " ", &save);
+		int field = 0;
+
+		if (!tok || atoi(tok) != mnt_id)
+			continue;
+		while (tok && field < 4) {
+			tok = strtok_r(NULL, " ", &save);
+			field++;
+		}
+		err = tok ? unescape(tok, path, len) : -ENOENT;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}

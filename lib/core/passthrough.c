@@ -1,0 +1,238 @@
+/*
+ * passthrough: set-up of the core, and the two ways to reach the file
+ * behind an inode: its own O_PATH fd, or its handle through a mount fd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/errno_name.h"
+#include "core/passthrough.h"
+#include "obs/usdt.h"
+
+void passthrough_config_defaults(struct passthrough_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->design = DESIGN_FIXED;
+	cfg->handles = HANDLES_NEVER;
+	cfg->mount_fd_source = MOUNT_FD_MOUNTINFO;
+	cfg->no_mount_fd = NO_MOUNT_FD_OPATH;
+	cfg->retired_max = 65536;
+	cfg->entry_timeout = 1.0;
+	cfg->attr_timeout = 1.0;
+}
+
+static void drop_resources(struct inode *inode, void *arg)
+{
+	struct passthrough *pt = arg;
+
+	if (inode->fd >= 0) {
+		close(inode->fd);
+		inode->fd = -1;
+		counter_dec(pt->counters.inode_fds);
+	}
+	if (inode->mount_ref) {
+		mount_fds_put(&pt->mount_fds, inode->mnt_id);
+		inode->mount_ref = false;
+		inode->mount_fd = -1;
+	}
+}
+
+int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg)
+{
+	struct inode *root;
+	struct statx stx;
+	uint32_t gen = 0;
+	int err;
+
+	memset(pt, 0, sizeof(*pt));
+	pt->cfg = *cfg;
+	pt->proc_self_fd = -1;
+	pthread_mutex_init(&pt->mounts_lock, NULL);
+	faults_init(&pt->faults);
+	err = decision_log_open(&pt->log, cfg->log_path);
+	if (err) {
+		fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg->log_path,
+			strerror(-err));
+		return err;
+	}
+	err = mount_fds_init(&pt->mount_fds, cfg->mount_fd_source, &pt->faults,
+			     &pt->log, &pt->counters);
+	if (err)
+		goto fail;
+	pt->proc_self_fd = pt->mount_fds.proc_self_fd;
+	/* A fresh generation per run: handles from an earlier run are stale. */
+	if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen))
+		gen = (uint32_t)getpid();
+	err = inode_store_init(&pt->store, gen, cfg->design == DESIGN_FIXED,
+			       cfg->retired_max, drop_resources, pt);
+	if (err)
+		goto fail;
+	root = inode_new(&pt->store);
+	if (!root) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	root->fd = open(cfg->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root->fd < 0 ||
+	    statx(root->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
+		err = -errno;
+		fprintf(stderr, "vfs-serve: cannot open source %s: %s\n", cfg->source,
+			strerror(errno));
+		if (root->fd >= 0)
+			close(root->fd);
+		free(root);
+		goto fail;
+	}
+	counter_inc(pt->counters.inode_fds);
+	root->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	root->ino = stx.stx_ino;
+	root->mnt_id = (int)stx.stx_mnt_id;
+	root->mode = stx.stx_mode & S_IFMT;
+	root->nlookup = 1;
+	inode_store_lock(&pt->store);
+	inode_store_add_locked(&pt->store, root, true);
+	inode_store_unlock(&pt->store);
+	pt->root = root;
+	return 0;
+fail:
+	passthrough_release(pt);
+	return err;
+}
+
+void passthrough_release(struct passthrough *pt)
+{
+	if (pt->store.nodeids.buckets)
+		inode_store_release(&pt->store);
+	mount_fds_release(&pt->mount_fds);
+	pt->proc_self_fd = -1;
+	decision_log_close(&pt->log);
+}
+
+static void log_stale(struct passthrough *pt, struct inode *inode)
+{
+	struct json_line j;
+	char hex[2 * MAX_HANDLE_SZ + 16];
+
+	VFS_PROBE(stale_handle, inode->nodeid, ESTALE);
+	counter_inc(pt->counters.stale_handles);
+	if (!decision_log_on(&pt->log))
+		return;
+	decision_log_begin(&j, "stale_handle");
+	json_u64(&j, "nodeid", inode->nodeid);
+	json_u64(&j, "ino", inode->ino);
+	json_str(&j, "handle", vfs_handle_format(inode->handle, hex, sizeof(hex)));
+	decision_log_emit(&pt->log, &j);
+}
+
+/* Opens @inode's handle with @flags through its (or a fresh) mount fd. */
+static int open_handle(struct passthrough *pt, struct inode *inode, int flags)
+{
+	int mfd, fd, err;
+	bool held = inode->mount_ref;
+
+	if (held) {
+		mfd = inode->mount_fd;
+	} else {
+		/* A lookup-only handle: the mount fd may be openable by now. */
+		err = mount_fds_get(&pt->mount_fds, inode->mnt_id, -1, 0, &mfd);
+		if (err)
+			return err == -ENXIO ? -EIO : err;
+	}
+	fd = vfs_handle_open(&pt->faults, mfd, inode->handle, flags);
+	if (!held)
+		mount_fds_put(&pt->mount_fds, inode->mnt_id);
+	if (fd == -ESTALE)
+		log_stale(pt, inode);
+	return fd;
+}
+
+int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp)
+{
+	*tmp = false;
+	if (inode->fd >= 0)
+		return inode->fd;
+	if (!inode->handle)
+		return -ESTALE;
+	*tmp = true;
+	return open_handle(pt, inode, O_PATH | O_NOFOLLOW);
+}
+
+int inode_reopen(struct passthrough *pt, struct inode *inode, int flags)
+{
+	char name[16];
+	int fd;
+
+	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
+	if (inode->fd < 0)
+		return inode->handle ? open_handle(pt, inode, flags | O_NOFOLLOW) : -ESTALE;
+	/* Reopening through /proc/self/fd follows the O_PATH fd, not a name. */
+	snprintf(name, sizeof(name), "%d", inode->fd);
+	fd = openat(pt->proc_self_fd, name, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+void passthrough_note_handles(struct passthrough *pt, int mnt_id)
+{
+	if (passthrough_mount_has_handles(pt, mnt_id))
+		return;
+	pthread_mutex_lock(&pt->mounts_lock);
+	/* Past the table's end we only lose the extra check, not correctness. */
+	if (pt->nhandle_mounts < PASSTHROUGH_MAX_MOUNTS)
+		pt->handle_mounts[pt->nhandle_mounts++] = mnt_id;
+	pthread_mutex_unlock(&pt->mounts_lock);
+}
+
+bool passthrough_mount_has_handles(struct passthrough *pt, int mnt_id)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&pt->mounts_lock);
+	for (unsigned i = 0; i < pt->nhandle_mounts && !found; i++)
+		found = pt->handle_mounts[i] == mnt_id;
+	pthread_mutex_unlock(&pt->mounts_lock);
+	return found;
+}
+
+static const char *const design_names[] = { "ids-only", "v3", "fixed" };
+static const char *const policy_names[] = { "never", "prefer", "mandatory" };
+static const char *const no_mount_fd_names[] = { "fail", "o-path", "lookup-only" };
+
+static int parse_word(const char *s, const char *const *words, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, words[i]))
+			return i;
+	return -EINVAL;
+}
+
+const char *design_name(enum design d) { return design_names[d]; }
+const char *handle_policy_name(enum handle_policy p) { return policy_names[p]; }
+const char *no_mount_fd_name(enum no_mount_fd p) { return no_mount_fd_names[p]; }
+
+int design_parse(const char *s, enum design *d)
+{
+	int i = parse_word(s, design_names, 3);
+
+	return i < 0 ? i : (*d = i, 0);
+}
+
+int handle_policy_parse(const char *s, enum handle_policy *p)
+{
+	int i = parse_word(s, policy_names, 3);
+
+	return i < 0 ? i : (*p = i, 0);
+}
+
+int no_mount_fd_parse(const char *s, enum no_mount_fd *p)
+{
+	int i = parse_word(s, no_mount_fd_names, 3);
+
+	return i < 0 ? i : (*p = i, 0);
+}

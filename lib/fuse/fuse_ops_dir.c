@@ -1,0 +1,169 @@
+/*
+ * fuse_ops_dir: directory streams. readdirplus looks every entry up, as a
+ * LOOKUP would, so its nlookup counting and design rules are the same.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuse/fuse_ops_internal.h"
+
+struct dir_stream {
+	DIR *dp;
+	off_t offset;
+	struct dirent *entry; /* read but not yet given to the guest */
+};
+
+static struct dir_stream *dir_stream(struct fuse_file_info *fi)
+{
+	return (struct dir_stream *)(uintptr_t)fi->fh;
+}
+
+void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct passthrough *pt = req_pt(req);
+	struct inode *inode = req_inode(req, ino);
+	struct dir_stream *d;
+	int fd;
+
+	if (!inode)
+		return;
+	d = calloc(1, sizeof(*d));
+	fd = d ? inode_reopen(pt, inode, O_RDONLY | O_DIRECTORY) : -ENOMEM;
+	if (fd >= 0 && !(d->dp = fdopendir(fd))) {
+		close(fd);
+		fd = -errno;
+	}
+	if (fd < 0) {
+		free(d);
+		reply_errno(req, fd);
+	} else {
+		counter_inc(pt->counters.files_open);
+		fi->fh = (uintptr_t)d;
+		if (fuse_reply_open(req, fi) == -ENOENT) {
+			closedir(d->dp);
+			free(d);
+			counter_dec(pt->counters.files_open);
+		}
+	}
+	inode_store_put(&pt->store, inode);
+}
+
+static bool dot_or_dotdot(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct passthrough *pt = req_pt(req);
+	struct dir_stream *d = dir_stream(fi);
+	struct inode *dir = req_inode(req, ino);
+	char *buf, *p;
+	size_t rem = size;
+	int err = 0;
+
+	if (!dir)
+		return;
+	buf = calloc(1, size ? size : 1);
+	if (!buf) {
+		reply_errno(req, -ENOMEM);
+		goto out;
+	}
+	if (off != d->offset) {
+		seekdir(d->dp, off);
+		d->entry = NULL;
+		d->offset = off;
+	}
+	for (p = buf;;) {
+		struct fuse_entry_param e = { 0 };
+		struct inode *child = NULL;
+		struct stat st = { 0 };
+		size_t n;
+
+		if (!d->entry) {
+			errno = 0;
+			d->entry = readdir(d->dp);
+			if (!d->entry) {
+				err = errno ? -errno : 0;
+				break;
+			}
+		}
+		if (plus && !dot_or_dotdot(d->entry->d_name)) {
+			err = passthrough_lookup(pt, dir, d->entry->d_name, &st, &child);
+			if (err == -ENOENT) {
+				/* Gone since readdir saw it: skip, as a local fs would. */
+				err = 0;
+				d->offset = d->entry->d_off;
+				d->entry = NULL;
+				continue;
+			}
+			if (err)
+				break;
+			fill_entry(pt, child, &st, &e);
+		} else {
+			e.attr.st_ino = d->entry->d_ino;
+			e.attr.st_mode = (mode_t)d->entry->d_type << 12;
+		}
+		n = plus ? fuse_add_direntry_plus(req, p, rem, d->entry->d_name, &e,
+						  d->entry->d_off)
+			 : fuse_add_direntry(req, p, rem, d->entry->d_name, &e.attr,
+					     d->entry->d_off);
+		if (n > rem) {
+			/* Did not fit: the guest never saw this lookup. */
+			if (child)
+				inode_store_forget(&pt->store, child->nodeid, 1);
+			break;
+		}
+		p += n;
+		rem -= n;
+		d->offset = d->entry->d_off;
+		d->entry = NULL;
+	}
+	/* An error after some entries: give those; the next call sees it. */
+	if (err && rem == size)
+		reply_errno(req, err);
+	else
+		fuse_reply_buf(req, buf, size - rem);
+	free(buf);
+out:
+	inode_store_put(&pt->store, dir);
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dir_stream *d = dir_stream(fi);
+
+	(void)ino;
+	closedir(d->dp);
+	free(d);
+	counter_dec(req_pt(req)->counters.files_open);
+	fuse_reply_err(req, 0);
+}
+
+void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		 struct fuse_file_info *fi)
+{
+	int fd = dirfd(dir_stream(fi)->dp);
+	int r = datasync ? fdatasync(fd) : fsync(fd);
+
+	(void)ino;
+	fuse_reply_err(req, r < 0 ? errno : 0);
+}

@@ -1,0 +1,94 @@
+/*
+ * fuse_ops_xattr: extended attributes. O_PATH fds refuse f*xattr(), so the
+ * calls go through /proc/self/fd/N, which names the file the fd holds
+ * whatever its name is now.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/xattr.h>
+
+#include "fuse/fuse_ops_internal.h"
+
+enum xattr_op { XATTR_GET, XATTR_LIST, XATTR_SET, XATTR_REMOVE };
+
+struct xattr_args {
+	enum xattr_op op;
+	const char *name;
+	const char *value;
+	size_t size;
+	int flags;
+};
+
+static ssize_t xattr_call(const char *path, const struct xattr_args *a, char *buf)
+{
+	switch (a->op) {
+	case XATTR_GET:
+		return getxattr(path, a->name, buf, a->size);
+	case XATTR_LIST:
+		return listxattr(path, buf, a->size);
+	case XATTR_SET:
+		return setxattr(path, a->name, a->value, a->size, a->flags);
+	default:
+		return removexattr(path, a->name);
+	}
+}
+
+static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
+{
+	struct passthrough *pt = req_pt(req);
+	bool reads = a->op == XATTR_GET || a->op == XATTR_LIST;
+	char path[32], *buf = NULL;
+	struct path_ref ref;
+	ssize_t n;
+
+	if (!req_path(req, ino, &ref))
+		return;
+	if (reads && a->size && !(buf = malloc(a->size))) {
+		reply_errno(req, -ENOMEM);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ref.fd);
+	n = xattr_call(path, a, buf);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else if (!reads)
+		fuse_reply_err(req, 0);
+	else if (a->size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+out:
+	path_ref_release(pt, &ref);
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags)
+{
+	struct xattr_args a = { XATTR_SET, name, value, size, flags };
+
+	do_xattr(req, ino, &a);
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct xattr_args a = { .op = XATTR_GET, .name = name, .size = size };
+
+	do_xattr(req, ino, &a);
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct xattr_args a = { .op = XATTR_LIST, .size = size };
+
+	do_xattr(req, ino, &a);
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct xattr_args a = { .op = XATTR_REMOVE, .name = name };
+
+	do_xattr(req, ino, &a);
+}

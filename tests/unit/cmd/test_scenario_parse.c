@@ -1,0 +1,329 @@
+/*
+ * scenario_parse: every step parses, and every refusal names its file and
+ * line before anything runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../../cmd/vfs-scenario/scenario.h"
+#include "../unit.h"
+
+static char path[128];
+static char *errors;
+static size_t errlen;
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(unit_tmpdir_make());
+	snprintf(path, sizeof(path), "%s/t.scn", unit_tmpdir);
+}
+
+static void teardown(void)
+{
+	free(errors);
+	errors = NULL;
+	unit_tmpdir_remove();
+}
+
+#define HEADER "title T\ncase other\nfixture tmpfs\n"
+
+/* Parses @text; the error output lands in @errors. */
+static struct scenario *parse(const char *text)
+{
+	FILE *f = fopen(path, "w"), *err;
+	struct scenario *s;
+
+	fputs(text, f);
+	fclose(f);
+	free(errors);
+	errors = NULL;
+	err = open_memstream(&errors, &errlen);
+	s = scenario_parse(path, err);
+	fclose(err);
+	return s;
+}
+
+/* The error output must contain "t.scn:LINE: MESSAGE". */
+static void refused(const char *text, int line, const char *message)
+{
+	char want[512];
+	struct scenario *s = parse(text);
+
+	ck_assert_msg(s == NULL, "accepted: %s", text);
+	if (line)
+		snprintf(want, sizeof(want), "%s:%d: %s", path, line, message);
+	else
+		snprintf(want, sizeof(want), "%s: %s", path, message);
+	ck_assert_msg(strstr(errors, want), "want '%s' in:\n%s", want, errors);
+}
+
+START_TEST(every_step_parses)
+{
+	struct scenario *s = parse(
+		"# a comment\n"
+		"title   Every step, once\n"
+		"case    duplicate-inode\n"
+		"fixture ext4-small\n"
+		"requires root loop\n"
+		"fails-on v3 ids-only\n"
+		"vfs-serve --inode-file-handles=prefer --entry-timeout=0\n"
+		"\n"
+		"guest create a\n"
+		"guest write a \"two words\"   # trailing comment\n"
+		"witness expect \"two words\" guest read a\n"
+		"guest stat a ino => ino\n"
+		"host stat a size\n"
+		"guest mkdir d\n"
+		"host rmdir d\n"
+		"guest rename a b noreplace\n"
+		"guest rename b a exchange\n"
+		"guest link a c\n"
+		"guest symlink a s\n"
+		"guest mknod p fifo\n"
+		"expect ENXIO host open-writer p\n"
+		"expect \"a c p s\" guest readdir .\n"
+		"guest open fd a rw\n"
+		"guest readfd fd\n"
+		"guest fstat fd nlink\n"
+		"guest close fd\n"
+		"guest hold pin a\n"
+		"guest reopen pin\n"
+		"guest close pin\n"
+		"guest handle a => h\n"
+		"guest nodeid a => n\n"
+		"expect !ESTALE guest open-handle $h\n"
+		"guest drop-caches\n"
+		"expect any guest lookup-threads 4 a c\n"
+		"server fault arm handle_generate EIO prob=0.5,seed=3\n"
+		"server fault clear all\n"
+		"expect ok server check\n"
+		"expect 1 server live-inodes a\n"
+		"expect $n server inode ino=${ino} nodeid\n"
+		"server counter lookups\n"
+		"server wait-forgotten a\n"
+		"server dump\n"
+		"set x 3\n"
+		"repeat 3\n"
+		"expect !$x guest read a$i\n"
+		"end\n"
+		"guest unlink a\n");
+
+	ck_assert_msg(s != NULL, "%s", errors);
+	ck_assert_str_eq(s->title, "Every step, once");
+	ck_assert_str_eq(s->case_name, "duplicate-inode");
+	ck_assert_str_eq(s->fixture, "ext4-small");
+	ck_assert_uint_eq(s->requires, REQUIRES_ROOT | REQUIRES_LOOP);
+	ck_assert_uint_eq(s->fails_on, 3); /* ids-only and v3 */
+	ck_assert_int_eq(s->nserver_args, 2);
+	ck_assert_int_eq(s->nsteps, 39);
+	ck_assert_str_eq(s->steps[1].argv[1], "two words");
+	ck_assert_int_eq(s->steps[2].expect.type, EXPECT_VALUE);
+	ck_assert_str_eq(s->steps[3].capture, "ino");
+	ck_assert_int_eq(s->steps[12].expect.type, EXPECT_ERRNO);
+	ck_assert_int_eq(s->steps[12].expect.err, ENXIO);
+	ck_assert(s->steps[23].expect.negate);
+	ck_assert_int_eq(s->steps[35].repeat_count, 3);
+	ck_assert_int_eq(s->steps[35].repeat_end, 37);
+	scenario_free(s);
+}
+END_TEST
+
+START_TEST(every_refusal_names_its_line)
+{
+	refused(HEADER "frob a\n", 4, "unknown step 'frob'");
+	refused(HEADER "guest frob a\n", 4, "unknown operation 'frob'");
+	refused(HEADER "guest check\n", 4, "'check' is not a guest step");
+	refused(HEADER "host handle a\n", 4, "'handle' is not a host step");
+	refused(HEADER "guest read\n", 4, "read takes 1 to 1 arguments, got 0 (usage: read PATH)");
+	refused(HEADER "guest read a b\n", 4, "read takes 1 to 1 arguments, got 2");
+	refused(HEADER "guest\n", 4, "guest: which operation?");
+	refused(HEADER "expect EBOGUS guest read a\n", 4, "unknown errno name 'EBOGUS'");
+	refused(HEADER "expect guest\n", 4, "expect needs a result and a step");
+	refused(HEADER "expect !ok guest read a\n", 4, "'!ok' can never hold");
+	refused(HEADER "guest stat a colour\n", 4, "stat: unknown field 'colour'");
+	refused(HEADER "guest rename a b sideways\n", 4, "rename: unknown flag 'sideways'");
+	refused(HEADER "guest mknod a pipe\n", 4, "mknod: unknown type 'pipe'");
+	refused(HEADER "guest open f a wo\n", 4, "open: unknown mode 'wo'");
+	refused(HEADER "guest lookup-threads 0 a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '0'");
+	refused(HEADER "guest lookup-threads 2x a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '2x'");
+	refused(HEADER "guest lookup-threads +2 a\n", 4,
+		"lookup-threads: THREADS must be a whole number from 1 to 64, not '+2'");
+	refused(HEADER "repeat 2x\nend\n", 4, "repeat needs a whole number from 1 to 10000");
+	refused(HEADER "host write ../../../../tmp/x y\n", 4,
+		"write: path '../../../../tmp/x' has a '..' component: steps work below the source only");
+	refused(HEADER "guest read a/../../b\n", 4, "read: path 'a/../../b' has a '..' component: "
+		"steps work below the mount only");
+	refused(HEADER "guest unlink /etc/passwd\n", 4, "unlink: path '/etc/passwd' is absolute");
+	refused(HEADER "host rename a ..\n", 4, "rename: path '..' has a '..' component");
+	refused(HEADER "guest lookup-threads 2 a ../b\n", 4, "lookup-threads: path '../b' has a '..' component");
+	refused(HEADER "server live-inodes ../x\n", 4, "live-inodes: path '../x' has a '..' component");
+	refused(HEADER "witness guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness ESTALE guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness assume 1 guest read a\n", 4, "witness needs an expect step");
+	refused(HEADER "witness EBOGUS expect ok guest read a\n", 4, "unknown errno name 'EBOGUS'");
+	refused(HEADER "fails-on v3\nexpect ok guest read a\n", 0,
+		"fails-on needs a witness: mark the step whose failure is the bug");
+	refused(HEADER "server inode a colour\n", 4, "inode: unknown field 'colour'");
+	refused(HEADER "server fault arm nowhere EIO\n", 4, "fault: unknown fault point 'nowhere'");
+	refused(HEADER "server fault arm opath_open EBOGUS\n", 4, "fault: unknown errno name 'EBOGUS'");
+	refused(HEADER "server fault arm opath_open EIO nth=0\n", 4,
+		"fault: bad schedule 'nth=0': count must be a whole number of at least 1");
+	refused(HEADER "server fault clear nowhere\n", 4, "fault: unknown fault point 'nowhere'");
+	refused(HEADER "server fault poke\n", 4, "usage: fault arm");
+	refused(HEADER "guest read $nope\n", 4, "variable 'nope' is used before it is set");
+	refused(HEADER "guest read ${nope\n", 4, "unterminated ${");
+	refused(HEADER "guest read a => 9-x\n", 4, "'9-x' is not a variable name");
+	refused(HEADER "set 1+ 2\n", 4, "set: '1+' is not a variable name");
+	refused(HEADER "guest write a \"open\n", 4, "unterminated quoted string");
+	refused(HEADER "guest write a \"x\"y\n", 4, "a quoted string must be followed by a blank");
+	refused(HEADER "repeat 0\nend\n", 4, "repeat needs a whole number from 1 to 10000");
+	refused(HEADER "repeat 2\nrepeat 2\nend\nend\n", 5, "repeat blocks do not nest");
+	refused(HEADER "end\n", 4, "'end' without 'repeat'");
+	refused(HEADER "repeat 2\nguest read a\n", 4, "repeat without 'end'");
+	refused(HEADER "guest read a\ntitle late\n", 5, "'title' must come before the first step");
+	refused("title T\ncase nonsense\nfixture tmpfs\nguest read a\n", 2,
+		"case must be one of inode-id-reuse");
+	refused("title T\ncase other\nfixture marble\nguest read a\n", 3, "unknown fixture 'marble'");
+	refused(HEADER "requires wings\nguest read a\n", 4, "unknown requirement 'wings'");
+	refused(HEADER "fails-on v2\nguest read a\n", 4, "unknown design 'v2'");
+	refused(HEADER "only\nguest read a\n", 4, "only needs at least one design");
+	refused(HEADER "vfs-serve --design=v3\nguest read a\n", 4,
+		"vfs-serve: --design=v3 is set by the runner");
+	refused("case other\nfixture tmpfs\nguest read a\n", 0, "no title line");
+	refused("title T\nfixture tmpfs\nguest read a\n", 0, "no case line");
+	refused("title T\ncase other\nguest read a\n", 0, "no fixture line");
+	refused(HEADER, 0, "no steps");
+}
+END_TEST
+
+/* !"VALUE" is the quoted value negated: the quotes are not part of it. */
+START_TEST(negated_quoted_value)
+{
+	struct scenario *s = parse(HEADER "guest write b \"new\"\n"
+				   "expect !\"new\" guest read b\n"
+				   "expect !\"two words\" guest read b\n"
+				   "expect \"!new\" guest read b\n"
+				   "expect !new guest read b\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert(s->steps[1].expect.negate);
+	ck_assert_int_eq(s->steps[1].expect.type, EXPECT_VALUE);
+	ck_assert_str_eq(s->steps[1].expect.value, "new");
+	ck_assert(s->steps[2].expect.negate);
+	ck_assert_str_eq(s->steps[2].expect.value, "two words");
+	ck_assert(!s->steps[3].expect.negate); /* quoted: a literal '!' */
+	ck_assert_str_eq(s->steps[3].expect.value, "!new");
+	ck_assert(s->steps[4].expect.negate);
+	ck_assert_str_eq(s->steps[4].expect.value, "new");
+	scenario_free(s);
+}
+END_TEST
+
+START_TEST(witness_steps)
+{
+	struct scenario *s = parse(HEADER "fails-on v3\n"
+				   "witness expect 1 server live-inodes f\n"
+				   "witness ESTALE expect \"new\" guest read g\n"
+				   "witness !\"x\" expect ok guest read g\n"
+				   "expect ok server check\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_int_eq(s->nwitnesses, 3);
+	ck_assert(s->steps[0].witness);
+	ck_assert_int_eq(s->steps[0].bug.type, EXPECT_NONE);
+	ck_assert_int_eq(s->steps[1].bug.type, EXPECT_ERRNO);
+	ck_assert_int_eq(s->steps[1].bug.err, ESTALE);
+	ck_assert(s->steps[2].bug.negate);
+	ck_assert_str_eq(s->steps[2].bug.value, "x");
+	ck_assert(!s->steps[3].witness);
+	scenario_free(s);
+}
+END_TEST
+
+/* More variables than any fixed table held: no false "used before set". */
+START_TEST(many_variables)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct scenario *s;
+
+	fputs(HEADER, f);
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "set v%d %d\n", i, i);
+	fputs("guest read $v0$v999\n", f);
+	fclose(f);
+	s = parse(text);
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_int_eq(s->nsteps, 1001);
+	scenario_free(s);
+	free(text);
+}
+END_TEST
+
+START_TEST(nul_byte_refused)
+{
+	static const char text[] = HEADER "guest write f \"a\0b\"\n";
+	FILE *f = fopen(path, "w"), *err;
+	struct scenario *s;
+
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	free(errors);
+	err = open_memstream(&errors, &errlen);
+	s = scenario_parse(path, err);
+	fclose(err);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(errors, "t.scn:4: a NUL byte at column 17"), "%s", errors);
+}
+END_TEST
+
+START_TEST(all_errors_of_a_file_are_reported)
+{
+	struct scenario *s = parse(HEADER "guest frob\nguest read\nexpect EXX guest read a\n");
+	int lines = 0;
+
+	ck_assert_ptr_null(s);
+	for (char *p = errors; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_int_eq(lines, 4); /* three bad steps, so also no steps */
+	ck_assert_ptr_nonnull(strstr(errors, ":5: read takes"));
+	ck_assert_ptr_nonnull(strstr(errors, ":6: unknown errno name 'EXX'"));
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	FILE *err;
+
+	free(errors);
+	errors = NULL;
+	err = open_memstream(&errors, &errlen);
+	ck_assert_ptr_null(scenario_parse("/nonexistent/x.scn", err));
+	fclose(err);
+	ck_assert_ptr_nonnull(strstr(errors, "/nonexistent/x.scn: cannot open: No such file"));
+}
+END_TEST
+
+Suite *scenario_parse_suite(void)
+{
+	Suite *s = suite_create("scenario_parse");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, every_step_parses);
+	tcase_add_test(tc, every_refusal_names_its_line);
+	tcase_add_test(tc, all_errors_of_a_file_are_reported);
+	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, negated_quoted_value);
+	tcase_add_test(tc, witness_steps);
+	tcase_add_test(tc, many_variables);
+	tcase_add_test(tc, nul_byte_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
