@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "control/control_client.h"
-#include "core/passthrough.h"
+#include "core/config.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "util/file_type.h"
+#include "util/proc_fd.h"
 
 #define MAX_FDS 32
 
@@ -133,11 +135,6 @@ static int list(const char *root, const char *path, struct strbuf *out)
 	return 0;
 }
 
-static const char *type_name(mode_t m)
-{
-	return S_ISREG(m) ? "reg" : S_ISDIR(m) ? "dir" : S_ISLNK(m) ? "lnk" :
-	       S_ISFIFO(m) ? "fifo" : S_ISSOCK(m) ? "sock" : S_ISCHR(m) ? "chr" : "blk";
-}
 
 static int stat_field(const char *path, int fd, const char *field, struct strbuf *out)
 {
@@ -152,7 +149,7 @@ static int stat_field(const char *path, int fd, const char *field, struct strbuf
 	else if (!strcmp(field, "nlink"))
 		strbuf_addf(out, "%lu", (unsigned long)st.st_nlink);
 	else if (!strcmp(field, "type"))
-		strbuf_addf(out, "%s", type_name(st.st_mode));
+		strbuf_addf(out, "%s", file_type_name(st.st_mode));
 	else
 		strbuf_addf(out, "%o", st.st_mode & 07777);
 	return 0;
@@ -254,7 +251,6 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 	} else if (!strcmp(op, "readfd") || !strcmp(op, "close") || !strcmp(op, "reopen") ||
 		   !strcmp(op, "fstat")) {
 		int i = slot(argv[0], false);
-		char proc[64];
 
 		if (i < 0 || fds[i].fd < 0)
 			return -EBADF;
@@ -264,10 +260,9 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 			return stat_field(NULL, fds[i].fd, argv[1], out);
 		if (!strcmp(op, "reopen")) {
 			/* Opens the inode the fd holds, not a name: no lookup retry. */
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fds[i].fd);
-			fd = open(proc, O_RDONLY | O_CLOEXEC);
+			fd = proc_fd_reopen(-1, fds[i].fd, O_RDONLY);
 			if (fd < 0)
-				return -errno;
+				return fd;
 			r = read_fd(fd, out);
 			close(fd);
 			return r;

@@ -50,7 +50,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 {
 	char path[4096];
 	union handle_buf h;
-	char text[2 * MAX_HANDLE_SZ + 16];
+	char text[HANDLE_TEXT_MAX];
 	int r, fd;
 
 	if (argc)

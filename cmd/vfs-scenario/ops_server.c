@@ -37,7 +37,7 @@ static int request(struct run_ctx *ctx, const char *cmd, struct strbuf *reply)
  */
 struct file_id {
 	unsigned long long ino, dev;
-	char handle[2 * MAX_HANDLE_SZ + 16];
+	char handle[HANDLE_TEXT_MAX];
 };
 
 static int file_ids(struct run_ctx *ctx, const char *what, struct file_id *id)

@@ -13,7 +13,7 @@
 
 #include "util/errno_name.h"
 #include "obs/fault.h"
-#include "core/passthrough.h"
+#include "core/config.h"
 #include "scenario.h"
 
 #define G KIND_GUEST

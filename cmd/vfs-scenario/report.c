@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/passthrough.h"
+#include "core/config.h"
 #include "report.h"
 
 void results_add(struct results *rs, const struct scenario *s, int design,

@@ -6,31 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fuse/opcodes.h"
 #include "util/errno_name.h"
 #include "util/json_line.h"
 #include "trace_format.h"
 
-static const char *const fuse_ops[] = {
-	[1] = "LOOKUP", [2] = "FORGET", [3] = "GETATTR", [4] = "SETATTR", [5] = "READLINK",
-	[6] = "SYMLINK", [8] = "MKNOD", [9] = "MKDIR", [10] = "UNLINK", [11] = "RMDIR",
-	[12] = "RENAME", [13] = "LINK", [14] = "OPEN", [15] = "READ", [16] = "WRITE",
-	[17] = "STATFS", [18] = "RELEASE", [20] = "FSYNC", [21] = "SETXATTR",
-	[22] = "GETXATTR", [23] = "LISTXATTR", [24] = "REMOVEXATTR", [25] = "FLUSH",
-	[26] = "INIT", [27] = "OPENDIR", [28] = "READDIR", [29] = "RELEASEDIR",
-	[30] = "FSYNCDIR", [31] = "GETLK", [32] = "SETLK", [33] = "SETLKW", [34] = "ACCESS",
-	[35] = "CREATE", [36] = "INTERRUPT", [37] = "BMAP", [38] = "DESTROY", [39] = "IOCTL",
-	[40] = "POLL", [41] = "NOTIFY_REPLY", [42] = "BATCH_FORGET", [43] = "FALLOCATE",
-	[44] = "READDIRPLUS", [45] = "RENAME2", [46] = "LSEEK", [47] = "COPY_FILE_RANGE",
-	[48] = "SETUPMAPPING", [49] = "REMOVEMAPPING", [50] = "SYNCFS", [51] = "TMPFILE",
-	[52] = "STATX",
-};
 
 const char *fuse_opcode_name(unsigned opcode)
 {
+	const char *word = fuse_opcode_word(opcode);
 	static char buf[24];
 
-	if (opcode < sizeof(fuse_ops) / sizeof(fuse_ops[0]) && fuse_ops[opcode]) {
-		snprintf(buf, sizeof(buf), "FUSE_%s", fuse_ops[opcode]);
+	if (word) {
+		snprintf(buf, sizeof(buf), "FUSE_%s", word);
 		return buf;
 	}
 	snprintf(buf, sizeof(buf), "FUSE_%u", opcode);

@@ -10,23 +10,12 @@
 #include <string.h>
 
 #include "control/control_cmd.h"
+#include "util/file_type.h"
 #include "util/errno_name.h"
+#include "util/handle_text.h"
 
 #define MAX_WORDS 8
 
-static const char *type_name(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFLNK: return "lnk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
-	default: return "?";
-	}
-}
 
 struct dump_arg {
 	struct passthrough *pt;
@@ -39,7 +28,7 @@ struct dump_arg {
 static void dump_one(struct inode *i, void *arg)
 {
 	struct dump_arg *a = arg;
-	char hex[2 * MAX_HANDLE_SZ + 16] = "-";
+	char hex[HANDLE_TEXT_MAX] = "-";
 
 	if ((a->ino && i->ino != a->ino) || (a->nodeid && i->nodeid != a->nodeid))
 		return;
@@ -50,7 +39,7 @@ static void dump_one(struct inode *i, void *arg)
 		    " ino=%" PRIu64 " mnt_id=%d type=%s handle=%s fd=%s mount_ref=%s"
 		    " nlookup=%" PRIu64 " state=%s\n",
 		    i->nodeid, inode_generation(&a->pt->store, i), i->dev, i->ino,
-		    i->mnt_id, type_name(i->mode), hex, i->fd >= 0 ? "yes" : "no",
+		    i->mnt_id, file_type_name(i->mode), hex, i->fd >= 0 ? "yes" : "no",
 		    i->mount_ref ? "yes" : "no", i->nlookup,
 		    i->retired ? "retired" : "live");
 	a->count++;

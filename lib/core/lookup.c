@@ -14,6 +14,7 @@
 #include "util/errno_name.h"
 #include "core/lookup.h"
 #include "obs/usdt.h"
+#include "util/handle_text.h"
 
 /* What one lookup learned about the file, before the store is consulted. */
 struct probe {
@@ -33,7 +34,7 @@ static void log_event(struct passthrough *pt, const char *event,
 		      const char *reason, int err)
 {
 	struct json_line j;
-	char hex[2 * MAX_HANDLE_SZ + 16];
+	char hex[HANDLE_TEXT_MAX];
 
 	if (!decision_log_on(&pt->log))
 		return;

@@ -17,6 +17,7 @@
 #include "core/mount_fds.h"
 #include "obs/usdt.h"
 #include "core/mountinfo.h"
+#include "util/proc_fd.h"
 
 struct mount_fd_entry {
 	struct mount_fd_entry *next;
@@ -35,8 +36,8 @@ int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
 	m->faults = faults;
 	m->log = log;
 	m->counters = counters;
-	m->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return m->proc_self_fd < 0 ? -errno : 0;
+	m->proc_self_fd = proc_fd_dir_open();
+	return m->proc_self_fd < 0 ? m->proc_self_fd : 0;
 }
 
 void mount_fds_release(struct mount_fds *m)
@@ -62,15 +63,9 @@ static bool openable(mode_t mode)
 
 static int open_first_openable(struct mount_fds *m, int candidate, mode_t mode)
 {
-	char name[16];
-	int fd;
-
 	if (candidate < 0 || !openable(mode))
 		return -ENXIO;
-	snprintf(name, sizeof(name), "%d", candidate);
-	fd = openat(m->proc_self_fd, name,
-		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return proc_fd_reopen(m->proc_self_fd, candidate, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 }
 
 static int open_mount_root(struct mount_fds *m, int mnt_id)
@@ -210,18 +205,3 @@ unsigned mount_fds_count(struct mount_fds *m)
 	return n;
 }
 
-const char *mount_fd_source_name(enum mount_fd_source s)
-{
-	return s == MOUNT_FD_MOUNTINFO ? "mountinfo" : "first-openable";
-}
-
-int mount_fd_source_parse(const char *s, enum mount_fd_source *out)
-{
-	if (!strcmp(s, "mountinfo"))
-		*out = MOUNT_FD_MOUNTINFO;
-	else if (!strcmp(s, "first-openable"))
-		*out = MOUNT_FD_FIRST_OPENABLE;
-	else
-		return -EINVAL;
-	return 0;
-}

@@ -16,14 +16,11 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "core/config.h"
 #include "obs/counters.h"
 #include "obs/decision_log.h"
 #include "obs/fault.h"
 
-enum mount_fd_source {
-	MOUNT_FD_FIRST_OPENABLE,
-	MOUNT_FD_MOUNTINFO,
-};
 
 struct mount_fd_entry;
 
@@ -60,7 +57,5 @@ unsigned mount_fds_refs(struct mount_fds *m, int mnt_id);
 /* Number of mount fds open. */
 unsigned mount_fds_count(struct mount_fds *m);
 
-const char *mount_fd_source_name(enum mount_fd_source s);
-int mount_fd_source_parse(const char *s, enum mount_fd_source *out);
 
 #endif

@@ -15,18 +15,9 @@
 #include "util/errno_name.h"
 #include "core/passthrough.h"
 #include "obs/usdt.h"
+#include "util/handle_text.h"
+#include "util/proc_fd.h"
 
-void passthrough_config_defaults(struct passthrough_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->design = DESIGN_FIXED;
-	cfg->handles = HANDLES_NEVER;
-	cfg->mount_fd_source = MOUNT_FD_MOUNTINFO;
-	cfg->no_mount_fd = NO_MOUNT_FD_OPATH;
-	cfg->retired_max = 65536;
-	cfg->entry_timeout = 1.0;
-	cfg->attr_timeout = 1.0;
-}
 
 static void drop_resources(struct inode *inode, void *arg)
 {
@@ -118,7 +109,7 @@ void passthrough_release(struct passthrough *pt)
 static void log_stale(struct passthrough *pt, struct inode *inode)
 {
 	struct json_line j;
-	char hex[2 * MAX_HANDLE_SZ + 16];
+	char hex[HANDLE_TEXT_MAX];
 
 	VFS_PROBE(stale_handle, inode->nodeid, ESTALE);
 	counter_inc(pt->counters.stale_handles);
@@ -166,16 +157,10 @@ int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp)
 
 int inode_reopen(struct passthrough *pt, struct inode *inode, int flags)
 {
-	char name[16];
-	int fd;
-
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
 	if (inode->fd < 0)
 		return inode->handle ? open_handle(pt, inode, flags | O_NOFOLLOW) : -ESTALE;
-	/* Reopening through /proc/self/fd follows the O_PATH fd, not a name. */
-	snprintf(name, sizeof(name), "%d", inode->fd);
-	fd = openat(pt->proc_self_fd, name, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return proc_fd_reopen(pt->proc_self_fd, inode->fd, flags);
 }
 
 void passthrough_note_handles(struct passthrough *pt, int mnt_id)
@@ -200,39 +185,3 @@ bool passthrough_mount_has_handles(struct passthrough *pt, int mnt_id)
 	return found;
 }
 
-static const char *const design_names[] = { "ids-only", "v3", "fixed" };
-static const char *const policy_names[] = { "never", "prefer", "mandatory" };
-static const char *const no_mount_fd_names[] = { "fail", "o-path", "lookup-only" };
-
-static int parse_word(const char *s, const char *const *words, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, words[i]))
-			return i;
-	return -EINVAL;
-}
-
-const char *design_name(enum design d) { return design_names[d]; }
-const char *handle_policy_name(enum handle_policy p) { return policy_names[p]; }
-const char *no_mount_fd_name(enum no_mount_fd p) { return no_mount_fd_names[p]; }
-
-int design_parse(const char *s, enum design *d)
-{
-	int i = parse_word(s, design_names, 3);
-
-	return i < 0 ? i : (*d = i, 0);
-}
-
-int handle_policy_parse(const char *s, enum handle_policy *p)
-{
-	int i = parse_word(s, policy_names, 3);
-
-	return i < 0 ? i : (*p = i, 0);
-}
-
-int no_mount_fd_parse(const char *s, enum no_mount_fd *p)
-{
-	int i = parse_word(s, no_mount_fd_names, 3);
-
-	return i < 0 ? i : (*p = i, 0);
-}

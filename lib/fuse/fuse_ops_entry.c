@@ -14,6 +14,7 @@
 
 #include "fuse/creds.h"
 #include "fuse/fuse_ops_internal.h"
+#include "util/proc_fd.h"
 
 struct inode *req_inode(fuse_req_t req, fuse_ino_t ino)
 {
@@ -166,7 +167,7 @@ static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
 		     int valid, struct fuse_file_info *fi)
 {
 	struct timespec tv[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
-	char name[16];
+	char name[PROC_FD_NAME_MAX];
 
 	if (valid & FUSE_SET_ATTR_ATIME_NOW)
 		tv[0].tv_nsec = UTIME_NOW;
@@ -182,8 +183,7 @@ static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
 		return 0;
 	if (errno != EINVAL)
 		return -errno;
-	snprintf(name, sizeof(name), "%d", fd);
-	return utimensat(pt->proc_self_fd, name, tv, 0) < 0 ? -errno : 0;
+	return utimensat(pt->proc_self_fd, proc_fd_name(fd, name), tv, 0) < 0 ? -errno : 0;
 }
 
 static int set_size(struct passthrough *pt, struct inode *inode, off_t size,
@@ -208,15 +208,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct passthrough *pt = req_pt(req);
 	struct path_ref ref;
 	struct stat st;
-	char name[16];
+	char name[PROC_FD_NAME_MAX];
 	int err = 0;
 
 	if (!req_path(req, ino, &ref))
 		return;
-	snprintf(name, sizeof(name), "%d", ref.fd);
 	if (valid & FUSE_SET_ATTR_MODE) {
 		int r = fi ? fchmod((int)fi->fh, attr->st_mode)
-			   : fchmodat(pt->proc_self_fd, name, attr->st_mode, 0);
+			   : fchmodat(pt->proc_self_fd, proc_fd_name(ref.fd, name),
+				      attr->st_mode, 0);
 		if (r < 0)
 			err = -errno;
 	}

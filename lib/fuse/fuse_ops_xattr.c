@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 
 #include "fuse/fuse_ops_internal.h"
+#include "util/proc_fd.h"
 
 enum xattr_op { XATTR_GET, XATTR_LIST, XATTR_SET, XATTR_REMOVE };
 
@@ -39,7 +40,7 @@ static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 {
 	struct passthrough *pt = req_pt(req);
 	bool reads = a->op == XATTR_GET || a->op == XATTR_LIST;
-	char path[32], *buf = NULL;
+	char path[PROC_FD_PATH_MAX], *buf = NULL;
 	struct path_ref ref;
 	ssize_t n;
 
@@ -49,8 +50,7 @@ static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 		reply_errno(req, -ENOMEM);
 		goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", ref.fd);
-	n = xattr_call(path, a, buf);
+	n = xattr_call(proc_fd_path(ref.fd, path), a, buf);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else if (!reads)

@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "obs/fault.h"
+#include "util/enum_name.h"
 
-static const char *const point_names[FAULT_POINT_COUNT] = {
+static const char *const point_names[FAULT_POINT_COUNT + 1] = {
 	[FAULT_HANDLE_GENERATE] = "handle_generate",
 	[FAULT_MOUNT_FD_OPEN] = "mount_fd_open",
 	[FAULT_OPEN_BY_HANDLE] = "open_by_handle",
 	[FAULT_OPATH_OPEN] = "opath_open",
+	[FAULT_POINT_COUNT] = NULL,
 };
 
 void faults_init(struct faults *f)
@@ -24,17 +26,16 @@ void faults_init(struct faults *f)
 
 const char *fault_point_name(enum fault_point p)
 {
-	return (unsigned)p < FAULT_POINT_COUNT ? point_names[p] : "?";
+	return enum_name(point_names, p);
 }
 
 int fault_point_parse(const char *name, enum fault_point *p)
 {
-	for (int i = 0; i < FAULT_POINT_COUNT; i++)
-		if (!strcmp(name, point_names[i])) {
-			*p = i;
-			return 0;
-		}
-	return -EINVAL;
+	int v, err = enum_parse(point_names, name, &v);
+
+	if (!err)
+		*p = v;
+	return err;
 }
 
 static int parse_count(const char *s, uint64_t *out)

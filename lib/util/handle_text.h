@@ -10,6 +10,9 @@
 #include <fcntl.h>
 #include <stddef.h>
 
+/* Room for "TYPE:HEX" of the largest handle, with its NUL. */
+#define HANDLE_TEXT_MAX (2 * MAX_HANDLE_SZ + 16)
+
 /* A struct file_handle with room for the largest handle. */
 union handle_buf {
 	struct file_handle fh;

@@ -24,7 +24,7 @@
 
 static void print_handle(const union handle_buf *h)
 {
-	char text[2 * MAX_HANDLE_SZ + 16];
+	char text[HANDLE_TEXT_MAX];
 
 	printf("%s\n", handle_text_format(&h->fh, text, sizeof(text)));
 }

@@ -1,0 +1,12 @@
+/*
+ * opcodes: the names of FUSE opcodes (linux/fuse.h), for every tool that
+ * prints a request: vfs-trace, and the protocol client and transports to
+ * come.
+ */
+#ifndef VFS_FUSE_OPCODES_H
+#define VFS_FUSE_OPCODES_H
+
+/* "LOOKUP" for 1, ...; NULL for a number no opcode has. */
+const char *fuse_opcode_word(unsigned opcode);
+
+#endif
