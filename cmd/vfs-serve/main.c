@@ -189,8 +189,12 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		goto out_signals;
 	}
 	if (o->control) {
-		if (control_start(&ctl, pt, o->control, o->control_idle_ms))
+		struct errbuf why;
+
+		if (control_start(&ctl, pt, o->control, o->control_idle_ms, &why)) {
+			fprintf(stderr, "vfs-serve: %s\n", why.msg);
 			goto out_unmount;
+		}
 		ctl_on = true;
 	}
 	detached_ready();
@@ -220,6 +224,7 @@ int main(int argc, char **argv)
 {
 	struct serve_options o;
 	struct passthrough pt;
+	struct errbuf why;
 	struct stat st;
 	int rc = serve_options_parse(argc, argv, &o);
 
@@ -248,8 +253,10 @@ int main(int argc, char **argv)
 		detach();
 	/* The guest's kernel already applied its umask; apply modes as sent. */
 	umask(0);
-	if (passthrough_init(&pt, &o.cfg))
+	if (passthrough_init(&pt, &o.cfg, &why)) {
+		fprintf(stderr, "vfs-serve: %s\n", why.msg);
 		return 1;
+	}
 	rc = serve(&o, &pt);
 	passthrough_release(&pt);
 	return rc;

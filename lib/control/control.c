@@ -235,7 +235,7 @@ static void *control_thread(void *arg)
 }
 
 int control_start(struct control *c, struct passthrough *pt, const char *path,
-		  int idle_timeout_ms)
+		  int idle_timeout_ms, struct errbuf *why)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -245,27 +245,21 @@ int control_start(struct control *c, struct passthrough *pt, const char *path,
 	c->pt = pt;
 	c->idle_timeout_ms = idle_timeout_ms > 0 ? idle_timeout_ms : CONTROL_IDLE_TIMEOUT_MS;
 	c->listen_fd = c->wake[0] = c->wake[1] = -1;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "vfs-serve: control socket path too long: %s\n", path);
-		return -ENAMETOOLONG;
-	}
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return errbuf_set(why, -ENAMETOOLONG, "control socket path too long: %s", path);
 	strcpy(addr.sun_path, path);
 	/* Replace a socket left by an earlier run, never any other file. */
 	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, "vfs-serve: cannot use %s as control socket: "
-				"it exists and is not a socket\n", path);
-			return -EEXIST;
-		}
+		if (!S_ISSOCK(st.st_mode))
+			return errbuf_set(why, -EEXIST, "cannot use %s as control socket: "
+					  "it exists and is not a socket", path);
 		unlink(path);
 	}
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->listen_fd < 0 || pipe2(c->wake, O_CLOEXEC) < 0 ||
 	    bind(c->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    chmod(path, 0600) < 0 || listen(c->listen_fd, 8) < 0) {
-		err = -errno;
-		fprintf(stderr, "vfs-serve: cannot listen on control socket %s: %s\n",
-			path, strerror(errno));
+		err = errbuf_set(why, -errno, "cannot listen on control socket %s", path);
 		control_stop(c);
 		return err;
 	}
@@ -273,7 +267,7 @@ int control_start(struct control *c, struct passthrough *pt, const char *path,
 	err = pthread_create(&c->thread, NULL, control_thread, c);
 	if (err) {
 		control_stop(c);
-		return -err;
+		return errbuf_set(why, -err, "cannot start the control thread");
 	}
 	c->running = true;
 	return 0;

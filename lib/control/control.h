@@ -30,9 +30,10 @@ struct control {
 /*
  * Binds @path (a stale socket there is replaced) and starts the thread.
  * @idle_timeout_ms: how long a client may make no progress (0: default).
+ * 0, or -errno with @why saying what failed.
  */
 int control_start(struct control *c, struct passthrough *pt, const char *path,
-		  int idle_timeout_ms);
+		  int idle_timeout_ms, struct errbuf *why);
 /* Stops the thread, closes every connection and removes the socket. */
 void control_stop(struct control *c);
 

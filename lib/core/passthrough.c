@@ -35,7 +35,8 @@ static void drop_resources(struct inode *inode, void *arg)
 	}
 }
 
-int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg)
+int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
+		     struct errbuf *why)
 {
 	struct inode *root;
 	struct statx stx;
@@ -48,34 +49,33 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	pthread_mutex_init(&pt->mounts_lock, NULL);
 	faults_init(&pt->faults);
 	err = decision_log_open(&pt->log, cfg->log_path);
-	if (err) {
-		fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg->log_path,
-			strerror(-err));
-		return err;
-	}
+	if (err)
+		return errbuf_set(why, err, "cannot open log %s", cfg->log_path);
 	err = mount_fds_init(&pt->mount_fds, cfg->mount_fd_source, &pt->faults,
 			     &pt->log, &pt->counters);
-	if (err)
+	if (err) {
+		errbuf_set(why, err, "cannot set up the mount fd table");
 		goto fail;
+	}
 	pt->proc_self_fd = pt->mount_fds.proc_self_fd;
 	/* A fresh generation per run: handles from an earlier run are stale. */
 	if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen))
 		gen = (uint32_t)getpid();
 	err = inode_store_init(&pt->store, gen, cfg->design == DESIGN_FIXED,
 			       cfg->retired_max, drop_resources, pt);
-	if (err)
+	if (err) {
+		errbuf_set(why, err, "cannot make the inode store");
 		goto fail;
+	}
 	root = inode_new(&pt->store);
 	if (!root) {
-		err = -ENOMEM;
+		err = errbuf_set(why, -ENOMEM, "cannot make the root inode");
 		goto fail;
 	}
 	root->fd = open(cfg->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root->fd < 0 ||
 	    statx(root->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
-		err = -errno;
-		fprintf(stderr, "vfs-serve: cannot open source %s: %s\n", cfg->source,
-			strerror(errno));
+		err = errbuf_set(why, -errno, "cannot open source %s", cfg->source);
 		if (root->fd >= 0)
 			close(root->fd);
 		free(root);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "core/config.h"
+#include "util/errbuf.h"
 #include "obs/counters.h"
 #include "obs/decision_log.h"
 #include "obs/fault.h"
@@ -36,8 +37,9 @@ struct passthrough {
 };
 
 
-/* Opens SOURCE as the root inode. 0 or -errno (with a message on stderr). */
-int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg);
+/* Opens SOURCE as the root inode. 0, or -errno with @why saying what failed. */
+int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
+		     struct errbuf *why);
 void passthrough_release(struct passthrough *pt);
 
 /*

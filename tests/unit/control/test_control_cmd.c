@@ -15,7 +15,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(unit_tmpdir_make());
 	passthrough_config_defaults(&cfg);
 	cfg.source = unit_tmpdir;
-	ck_assert_int_eq(passthrough_init(&pt, &cfg), 0);
+	ck_assert_int_eq(passthrough_init(&pt, &cfg, NULL), 0);
 	out = (struct strbuf)STRBUF_INIT;
 }
 

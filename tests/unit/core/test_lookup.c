@@ -54,7 +54,7 @@ static bool start(enum design d, enum handle_policy h, enum mount_fd_source src,
 	cfg.handles = h;
 	cfg.mount_fd_source = src;
 	cfg.no_mount_fd = policy;
-	ck_assert_int_eq(passthrough_init(&pt, &cfg), 0);
+	ck_assert_int_eq(passthrough_init(&pt, &cfg, NULL), 0);
 	up = true;
 	root = inode_store_get(&pt.store, ROOT_NODEID);
 	inode_store_put(&pt.store, root);
