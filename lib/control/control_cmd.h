@@ -15,7 +15,7 @@ void control_execute(struct passthrough *pt, const char *line, struct strbuf *ou
 
 /*
  * Checks the store's invariants; appends one "violation ..." line per
- * broken one to @out and returns how many there were.
+ * broken one to @out and returns how many there were, or -ENOMEM.
  */
 int control_check_invariants(struct passthrough *pt, struct strbuf *out);
 

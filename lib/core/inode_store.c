@@ -1,13 +1,46 @@
 /*
  * inode_store: an inode is finished (retired or freed) only when both the
  * guest has forgotten it (nlookup 0) and no request is using it (refs 0),
- * so no request ever sees its fd closed underneath it.
+ * so no request ever sees its fd closed underneath it. What a finished
+ * inode held (its fd, its mount fd reference) is handed back through the
+ * hooks after the lock is dropped: no system call runs under it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/inode_store.h"
+#include "core/inode_store_private.h"
+
+/* What one locked section let go of, given back after unlocking. */
+struct release {
+	int fd;
+	struct mount_ref mount;
+};
+
+#define RELEASE_NONE { .fd = -1, .mount = MOUNT_REF_NONE }
+
+static void release_run(struct inode_store *s, struct release *r)
+{
+	if (r->fd >= 0 && s->hooks.close_fd)
+		s->hooks.close_fd(r->fd, s->hooks.arg);
+	if (r->mount.fd >= 0 && s->hooks.put_mount_ref)
+		s->hooks.put_mount_ref(&r->mount, s->hooks.arg);
+	r->fd = -1;
+	r->mount.fd = -1;
+}
+
+/* Moves @inode's fd and mount fd reference into @r. */
+static void take_resources(struct inode *inode, struct release *r)
+{
+	if (inode->fd >= 0) {
+		r->fd = inode->fd;
+		__atomic_store_n(&inode->fd, -1, __ATOMIC_RELEASE);
+	}
+	if (inode->mount.fd >= 0) {
+		r->mount = inode->mount;
+		inode->mount.fd = -1;
+	}
+}
 
 static bool match_nodeid(const struct hash_link *l, const void *key)
 {
@@ -44,30 +77,35 @@ static uint64_t hash_ids(const struct ids_key *k)
 	return hash_bytes(v, sizeof(v), 1);
 }
 
-int inode_store_init(struct inode_store *s, uint32_t generation,
-		     bool keep_retired, size_t retired_max,
-		     void (*drop_resources)(struct inode *, void *), void *arg)
+struct inode_store *inode_store_new(uint32_t generation, bool keep_retired,
+				    size_t retired_max, const struct inode_store_hooks *hooks)
 {
-	memset(s, 0, sizeof(*s));
+	struct inode_store *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
 	pthread_mutex_init(&s->lock, NULL);
 	if (hash_table_init(&s->nodeids) || hash_table_init(&s->ids) ||
 	    hash_table_init(&s->handles)) {
-		inode_store_release(s);
-		return -ENOMEM;
+		inode_store_free(s);
+		errno = ENOMEM;
+		return NULL;
 	}
 	s->next_nodeid = ROOT_NODEID;
 	s->generation = generation ? generation : 1;
 	s->keep_retired = keep_retired;
 	s->retired_max = retired_max;
-	s->drop_resources = drop_resources;
-	s->drop_arg = arg;
-	return 0;
+	if (hooks)
+		s->hooks = *hooks;
+	return s;
 }
 
 static void free_inode(struct inode_store *s, struct inode *inode)
 {
-	if (s->drop_resources)
-		s->drop_resources(inode, s->drop_arg);
+	struct release r = RELEASE_NONE;
+
+	take_resources(inode, &r);
+	release_run(s, &r);
 	vfs_handle_free(inode->handle);
 	free(inode);
 }
@@ -79,44 +117,114 @@ static void collect(struct hash_link *l, void *arg)
 	*(*out)++ = container_of(l, struct inode, by_nodeid);
 }
 
-void inode_store_release(struct inode_store *s)
+void inode_store_free(struct inode_store *s)
 {
+	if (!s)
+		return;
 	if (s->nodeids.buckets && s->nodeids.count) {
-		struct inode **all = malloc(s->nodeids.count * sizeof(*all));
-		struct inode **p = all;
 		size_t n = s->nodeids.count;
+		struct inode **all = malloc(n * sizeof(*all)), **p = all;
 
+		/* Without room for the list, walk bucket by bucket instead. */
 		if (all) {
 			hash_table_each(&s->nodeids, collect, &p);
 			for (size_t i = 0; i < n; i++)
 				free_inode(s, all[i]);
 			free(all);
+		} else {
+			for (size_t b = 0; b < s->nodeids.nbuckets; b++)
+				while (s->nodeids.buckets[b]) {
+					struct hash_link *l = s->nodeids.buckets[b];
+
+					s->nodeids.buckets[b] = l->next;
+					free_inode(s, container_of(l, struct inode, by_nodeid));
+				}
 		}
 	}
 	hash_table_release(&s->nodeids);
 	hash_table_release(&s->ids);
 	hash_table_release(&s->handles);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
-struct inode *inode_new(struct inode_store *s)
+void inode_store_lock(struct inode_store *s)
 {
-	struct inode *inode = calloc(1, sizeof(*inode));
-
-	if (!inode)
-		return NULL;
-	inode->fd = -1;
-	inode->mount_fd = -1;
-	/* Atomic, not locked: lookups make inodes while holding the store lock. */
-	inode->nodeid = __atomic_fetch_add(&s->next_nodeid, 1, __ATOMIC_RELAXED);
-	return inode;
+	pthread_mutex_lock(&s->lock);
 }
 
-uint32_t inode_generation(const struct inode_store *s, const struct inode *inode)
+void inode_store_unlock(struct inode_store *s)
 {
-	return inode->nodeid == ROOT_NODEID ? 0 : s->generation;
+	pthread_mutex_unlock(&s->lock);
 }
 
-void inode_store_add_ids_locked(struct inode_store *s, struct inode *inode)
+uint64_t inode_nodeid(const struct inode *i)
+{
+	return i->nodeid;
+}
+
+uint32_t inode_generation(const struct inode_store *s, const struct inode *i)
+{
+	return i->nodeid == ROOT_NODEID ? 0 : s->generation;
+}
+
+void inode_ids(const struct inode *i, uint64_t *dev, uint64_t *ino, int *mnt_id)
+{
+	if (dev)
+		*dev = i->dev;
+	if (ino)
+		*ino = i->ino;
+	if (mnt_id)
+		*mnt_id = i->mnt_id;
+}
+
+mode_t inode_type(const struct inode *i)
+{
+	return i->type;
+}
+
+const struct vfs_handle *inode_handle(const struct inode *i)
+{
+	return __atomic_load_n(&i->handle, __ATOMIC_ACQUIRE);
+}
+
+int inode_fd(const struct inode *i)
+{
+	return __atomic_load_n(&i->fd, __ATOMIC_ACQUIRE);
+}
+
+void inode_store_info_locked(struct inode_store *s, struct inode *i, struct inode_info *out)
+{
+	*out = (struct inode_info){
+		.nodeid = i->nodeid, .nlookup = i->nlookup, .dev = i->dev, .ino = i->ino,
+		.generation = inode_generation(s, i), .mnt_id = i->mnt_id, .type = i->type,
+		.has_fd = i->fd >= 0, .mount_ref = i->mount.fd >= 0, .retired = i->retired,
+		.in_ids = i->in_ids,
+		.handle = i->handle,
+	};
+}
+
+void inode_store_info(struct inode_store *s, struct inode *i, struct inode_info *out)
+{
+	inode_store_lock(s);
+	inode_store_info_locked(s, i, out);
+	inode_store_unlock(s);
+}
+
+int inode_store_openable(struct inode_store *s, struct inode *i, struct openable_handle *out)
+{
+	int err = -ENOENT;
+
+	inode_store_lock(s);
+	if (i->handle && i->mount.fd >= 0) {
+		*out = (struct openable_handle){ .handle = i->handle, .mount = i->mount };
+		err = 0;
+	}
+	inode_store_unlock(s);
+	return err;
+}
+
+static void add_ids_locked(struct inode_store *s, struct inode *inode)
 {
 	struct ids_key k = { inode->dev, inode->ino, inode->mnt_id };
 
@@ -126,25 +234,81 @@ void inode_store_add_ids_locked(struct inode_store *s, struct inode *inode)
 	}
 }
 
-void inode_store_add_locked(struct inode_store *s, struct inode *inode, bool ids)
+struct inode *inode_store_create_locked(struct inode_store *s, struct inode_new *n)
 {
+	struct inode *inode = calloc(1, sizeof(*inode));
+
+	if (!inode)
+		return NULL;
+	inode->nodeid = s->next_nodeid++;
+	inode->dev = n->dev;
+	inode->ino = n->ino;
+	inode->mnt_id = n->mnt_id;
+	inode->type = n->type;
+	inode->nlookup = 1;
+	inode->handle = n->h;
+	inode->fd = n->fd;
+	inode->mount = n->mount;
+	n->h = NULL;
+	n->fd = -1;
+	n->mount.fd = -1;
 	hash_table_insert(&s->nodeids, &inode->by_nodeid, hash_nodeid(inode->nodeid));
 	if (inode->handle)
-		hash_table_insert(&s->handles, &inode->by_handle,
-				  vfs_handle_hash(inode->handle));
-	if (ids)
-		inode_store_add_ids_locked(s, inode);
+		hash_table_insert(&s->handles, &inode->by_handle, vfs_handle_hash(inode->handle));
+	if (n->in_ids)
+		add_ids_locked(s, inode);
+	if (inode->nodeid == ROOT_NODEID)
+		s->root = inode;
 	s->nlive++;
+	return inode;
 }
 
-void inode_store_set_handle_locked(struct inode_store *s, struct inode *inode,
-				   struct vfs_handle *h)
+bool inode_store_adopt_handle_locked(struct inode_store *s, struct inode *i,
+				     struct vfs_handle **h)
 {
-	inode->handle = h;
-	hash_table_insert(&s->handles, &inode->by_handle, vfs_handle_hash(h));
+	if (i->handle || i->fd < 0 || i->retired)
+		return false;
+	__atomic_store_n(&i->handle, *h, __ATOMIC_RELEASE);
+	hash_table_insert(&s->handles, &i->by_handle, vfs_handle_hash(*h));
+	*h = NULL;
+	return true;
 }
 
-struct inode *inode_store_find_nodeid_locked(struct inode_store *s, uint64_t nodeid)
+bool inode_store_give_fd_locked(struct inode_store *s, struct inode *i, int *fd, bool in_ids)
+{
+	if (i->fd >= 0 || i->mount.fd >= 0 || i->retired || *fd < 0)
+		return false;
+	__atomic_store_n(&i->fd, *fd, __ATOMIC_RELEASE);
+	*fd = -1;
+	if (in_ids)
+		add_ids_locked(s, i);
+	return true;
+}
+
+bool inode_store_give_mount_ref_locked(struct inode_store *s, struct inode *i,
+				       struct mount_ref *ref)
+{
+	(void)s;
+	if (i->fd >= 0 || i->mount.fd >= 0 || i->retired || !i->handle || ref->fd < 0)
+		return false;
+	i->mount = *ref;
+	ref->fd = -1;
+	return true;
+}
+
+void inode_store_give_mount_ref(struct inode_store *s, struct inode *i, struct mount_ref *ref)
+{
+	inode_store_lock(s);
+	inode_store_give_mount_ref_locked(s, i, ref);
+	inode_store_unlock(s);
+}
+
+struct inode *inode_store_root(struct inode_store *s)
+{
+	return s->root; /* set by the first create, before any request */
+}
+
+static struct inode *find_nodeid_locked(struct inode_store *s, uint64_t nodeid)
 {
 	struct hash_link *l = hash_table_find(&s->nodeids, hash_nodeid(nodeid),
 					      match_nodeid, &nodeid);
@@ -204,16 +368,31 @@ void inode_store_ref_lookup_locked(struct inode_store *s, struct inode *inode)
 	inode->nlookup++;
 }
 
+void inode_store_ref_lookup(struct inode_store *s, struct inode *inode)
+{
+	inode_store_lock(s);
+	inode_store_ref_lookup_locked(s, inode);
+	inode_store_unlock(s);
+}
+
+/* Frees an inode that holds nothing but memory now (its resources are in @r). */
+static void drop_locked(struct inode_store *s, struct inode *inode, struct release *r)
+{
+	remove_everywhere(s, inode);
+	take_resources(inode, r);
+	vfs_handle_free(inode->handle);
+	free(inode);
+}
+
 /* Forgotten and unused: keep it for its handle, or let it go. */
-static void finish(struct inode_store *s, struct inode *inode)
+static void finish(struct inode_store *s, struct inode *inode, struct release *r)
 {
 	if (inode->nodeid == ROOT_NODEID || inode->nlookup || inode->refs ||
 	    inode->retired)
 		return;
 	s->nlive--;
 	if (!s->keep_retired || !inode->handle) {
-		remove_everywhere(s, inode);
-		free_inode(s, inode);
+		drop_locked(s, inode, r);
 		return;
 	}
 	/* Its inode number may be reused from now on: out of by-ids. */
@@ -221,8 +400,7 @@ static void finish(struct inode_store *s, struct inode *inode)
 		hash_table_remove(&s->ids, &inode->by_ids);
 		inode->in_ids = false;
 	}
-	if (s->drop_resources)
-		s->drop_resources(inode, s->drop_arg);
+	take_resources(inode, r);
 	inode->retired = true;
 	inode->lru_prev = s->lru_newest;
 	inode->lru_next = NULL;
@@ -234,6 +412,7 @@ static void finish(struct inode_store *s, struct inode *inode)
 	s->nretired++;
 	while (s->nretired > s->retired_max) {
 		struct inode *old = s->lru_oldest;
+		struct release none = RELEASE_NONE;
 
 		/* One being reconnected right now (LOOKUP ".") stays. */
 		while (old && old->refs)
@@ -242,18 +421,18 @@ static void finish(struct inode_store *s, struct inode *inode)
 			break;
 		lru_unlink(s, old);
 		s->nretired--;
-		remove_everywhere(s, old);
-		free_inode(s, old);
+		drop_locked(s, old, &none); /* a retired inode holds nothing */
 	}
 }
 
-struct inode *inode_store_get(struct inode_store *s, uint64_t nodeid)
+static struct inode *get(struct inode_store *s, uint64_t nodeid, bool retired_too)
 {
 	struct inode *inode;
 
 	inode_store_lock(s);
-	inode = inode_store_find_nodeid_locked(s, nodeid);
-	if (inode && (inode->retired || (!inode->nlookup && nodeid != ROOT_NODEID)))
+	inode = find_nodeid_locked(s, nodeid);
+	if (inode && !retired_too &&
+	    (inode->retired || (!inode->nlookup && nodeid != ROOT_NODEID)))
 		inode = NULL;
 	if (inode)
 		inode->refs++;
@@ -261,52 +440,90 @@ struct inode *inode_store_get(struct inode_store *s, uint64_t nodeid)
 	return inode;
 }
 
+struct inode *inode_store_get(struct inode_store *s, uint64_t nodeid)
+{
+	return get(s, nodeid, false);
+}
+
+struct inode *inode_store_get_any(struct inode_store *s, uint64_t nodeid)
+{
+	return get(s, nodeid, true);
+}
+
 void inode_store_put(struct inode_store *s, struct inode *inode)
 {
+	struct release r = RELEASE_NONE;
+
 	if (!inode)
 		return;
 	inode_store_lock(s);
 	inode->refs--;
-	finish(s, inode);
+	finish(s, inode, &r);
 	inode_store_unlock(s);
+	release_run(s, &r);
 }
 
 int inode_store_forget(struct inode_store *s, uint64_t nodeid, uint64_t n)
 {
+	struct release r = RELEASE_NONE;
 	struct inode *inode;
 	int err = 0;
 
 	inode_store_lock(s);
-	inode = inode_store_find_nodeid_locked(s, nodeid);
+	inode = find_nodeid_locked(s, nodeid);
 	if (!inode || inode->retired || nodeid == ROOT_NODEID) {
 		/* The root is never forgotten; the kernel's forget of it is a no-op. */
 		err = nodeid == ROOT_NODEID && inode ? 0 : -ESTALE;
 	} else {
 		inode->nlookup -= n < inode->nlookup ? n : inode->nlookup;
-		finish(s, inode);
+		finish(s, inode, &r);
 	}
 	inode_store_unlock(s);
+	release_run(s, &r);
 	return err;
 }
 
 struct each_arg {
-	void (*fn)(struct inode *, void *);
+	struct inode_store *s;
+	void (*fn)(const struct inode_info *, void *);
 	void *arg;
 };
 
 static void each_cb(struct hash_link *l, void *arg)
 {
 	struct each_arg *a = arg;
+	struct inode_info info;
 
-	a->fn(container_of(l, struct inode, by_nodeid), a->arg);
+	inode_store_info_locked(a->s, container_of(l, struct inode, by_nodeid), &info);
+	a->fn(&info, a->arg);
 }
 
 void inode_store_each(struct inode_store *s,
-		      void (*fn)(struct inode *inode, void *arg), void *arg)
+		      void (*fn)(const struct inode_info *info, void *arg), void *arg)
 {
-	struct each_arg a = { fn, arg };
+	struct each_arg a = { s, fn, arg };
 
 	inode_store_lock(s);
 	hash_table_each(&s->nodeids, each_cb, &a);
 	inode_store_unlock(s);
+}
+
+size_t inode_store_live(struct inode_store *s)
+{
+	size_t n;
+
+	inode_store_lock(s);
+	n = s->nlive;
+	inode_store_unlock(s);
+	return n;
+}
+
+size_t inode_store_retired(struct inode_store *s)
+{
+	size_t n;
+
+	inode_store_lock(s);
+	n = s->nretired;
+	inode_store_unlock(s);
+	return n;
 }

@@ -4,8 +4,10 @@
  * Three maps, as in the reference thread: nodeid -> inode, by-ids
  * (st_dev, st_ino, mnt_id) -> inode, by-handle (mount id, handle type,
  * handle bytes) -> inode. Which map a lookup consults, and which inodes go
- * into by-ids, is the design's business (lookup.c); the store only keeps
- * the maps and the lookup counts straight.
+ * into by-ids, is the design's business (lookup_*.c); the store keeps the
+ * maps, the lookup counts and the resources straight, and checks its own
+ * invariants. Its structs are its own: callers hold `struct inode *` as an
+ * opaque reference and go through this API for everything.
  *
  * Nodeids are a 64-bit counter and are never reused, so a (nodeid,
  * generation) pair can only ever name the file it was first given for;
@@ -21,92 +23,139 @@
  * the FUSE mount after a cache drop) find the file again, and what gives a
  * file the same nodeid when it is looked up again. At most retired_max
  * inodes are kept, oldest dropped first.
+ *
+ * Locking: one mutex (the store lock) protects the maps, every inode's
+ * lookup count, reference count, retired state, fd and mount fd
+ * reference. An inode's nodeid, ids, type and handle never change once it
+ * is in the maps (a handle is set at most once, under the lock), so a
+ * holder of a reference reads them without the lock. The store lock is
+ * innermost: nothing else is locked, and no system call is made, while it
+ * is held; fds and mount fd references it lets go of are released after
+ * it is dropped.
  */
 #ifndef VFS_INODE_STORE_H
 #define VFS_INODE_STORE_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "util/hash_table.h"
 #include "core/vfs_handle.h"
+#include "util/strbuf.h"
 
 #define ROOT_NODEID 1
 
-struct inode {
-	struct hash_link by_nodeid, by_ids, by_handle;
-	struct inode *lru_prev, *lru_next;
-	uint64_t nodeid;
-	uint64_t nlookup;     /* guest's lookup count (FUSE semantics) */
-	uint64_t dev, ino;    /* the ids key, with mnt_id */
-	int mnt_id;
-	int fd;               /* O_PATH fd, or -1 */
-	int mount_fd;         /* the mount fd, while mount_ref */
-	struct vfs_handle *handle; /* NULL: no handle */
-	uint32_t refs;        /* requests using it now */
-	mode_t mode;          /* file type bits of st_mode */
-	bool in_ids;          /* entered in by-ids */
-	bool mount_ref;       /* holds a mount fd reference (usable handle) */
-	bool retired;         /* forgotten by the guest, kept for its handle */
+struct inode;
+struct inode_store;
+
+/* How the store gives resources back (after dropping its lock). */
+struct inode_store_hooks {
+	void (*close_fd)(int fd, void *arg);                 /* an inode's O_PATH fd */
+	void (*put_mount_ref)(struct mount_ref *ref, void *arg); /* its mount fd ref */
+	void *arg;
 };
 
-struct inode_store {
-	pthread_mutex_t lock;
-	struct hash_table nodeids, ids, handles;
-	uint64_t next_nodeid;
+/* What the store knows of one inode, copied under its lock. */
+struct inode_info {
+	uint64_t nodeid, nlookup, dev, ino;
 	uint32_t generation;
-	struct inode *lru_oldest, *lru_newest;
-	size_t nretired, retired_max;
-	size_t nlive;
-	bool keep_retired;
-	/* Closes the inode's fd and drops its mount fd reference. */
-	void (*drop_resources)(struct inode *inode, void *arg);
-	void *drop_arg;
+	int mnt_id;
+	mode_t type;            /* S_IFMT bits */
+	bool has_fd, mount_ref, retired, in_ids;
+	const struct vfs_handle *handle; /* NULL: none; lives as long as the inode */
 };
 
-int inode_store_init(struct inode_store *s, uint32_t generation,
-		     bool keep_retired, size_t retired_max,
-		     void (*drop_resources)(struct inode *, void *), void *arg);
-/* Frees every inode (dropping its resources), root included. */
-void inode_store_release(struct inode_store *s);
+/* What a new inode starts with; the store takes h, fd and mount. */
+struct inode_new {
+	uint64_t dev, ino;
+	int mnt_id;
+	mode_t type;
+	struct vfs_handle *h;   /* NULL: no handle */
+	int fd;                 /* O_PATH fd, or -1 */
+	struct mount_ref mount; /* .fd -1: none */
+	bool in_ids;            /* enter it in by-ids */
+};
 
-static inline void inode_store_lock(struct inode_store *s) { pthread_mutex_lock(&s->lock); }
-static inline void inode_store_unlock(struct inode_store *s) { pthread_mutex_unlock(&s->lock); }
+/* NULL with errno set. */
+struct inode_store *inode_store_new(uint32_t generation, bool keep_retired,
+				    size_t retired_max, const struct inode_store_hooks *hooks);
+/* Frees every inode (giving back its resources), root included. */
+void inode_store_free(struct inode_store *s);
 
-/* A fresh inode with the next nodeid, fd -1, not yet in any map. */
-struct inode *inode_new(struct inode_store *s);
-/* Generation the guest is told for @inode. */
-uint32_t inode_generation(const struct inode_store *s, const struct inode *inode);
+/* Set once: readable by any holder of a reference, without the lock. */
+uint64_t inode_nodeid(const struct inode *i);
+uint32_t inode_generation(const struct inode_store *s, const struct inode *i);
+void inode_ids(const struct inode *i, uint64_t *dev, uint64_t *ino, int *mnt_id);
+mode_t inode_type(const struct inode *i);
+const struct vfs_handle *inode_handle(const struct inode *i);
+/* Its O_PATH fd or -1: never closed while a reference is held. */
+int inode_fd(const struct inode *i);
+/*
+ * Its handle with the mount fd it holds a reference on, borrowed for as
+ * long as the caller's reference: 0, or -ENOENT if it holds none.
+ */
+int inode_store_openable(struct inode_store *s, struct inode *i, struct openable_handle *out);
+/*
+ * Gives @i the mount fd reference *@ref if it has neither one nor an fd
+ * (then ref->fd becomes -1); the caller puts back a reference not taken.
+ */
+void inode_store_give_mount_ref(struct inode_store *s, struct inode *i, struct mount_ref *ref);
+void inode_store_info(struct inode_store *s, struct inode *i, struct inode_info *out);
 
-/* The *_locked calls need inode_store_lock held. */
-/* Enters @inode in by-nodeid, by-handle if it has a handle, by-ids if @ids. */
-void inode_store_add_locked(struct inode_store *s, struct inode *inode, bool ids);
-void inode_store_add_ids_locked(struct inode_store *s, struct inode *inode);
-/* Gives @inode (which has none) the handle @h and enters it in by-handle. */
-void inode_store_set_handle_locked(struct inode_store *s, struct inode *inode,
-				   struct vfs_handle *h);
-struct inode *inode_store_find_nodeid_locked(struct inode_store *s, uint64_t nodeid);
+/*
+ * A lookup decides under the lock: find, create, count. The *_locked
+ * calls need inode_store_lock() held and make no system calls.
+ */
+void inode_store_lock(struct inode_store *s);
+void inode_store_unlock(struct inode_store *s);
 struct inode *inode_store_find_ids_locked(struct inode_store *s, uint64_t dev,
 					  uint64_t ino, int mnt_id);
 struct inode *inode_store_find_handle_locked(struct inode_store *s,
 					     const struct vfs_handle *h);
-/* Counts a lookup of @inode, bringing it back if it was retired. */
-void inode_store_ref_lookup_locked(struct inode_store *s, struct inode *inode);
+/* A new inode with one lookup, in by-nodeid (and by-handle, by-ids). NULL: ENOMEM, nothing taken. */
+struct inode *inode_store_create_locked(struct inode_store *s, struct inode_new *n);
+/* Counts a lookup of @i, bringing it back if it was retired. */
+void inode_store_ref_lookup_locked(struct inode_store *s, struct inode *i);
+/* Gives *@h to @i, an fd inode without a handle (*@h becomes NULL); false if it may not. */
+bool inode_store_adopt_handle_locked(struct inode_store *s, struct inode *i,
+				     struct vfs_handle **h);
+/* Gives the O_PATH fd *@fd to @i if it has neither fd nor mount ref (*@fd becomes -1). */
+bool inode_store_give_fd_locked(struct inode_store *s, struct inode *i, int *fd, bool in_ids);
+/* Same for a mount fd reference. */
+bool inode_store_give_mount_ref_locked(struct inode_store *s, struct inode *i,
+				       struct mount_ref *ref);
+void inode_store_info_locked(struct inode_store *s, struct inode *i, struct inode_info *out);
+
+/* The root, nodeid 1, made by the first inode_store_create_locked. */
+struct inode *inode_store_root(struct inode_store *s);
+/* Counts a lookup of @i (a "." or ".." lookup that found it). */
+void inode_store_ref_lookup(struct inode_store *s, struct inode *i);
 
 /*
  * For a request on @nodeid: the live inode with a reference taken, or NULL
  * if the guest does not hold that nodeid (unknown, forged or forgotten).
  */
 struct inode *inode_store_get(struct inode_store *s, uint64_t nodeid);
-void inode_store_put(struct inode_store *s, struct inode *inode);
+/* The same, retired inodes included (the kernel's LOOKUP "." on a forgotten nodeid). */
+struct inode *inode_store_get_any(struct inode_store *s, uint64_t nodeid);
+void inode_store_put(struct inode_store *s, struct inode *i);
 
 /* FUSE forget: drops @n lookups (clamped at the count). 0 or -ESTALE. */
 int inode_store_forget(struct inode_store *s, uint64_t nodeid, uint64_t n);
 
-/* Calls @fn on every inode, live and retired, under the lock. */
+/* Calls @fn on every inode, live and retired, under the lock: @fn must not block. */
 void inode_store_each(struct inode_store *s,
-		      void (*fn)(struct inode *inode, void *arg), void *arg);
+		      void (*fn)(const struct inode_info *info, void *arg), void *arg);
+size_t inode_store_live(struct inode_store *s);
+size_t inode_store_retired(struct inode_store *s);
+
+/*
+ * Checks the store's invariants, one "violation WHAT nodeid=N ..." line
+ * each into @out: the maps against the inodes, retired inodes holding
+ * nothing, live inodes with lookups and a handle or fd, and no two live
+ * inodes for one file. The number of violations, or -ENOMEM (a check that
+ * could not be made is not a pass).
+ */
+int inode_store_check(struct inode_store *s, struct strbuf *out);
 
 #endif

@@ -121,7 +121,7 @@ static void log_mount_fd(struct mount_fds *m, const char *event, int mnt_id, int
 }
 
 int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
-		  int *fd)
+		  struct mount_ref *ref)
 {
 	struct mount_fd_entry *e;
 	int err, nfd;
@@ -130,7 +130,7 @@ int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
 	for (e = m->entries; e; e = e->next)
 		if (e->mnt_id == mnt_id) {
 			e->refs++;
-			*fd = e->fd;
+			*ref = (struct mount_ref){ .mnt_id = mnt_id, .fd = e->fd };
 			pthread_mutex_unlock(&m->lock);
 			return 0;
 		}
@@ -158,19 +158,21 @@ int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
 				      .fd = nfd, .refs = 1 };
 	m->entries = e;
 	counter_inc(m->counters->mount_fds);
-	*fd = nfd;
+	*ref = (struct mount_ref){ .mnt_id = mnt_id, .fd = nfd };
 	pthread_mutex_unlock(&m->lock);
 	log_mount_fd(m, "mount_fd_opened", mnt_id, 0);
 	return 0;
 }
 
-void mount_fds_put(struct mount_fds *m, int mnt_id)
+void mount_fds_put(struct mount_fds *m, struct mount_ref *ref)
 {
 	struct mount_fd_entry **p, *e;
 
+	if (ref->fd < 0)
+		return;
 	pthread_mutex_lock(&m->lock);
 	for (p = &m->entries; (e = *p); p = &e->next)
-		if (e->mnt_id == mnt_id) {
+		if (e->mnt_id == ref->mnt_id) {
 			if (--e->refs == 0) {
 				*p = e->next;
 				close(e->fd);
@@ -180,6 +182,7 @@ void mount_fds_put(struct mount_fds *m, int mnt_id)
 			break;
 		}
 	pthread_mutex_unlock(&m->lock);
+	ref->fd = -1;
 }
 
 unsigned mount_fds_refs(struct mount_fds *m, int mnt_id)

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "core/config.h"
+#include "core/vfs_handle.h"
 #include "obs/counters.h"
 #include "obs/decision_log.h"
 #include "obs/fault.h"
@@ -24,6 +25,11 @@
 
 struct mount_fd_entry;
 
+/*
+ * lock protects entries; it is held across the open of a new mount fd, so
+ * that one mount gets one fd. Lock order: the store lock is never held
+ * when it is taken (the store gives references back after unlocking).
+ */
 struct mount_fds {
 	pthread_mutex_t lock;
 	struct mount_fd_entry *entries; /* few mounts: a list is enough */
@@ -44,13 +50,14 @@ void mount_fds_release(struct mount_fds *m);
 /*
  * Takes a reference on the mount fd of @mnt_id, opening one if there is
  * none. @candidate is an O_PATH fd of the inode being looked up and @mode
- * its st_mode (the first-openable source may open it). On success stores
- * the fd, valid until mount_fds_put, in @fd. -ENXIO: no openable candidate
- * yet; otherwise the open's -errno (fault point mount_fd_open).
+ * its st_mode (the first-openable source may open it). On success fills
+ * @ref, valid until mount_fds_put. -ENXIO: no openable candidate yet;
+ * otherwise the open's -errno (fault point mount_fd_open).
  */
 int mount_fds_get(struct mount_fds *m, int mnt_id, int candidate, mode_t mode,
-		  int *fd);
-void mount_fds_put(struct mount_fds *m, int mnt_id);
+		  struct mount_ref *ref);
+/* Drops @ref (nothing if ref->fd is -1) and sets ref->fd to -1. */
+void mount_fds_put(struct mount_fds *m, struct mount_ref *ref);
 
 /* Number of references held on @mnt_id's fd, 0 if none is open. */
 unsigned mount_fds_refs(struct mount_fds *m, int mnt_id);

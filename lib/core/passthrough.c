@@ -19,27 +19,56 @@
 #include "util/proc_fd.h"
 
 
-static void drop_resources(struct inode *inode, void *arg)
+/* The store gives back what an inode held, after dropping its lock. */
+static void close_inode_fd(int fd, void *arg)
 {
 	struct passthrough *pt = arg;
 
-	if (inode->fd >= 0) {
-		close(inode->fd);
-		inode->fd = -1;
-		counter_dec(pt->counters.inode_fds);
+	close(fd);
+	counter_dec(pt->counters.inode_fds);
+}
+
+static void put_inode_mount_ref(struct mount_ref *ref, void *arg)
+{
+	struct passthrough *pt = arg;
+
+	mount_fds_put(&pt->mount_fds, ref);
+}
+
+/* The root: SOURCE itself, nodeid 1, with an O_PATH fd for good. */
+static int make_root(struct passthrough *pt, const char *source, struct errbuf *why)
+{
+	struct inode_new n = { .fd = -1, .mount = MOUNT_REF_NONE, .in_ids = true };
+	struct statx stx;
+
+	n.fd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (n.fd < 0 ||
+	    statx(n.fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
+		int err = errbuf_set(why, -errno, "cannot open source %s", source);
+
+		if (n.fd >= 0)
+			close(n.fd);
+		return err;
 	}
-	if (inode->mount_ref) {
-		mount_fds_put(&pt->mount_fds, inode->mnt_id);
-		inode->mount_ref = false;
-		inode->mount_fd = -1;
+	n.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	n.ino = stx.stx_ino;
+	n.mnt_id = (int)stx.stx_mnt_id;
+	n.type = stx.stx_mode & S_IFMT;
+	inode_store_lock(pt->store);
+	pt->root = inode_store_create_locked(pt->store, &n);
+	inode_store_unlock(pt->store);
+	if (!pt->root) {
+		close(n.fd);
+		return errbuf_set(why, -ENOMEM, "cannot make the root inode");
 	}
+	counter_inc(pt->counters.inode_fds);
+	return 0;
 }
 
 int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
 		     struct errbuf *why)
 {
-	struct inode *root;
-	struct statx stx;
+	struct inode_store_hooks hooks = { close_inode_fd, put_inode_mount_ref, pt };
 	uint32_t gen = 0;
 	int err;
 
@@ -61,36 +90,14 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	/* A fresh generation per run: handles from an earlier run are stale. */
 	if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen))
 		gen = (uint32_t)getpid();
-	err = inode_store_init(&pt->store, gen, cfg->design == DESIGN_FIXED,
-			       cfg->retired_max, drop_resources, pt);
-	if (err) {
-		errbuf_set(why, err, "cannot make the inode store");
+	pt->store = inode_store_new(gen, cfg->design == DESIGN_FIXED, cfg->retired_max, &hooks);
+	if (!pt->store) {
+		err = errbuf_set(why, -ENOMEM, "cannot make the inode store");
 		goto fail;
 	}
-	root = inode_new(&pt->store);
-	if (!root) {
-		err = errbuf_set(why, -ENOMEM, "cannot make the root inode");
+	err = make_root(pt, cfg->source, why);
+	if (err)
 		goto fail;
-	}
-	root->fd = open(cfg->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root->fd < 0 ||
-	    statx(root->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
-		err = errbuf_set(why, -errno, "cannot open source %s", cfg->source);
-		if (root->fd >= 0)
-			close(root->fd);
-		free(root);
-		goto fail;
-	}
-	counter_inc(pt->counters.inode_fds);
-	root->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
-	root->ino = stx.stx_ino;
-	root->mnt_id = (int)stx.stx_mnt_id;
-	root->mode = stx.stx_mode & S_IFMT;
-	root->nlookup = 1;
-	inode_store_lock(&pt->store);
-	inode_store_add_locked(&pt->store, root, true);
-	inode_store_unlock(&pt->store);
-	pt->root = root;
 	return 0;
 fail:
 	passthrough_release(pt);
@@ -99,8 +106,9 @@ fail:
 
 void passthrough_release(struct passthrough *pt)
 {
-	if (pt->store.nodeids.buckets)
-		inode_store_release(&pt->store);
+	inode_store_free(pt->store);
+	pt->store = NULL;
+	pt->root = NULL;
 	mount_fds_release(&pt->mount_fds);
 	pt->proc_self_fd = -1;
 	decision_log_close(&pt->log);
@@ -110,35 +118,42 @@ static void log_stale(struct passthrough *pt, struct inode *inode)
 {
 	struct json_line j;
 	char hex[HANDLE_TEXT_MAX];
+	uint64_t ino;
 
-	VFS_PROBE(stale_handle, inode->nodeid, ESTALE);
+	VFS_PROBE(stale_handle, inode_nodeid(inode), ESTALE);
 	counter_inc(pt->counters.stale_handles);
 	if (!decision_log_on(&pt->log))
 		return;
+	inode_ids(inode, NULL, &ino, NULL);
 	decision_log_begin(&j, "stale_handle");
-	json_u64(&j, "nodeid", inode->nodeid);
-	json_u64(&j, "ino", inode->ino);
-	json_str(&j, "handle", vfs_handle_format(inode->handle, hex, sizeof(hex)));
+	json_u64(&j, "nodeid", inode_nodeid(inode));
+	json_u64(&j, "ino", ino);
+	json_str(&j, "handle", vfs_handle_format(inode_handle(inode), hex, sizeof(hex)));
 	decision_log_emit(&pt->log, &j);
 }
 
 /* Opens @inode's handle with @flags through its (or a fresh) mount fd. */
 static int open_handle(struct passthrough *pt, struct inode *inode, int flags)
 {
-	int mfd, fd, err;
-	bool held = inode->mount_ref;
+	struct openable_handle oh;
+	bool held = inode_store_openable(pt->store, inode, &oh) == 0;
+	int fd, err;
 
-	if (held) {
-		mfd = inode->mount_fd;
-	} else {
+	if (!held) {
+		int mnt_id;
+
 		/* A lookup-only handle: the mount fd may be openable by now. */
-		err = mount_fds_get(&pt->mount_fds, inode->mnt_id, -1, 0, &mfd);
+		inode_ids(inode, NULL, NULL, &mnt_id);
+		oh.handle = inode_handle(inode);
+		err = mount_fds_get(&pt->mount_fds, mnt_id, -1, 0, &oh.mount);
 		if (err)
 			return err == -ENXIO ? -EIO : err;
 	}
-	fd = vfs_handle_open(&pt->faults, mfd, inode->handle, flags);
+	fd = fault_check(&pt->faults, FAULT_OPEN_BY_HANDLE);
+	if (!fd)
+		fd = openable_handle_open(&oh, flags);
 	if (!held)
-		mount_fds_put(&pt->mount_fds, inode->mnt_id);
+		mount_fds_put(&pt->mount_fds, &oh.mount);
 	if (fd == -ESTALE)
 		log_stale(pt, inode);
 	return fd;
@@ -146,10 +161,12 @@ static int open_handle(struct passthrough *pt, struct inode *inode, int flags)
 
 int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp)
 {
+	int fd = inode_fd(inode);
+
 	*tmp = false;
-	if (inode->fd >= 0)
-		return inode->fd;
-	if (!inode->handle)
+	if (fd >= 0)
+		return fd;
+	if (!inode_handle(inode))
 		return -ESTALE;
 	*tmp = true;
 	return open_handle(pt, inode, O_PATH | O_NOFOLLOW);
@@ -157,10 +174,12 @@ int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp)
 
 int inode_reopen(struct passthrough *pt, struct inode *inode, int flags)
 {
+	int fd = inode_fd(inode);
+
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
-	if (inode->fd < 0)
-		return inode->handle ? open_handle(pt, inode, flags | O_NOFOLLOW) : -ESTALE;
-	return proc_fd_reopen(pt->proc_self_fd, inode->fd, flags);
+	if (fd < 0)
+		return inode_handle(inode) ? open_handle(pt, inode, flags | O_NOFOLLOW) : -ESTALE;
+	return proc_fd_reopen(pt->proc_self_fd, fd, flags);
 }
 
 void passthrough_note_handles(struct passthrough *pt, int mnt_id)

@@ -21,13 +21,18 @@
 
 #define PASSTHROUGH_MAX_MOUNTS 256
 
+/*
+ * Lock order: mounts_lock, mount_fds.lock and the store lock are never
+ * held together; faults, log and counters take their own short locks (or
+ * none: counters are atomics).
+ */
 struct passthrough {
 	struct passthrough_config cfg;
 	/* Mounts where a handle was made once: they have handles, for good. */
-	pthread_mutex_t mounts_lock;
+	pthread_mutex_t mounts_lock; /* protects handle_mounts, nhandle_mounts */
 	int handle_mounts[PASSTHROUGH_MAX_MOUNTS];
 	unsigned nhandle_mounts;
-	struct inode_store store;
+	struct inode_store *store;
 	struct inode *root; /* nodeid 1, alive as long as the store */
 	struct mount_fds mount_fds;
 	struct faults faults;

@@ -1,6 +1,6 @@
 /*
- * vfs_handle: thin wrappers that add the fault points and keep handles in
- * exactly-sized allocations (a cached inode must stay small).
+ * vfs_handle: thin wrappers that keep handles in exactly-sized allocations
+ * (a cached inode must stay small).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,19 +13,12 @@
 #include "util/hash_table.h"
 #include "core/vfs_handle.h"
 
-int vfs_handle_make(struct faults *faults, int dirfd, const char *name,
-		    int flags, struct vfs_handle **out)
+int vfs_handle_make(int dirfd, const char *name, int flags, struct vfs_handle **out)
 {
-	union {
-		struct file_handle fh;
-		char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-	} u;
+	union handle_buf u;
 	struct vfs_handle *h;
-	int mnt_id, err;
+	int mnt_id;
 
-	err = fault_check(faults, FAULT_HANDLE_GENERATE);
-	if (err)
-		return err;
 	u.fh.handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(dirfd, name, &u.fh, &mnt_id, flags) < 0)
 		return -errno;
@@ -45,24 +38,18 @@ void vfs_handle_free(struct vfs_handle *h)
 	free(h);
 }
 
-int vfs_handle_open(struct faults *faults, int mount_fd,
-		    const struct vfs_handle *h, int flags)
+int openable_handle_open(const struct openable_handle *oh, int flags)
 {
-	union {
-		struct file_handle fh;
-		char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-	} u;
-	int fd, err;
+	const struct vfs_handle *h = oh->handle;
+	union handle_buf u;
+	int fd;
 
-	err = fault_check(faults, FAULT_OPEN_BY_HANDLE);
-	if (err)
-		return err;
 	if (h->bytes > MAX_HANDLE_SZ)
 		return -EINVAL;
 	u.fh.handle_bytes = h->bytes;
 	u.fh.handle_type = h->type;
 	memcpy(u.fh.f_handle, h->data, h->bytes);
-	fd = open_by_handle_at(mount_fd, &u.fh, flags | O_CLOEXEC);
+	fd = open_by_handle_at(oh->mount.fd, &u.fh, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 

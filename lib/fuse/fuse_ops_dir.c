@@ -50,7 +50,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			counter_dec(pt->counters.files_open);
 		}
 	}
-	inode_store_put(&pt->store, inode);
+	inode_store_put(pt->store, inode);
 }
 
 static bool dot_or_dotdot(const char *name)
@@ -117,7 +117,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (n > rem) {
 			/* Did not fit: the guest never saw this lookup. */
 			if (child)
-				inode_store_forget(&pt->store, child->nodeid, 1);
+				inode_store_forget(pt->store, inode_nodeid(child), 1);
 			break;
 		}
 		p += n;
@@ -132,7 +132,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, buf, size - rem);
 	free(buf);
 out:
-	inode_store_put(&pt->store, dir);
+	inode_store_put(pt->store, dir);
 }
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -18,7 +18,7 @@
 
 struct inode *req_inode(fuse_req_t req, fuse_ino_t ino)
 {
-	struct inode *inode = inode_store_get(&req_pt(req)->store, ino);
+	struct inode *inode = inode_store_get(req_pt(req)->store, ino);
 
 	if (!inode)
 		fuse_reply_err(req, ESTALE);
@@ -35,7 +35,7 @@ bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref)
 	ref->fd = inode_path_fd(pt, ref->inode, &ref->tmp);
 	if (ref->fd < 0) {
 		reply_errno(req, ref->fd);
-		inode_store_put(&pt->store, ref->inode);
+		inode_store_put(pt->store, ref->inode);
 		return false;
 	}
 	return true;
@@ -44,7 +44,7 @@ bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref)
 void path_ref_release(struct passthrough *pt, struct path_ref *ref)
 {
 	inode_path_fd_done(ref->fd, ref->tmp);
-	inode_store_put(&pt->store, ref->inode);
+	inode_store_put(pt->store, ref->inode);
 }
 
 void reply_errno(fuse_req_t req, int err)
@@ -62,8 +62,8 @@ void fill_entry(struct passthrough *pt, struct inode *inode,
 		const struct stat *st, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->ino = inode->nodeid;
-	e->generation = inode_generation(&pt->store, inode);
+	e->ino = inode_nodeid(inode);
+	e->generation = inode_generation(pt->store, inode);
 	e->attr = *st;
 	e->attr_timeout = pt->cfg.attr_timeout;
 	e->entry_timeout = pt->cfg.entry_timeout;
@@ -77,7 +77,7 @@ void reply_entry(fuse_req_t req, struct inode *inode, const struct stat *st)
 	fill_entry(pt, inode, st, &e);
 	/* -ENOENT: the request was interrupted, the kernel never saw the entry. */
 	if (fuse_reply_entry(req, &e) == -ENOENT)
-		inode_store_forget(&pt->store, inode->nodeid, 1);
+		inode_store_forget(pt->store, inode_nodeid(inode), 1);
 }
 
 void reply_created(fuse_req_t req, struct inode *parent, const char *name)
@@ -121,7 +121,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_errno(req, err);
 	else
 		reply_entry(req, inode, &st);
-	inode_store_put(&pt->store, dir);
+	inode_store_put(pt->store, dir);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -129,7 +129,7 @@ static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 	struct passthrough *pt = req_pt(req);
 
 	counter_inc(pt->counters.forgets);
-	inode_store_forget(&pt->store, ino, nlookup);
+	inode_store_forget(pt->store, ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -140,7 +140,7 @@ static void op_forget_multi(fuse_req_t req, size_t count,
 
 	for (size_t i = 0; i < count; i++) {
 		counter_inc(pt->counters.forgets);
-		inode_store_forget(&pt->store, forgets[i].ino, forgets[i].nlookup);
+		inode_store_forget(pt->store, forgets[i].ino, forgets[i].nlookup);
 	}
 	fuse_reply_none(req);
 }
@@ -160,7 +160,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		reply_errno(req, err);
 	else
 		fuse_reply_attr(req, &st, pt->cfg.attr_timeout);
-	inode_store_put(&pt->store, inode);
+	inode_store_put(pt->store, inode);
 }
 
 static int set_times(struct passthrough *pt, int fd, const struct stat *attr,

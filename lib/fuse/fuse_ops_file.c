@@ -46,7 +46,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			counter_dec(pt->counters.files_open);
 		}
 	}
-	inode_store_put(&pt->store, inode);
+	inode_store_put(pt->store, inode);
 }
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -87,7 +87,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	opened(req, fi, fd);
 	fill_entry(pt, inode, &st, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
-		inode_store_forget(&pt->store, inode->nodeid, 1);
+		inode_store_forget(pt->store, inode_nodeid(inode), 1);
 		close(fd);
 		counter_dec(pt->counters.files_open);
 	}

@@ -56,9 +56,18 @@ static bool start(enum design d, enum handle_policy h, enum mount_fd_source src,
 	cfg.no_mount_fd = policy;
 	ck_assert_int_eq(passthrough_init(&pt, &cfg, NULL), 0);
 	up = true;
-	root = inode_store_get(&pt.store, ROOT_NODEID);
-	inode_store_put(&pt.store, root);
+	root = inode_store_get(pt.store, ROOT_NODEID);
+	inode_store_put(pt.store, root);
 	return true;
+}
+
+/* What the store says of @i now. */
+static struct inode_info I(struct inode *i)
+{
+	struct inode_info info;
+
+	inode_store_info(pt.store, i, &info);
+	return info;
 }
 
 static int look(const char *name, struct inode **out)
@@ -83,19 +92,19 @@ START_TEST(fixed_one_inode_per_file)
 	if (!start(DESIGN_FIXED, HANDLES_PREFER, MOUNT_FD_MOUNTINFO, NO_MOUNT_FD_OPATH))
 		return;
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_ptr_nonnull(a->handle);
-	ck_assert_int_eq(a->fd, -1); /* 0 fds per cached inode */
-	ck_assert(a->mount_ref);
+	ck_assert_ptr_nonnull(I(a).handle);
+	ck_assert_int_eq(inode_fd(a), -1); /* 0 fds per cached inode */
+	ck_assert(I(a).mount_ref);
 	ck_assert_int_eq(look("f", &b), 0);
 	ck_assert_ptr_eq(a, b);
-	ck_assert_uint_eq(a->nlookup, 2);
+	ck_assert_uint_eq(I(a).nlookup, 2);
 	ck_assert_uint_eq(pt.counters.found_by_handle, 1);
 	/* A transient handle failure fails the lookup; it makes no inode. */
 	arm(FAULT_HANDLE_GENERATE, EIO, FAULT_EVERY, 0);
 	ck_assert_int_eq(look("f", &b), -EIO);
 	arm(FAULT_HANDLE_GENERATE, EOPNOTSUPP, FAULT_EVERY, 0);
 	ck_assert_int_eq(look("f", &b), -EOPNOTSUPP); /* this mount has handles */
-	ck_assert_uint_eq(pt.store.nlive, 2);
+	ck_assert_uint_eq(inode_store_live(pt.store), 2);
 	ck_assert_uint_eq(pt.counters.fallbacks_opath, 0);
 }
 END_TEST
@@ -110,13 +119,13 @@ START_TEST(fixed_adopts_an_fd_inode)
 	/* The first lookup on a fresh mount is told "no handles": O_PATH. */
 	arm(FAULT_HANDLE_GENERATE, EOPNOTSUPP, FAULT_NTH, 1);
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_ptr_null(a->handle);
-	ck_assert_int_ge(a->fd, 0);
+	ck_assert_ptr_null(I(a).handle);
+	ck_assert_int_ge(inode_fd(a), 0);
 	/* Handles work after all: the same inode takes the handle. */
 	ck_assert_int_eq(look("f", &b), 0);
 	ck_assert_ptr_eq(a, b);
-	ck_assert_ptr_nonnull(a->handle);
-	ck_assert_uint_eq(pt.store.nlive, 2);
+	ck_assert_ptr_nonnull(I(a).handle);
+	ck_assert_uint_eq(inode_store_live(pt.store), 2);
 }
 END_TEST
 
@@ -127,8 +136,8 @@ START_TEST(never_keys_by_ids_with_fds)
 	touch("f", S_IFREG);
 	ck_assert(start(DESIGN_FIXED, HANDLES_NEVER, MOUNT_FD_MOUNTINFO, NO_MOUNT_FD_OPATH));
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_ptr_null(a->handle);
-	ck_assert_int_ge(a->fd, 0);
+	ck_assert_ptr_null(I(a).handle);
+	ck_assert_int_ge(inode_fd(a), 0);
 	ck_assert_int_eq(look("f", &b), 0);
 	ck_assert_ptr_eq(a, b);
 	ck_assert_uint_eq(pt.counters.found_by_ids, 1);
@@ -144,12 +153,12 @@ START_TEST(v3_makes_a_duplicate_when_the_handle_fails)
 	if (!start(DESIGN_V3, HANDLES_PREFER, MOUNT_FD_FIRST_OPENABLE, NO_MOUNT_FD_OPATH))
 		return;
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_ptr_nonnull(a->handle);
+	ck_assert_ptr_nonnull(I(a).handle);
 	arm(FAULT_HANDLE_GENERATE, EIO, FAULT_NTH, 1);
 	ck_assert_int_eq(look("f", &b), 0);
 	ck_assert_ptr_ne(a, b); /* the duplicate of the thread */
-	ck_assert_ptr_null(b->handle);
-	ck_assert_int_ge(b->fd, 0);
+	ck_assert_ptr_null(I(b).handle);
+	ck_assert_int_ge(inode_fd(b), 0);
 	ck_assert_uint_eq(pt.counters.ids_hits_rejected, 1);
 	ck_assert_uint_eq(pt.counters.fallbacks_opath, 1);
 }
@@ -165,11 +174,11 @@ START_TEST(v3_falls_back_without_a_mount_fd)
 		return;
 	/* The first inode on the mount is a FIFO: no mount fd can be had. */
 	ck_assert_int_eq(look("fifo", &a), 0);
-	ck_assert_ptr_null(a->handle);
-	ck_assert_int_ge(a->fd, 0);
+	ck_assert_ptr_null(I(a).handle);
+	ck_assert_int_ge(inode_fd(a), 0);
 	ck_assert_uint_eq(mount_fds_count(&pt.mount_fds), 0);
 	ck_assert_int_eq(look("f", &b), 0);
-	ck_assert_ptr_nonnull(b->handle);
+	ck_assert_ptr_nonnull(I(b).handle);
 	ck_assert_uint_eq(mount_fds_count(&pt.mount_fds), 1);
 	/* Now the FIFO's handle is usable; its O_PATH inode is found by ids. */
 	ck_assert_int_eq(look("fifo", &c), 0);
@@ -187,8 +196,8 @@ START_TEST(ids_only_accepts_an_ids_hit_without_fd)
 		return;
 	ck_assert_int_eq(look("d", &a), 0); /* the mount fd comes from d */
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_int_eq(a->fd, -1);
-	ck_assert(a->in_ids);
+	ck_assert_int_eq(inode_fd(a), -1);
+	ck_assert(I(a).in_ids);
 	ck_assert_int_eq(look("f", &b), 0);
 	ck_assert_ptr_eq(a, b);
 	ck_assert_uint_eq(pt.counters.found_by_ids, 1);
@@ -205,12 +214,12 @@ START_TEST(no_mount_fd_policies)
 		return;
 	arm(FAULT_MOUNT_FD_OPEN, EACCES, FAULT_EVERY, 0);
 	ck_assert_int_eq(look("f", &a), -EIO);
-	ck_assert_uint_eq(pt.store.nlive, 1);
+	ck_assert_uint_eq(inode_store_live(pt.store), 1);
 	pt.cfg.no_mount_fd = NO_MOUNT_FD_LOOKUP_ONLY;
 	ck_assert_int_eq(look("f", &a), 0);
-	ck_assert_ptr_nonnull(a->handle);
-	ck_assert(!a->mount_ref);
-	ck_assert_int_eq(a->fd, -1);
+	ck_assert_ptr_nonnull(I(a).handle);
+	ck_assert(!I(a).mount_ref);
+	ck_assert_int_eq(inode_fd(a), -1);
 	ck_assert_int_eq(inode_reopen(&pt, a, O_RDONLY), -EACCES); /* retried on use */
 	faults_clear_all(&pt.faults);
 	int fd = inode_reopen(&pt, a, O_RDONLY);
@@ -221,9 +230,9 @@ START_TEST(no_mount_fd_policies)
 	arm(FAULT_MOUNT_FD_OPEN, EACCES, FAULT_EVERY, 0);
 	ck_assert_int_eq(mount_fds_count(&pt.mount_fds), 0);
 	ck_assert_int_eq(look("g", &a), 0);
-	ck_assert_ptr_nonnull(a->handle); /* identity by handle, */
-	ck_assert_int_ge(a->fd, 0);       /* access through O_PATH */
-	ck_assert(a->in_ids);
+	ck_assert_ptr_nonnull(I(a).handle); /* identity by handle, */
+	ck_assert_int_ge(inode_fd(a), 0);       /* access through O_PATH */
+	ck_assert(I(a).in_ids);
 }
 END_TEST
 
@@ -236,11 +245,11 @@ START_TEST(first_openable_with_a_fifo_first)
 	if (!start(DESIGN_FIXED, HANDLES_PREFER, MOUNT_FD_FIRST_OPENABLE, NO_MOUNT_FD_LOOKUP_ONLY))
 		return;
 	ck_assert_int_eq(look("fifo", &a), 0);
-	ck_assert_ptr_nonnull(a->handle); /* the lookup-only handle needs no mount fd */
-	ck_assert(!a->mount_ref);
+	ck_assert_ptr_nonnull(I(a).handle); /* the lookup-only handle needs no mount fd */
+	ck_assert(!I(a).mount_ref);
 	ck_assert_uint_eq(mount_fds_count(&pt.mount_fds), 0);
 	ck_assert_int_eq(look("f", &b), 0);
-	ck_assert(b->mount_ref);
+	ck_assert(I(b).mount_ref);
 	ck_assert_uint_eq(mount_fds_count(&pt.mount_fds), 1);
 }
 END_TEST
@@ -274,22 +283,22 @@ START_TEST(lookup_self_revives_a_forgotten_nodeid)
 	if (!start(DESIGN_FIXED, HANDLES_PREFER, MOUNT_FD_MOUNTINFO, NO_MOUNT_FD_OPATH))
 		return;
 	ck_assert_int_eq(look("f", &a), 0);
-	id = a->nodeid;
-	ck_assert_int_eq(inode_store_forget(&pt.store, id, 1), 0);
-	ck_assert(a->retired);
+	id = inode_nodeid(a);
+	ck_assert_int_eq(inode_store_forget(pt.store, id, 1), 0);
+	ck_assert(I(a).retired);
 	ck_assert_uint_eq(mount_fds_count(&pt.mount_fds), 0); /* ref dropped */
 	ck_assert_int_eq(passthrough_lookup_self(&pt, id, &st, &b), 0);
 	ck_assert_ptr_eq(a, b);
-	ck_assert(!b->retired);
-	ck_assert(b->mount_ref);
+	ck_assert(!I(b).retired);
+	ck_assert(I(b).mount_ref);
 	ck_assert_int_eq(passthrough_lookup_self(&pt, 424242, &st, &b), -ESTALE);
 	/* Gone on the host: stale, and the inode stays retired. */
-	ck_assert_int_eq(inode_store_forget(&pt.store, id, 1), 0);
+	ck_assert_int_eq(inode_store_forget(pt.store, id, 1), 0);
 	char p[256];
 	snprintf(p, sizeof(p), "%s/f", unit_tmpdir);
 	unlink(p);
 	ck_assert_int_eq(passthrough_lookup_self(&pt, id, &st, &b), -ESTALE);
-	ck_assert(a->retired);
+	ck_assert(I(a).retired);
 	ck_assert_uint_ge(pt.counters.stale_handles, 1);
 }
 END_TEST

@@ -60,30 +60,34 @@ static bool fd_open(int fd)
 
 START_TEST(first_openable_refuses_nodes_then_opens_a_file)
 {
-	int mnt, fifo, sock, reg, fd, fd2;
+	struct mount_ref r, r2;
+	int mnt, fifo, sock, reg, fd;
 
 	if (!unit_have_root("mknod of a device node"))
 		return;
 	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_FIRST_OPENABLE, &faults, &nolog, &counters), 0);
 	fifo = make_node("fifo", S_IFIFO, &mnt);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, fifo, S_IFIFO, &fd), -ENXIO);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, fifo, S_IFIFO, &r), -ENXIO);
 	sock = make_node("sock", S_IFSOCK, &mnt);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, sock, S_IFSOCK, &fd), -ENXIO);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, sock, S_IFSOCK, &r), -ENXIO);
 	int chr = make_node("chr", S_IFCHR, &mnt);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, chr, S_IFCHR, &fd), -ENXIO);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, S_IFREG, &fd), -ENXIO);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, chr, S_IFCHR, &r), -ENXIO);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, S_IFREG, &r), -ENXIO);
 	ck_assert_uint_eq(mount_fds_count(&m), 0);
 
 	reg = make_node("reg", S_IFREG, &mnt);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, reg, S_IFREG, &fd), 0);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, reg, S_IFREG, &r), 0);
+	fd = r.fd;
 	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY); /* not O_PATH */
-	ck_assert_int_eq(mount_fds_get(&m, mnt, fifo, S_IFIFO, &fd2), 0); /* reuses it */
-	ck_assert_int_eq(fd2, fd);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, fifo, S_IFIFO, &r2), 0); /* reuses it */
+	ck_assert_int_eq(r2.fd, fd);
+	ck_assert_int_eq(r2.mnt_id, mnt);
 	ck_assert_uint_eq(mount_fds_refs(&m, mnt), 2);
 	ck_assert_uint_eq(counters.mount_fds, 1);
-	mount_fds_put(&m, mnt);
+	mount_fds_put(&m, &r);
+	ck_assert_int_eq(r.fd, -1);
 	ck_assert(fd_open(fd));
-	mount_fds_put(&m, mnt);
+	mount_fds_put(&m, &r2);
 	ck_assert_uint_eq(mount_fds_refs(&m, mnt), 0);
 	ck_assert_uint_eq(counters.mount_fds, 0);
 	ck_assert(!fd_open(fd)); /* the last reference closed it */
@@ -97,15 +101,16 @@ END_TEST
 START_TEST(mountinfo_source_opens_the_mount_root)
 {
 	struct statx x;
-	int mnt, dir, fd;
+	struct mount_ref r;
+	int mnt, dir;
 
 	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, 0, &fd), 0);
-	ck_assert_int_eq(statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &x), 0);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, 0, &r), 0);
+	ck_assert_int_eq(statx(r.fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &x), 0);
 	ck_assert_uint_eq(x.stx_mnt_id, (uint64_t)mnt);
-	mount_fds_put(&m, mnt);
-	ck_assert_int_eq(mount_fds_get(&m, 999999, -1, 0, &fd), -ENOENT);
+	mount_fds_put(&m, &r);
+	ck_assert_int_eq(mount_fds_get(&m, 999999, -1, 0, &r), -ENOENT);
 	close(dir);
 }
 END_TEST
@@ -114,7 +119,8 @@ START_TEST(mountinfo_source_checks_what_it_opened)
 {
 	char fake[300];
 	FILE *f;
-	int mnt, dir, fd;
+	struct mount_ref r;
+	int mnt, dir;
 
 	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
@@ -125,7 +131,7 @@ START_TEST(mountinfo_source_checks_what_it_opened)
 	fprintf(f, "%d 1 0:1 / %s/with\\040space rw - x x rw\n", mnt + 1, unit_tmpdir);
 	fclose(f);
 	m.mountinfo = fake;
-	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, 0, &fd), -EXDEV);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, 0, &r), -EXDEV);
 	ck_assert_uint_eq(mount_fds_count(&m), 0);
 	char where[300], want[300];
 
@@ -140,16 +146,17 @@ END_TEST
 START_TEST(mount_fd_open_fault_point)
 {
 	struct fault_schedule every = { .when = FAULT_EVERY };
-	int mnt, dir, fd;
+	struct mount_ref r;
+	int mnt, dir;
 
 	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
 	faults_arm(&faults, FAULT_MOUNT_FD_OPEN, EACCES, &every);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, dir, S_IFDIR, &fd), -EACCES);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, dir, S_IFDIR, &r), -EACCES);
 	ck_assert_uint_eq(mount_fds_count(&m), 0);
 	faults_clear_all(&faults);
-	ck_assert_int_eq(mount_fds_get(&m, mnt, dir, S_IFDIR, &fd), 0);
-	mount_fds_put(&m, mnt);
+	ck_assert_int_eq(mount_fds_get(&m, mnt, dir, S_IFDIR, &r), 0);
+	mount_fds_put(&m, &r);
 	close(dir);
 }
 END_TEST
