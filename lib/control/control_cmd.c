@@ -166,8 +166,7 @@ static void cmd_counters(struct passthrough *pt, int n, struct strbuf *out)
 		strbuf_addf(out, "err counters: takes no arguments\n");
 		return;
 	}
-	live = inode_store_live(pt->store);
-	retired = inode_store_retired(pt->store);
+	inode_store_counts(pt->store, &live, &retired);
 #define C(name, v) strbuf_addf(out, "%s %" PRIu64 "\n", name, (uint64_t)(v))
 	C("lookups", counter_get(c->lookups));
 	C("forgets", counter_get(c->forgets));

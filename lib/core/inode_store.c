@@ -508,22 +508,10 @@ void inode_store_each(struct inode_store *s,
 	inode_store_unlock(s);
 }
 
-size_t inode_store_live(struct inode_store *s)
+void inode_store_counts(struct inode_store *s, size_t *live, size_t *retired)
 {
-	size_t n;
-
 	inode_store_lock(s);
-	n = s->nlive;
+	*live = s->nlive;
+	*retired = s->nretired;
 	inode_store_unlock(s);
-	return n;
-}
-
-size_t inode_store_retired(struct inode_store *s)
-{
-	size_t n;
-
-	inode_store_lock(s);
-	n = s->nretired;
-	inode_store_unlock(s);
-	return n;
 }

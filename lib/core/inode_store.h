@@ -146,8 +146,8 @@ int inode_store_forget(struct inode_store *s, uint64_t nodeid, uint64_t n);
 /* Calls @fn on every inode, live and retired, under the lock: @fn must not block. */
 void inode_store_each(struct inode_store *s,
 		      void (*fn)(const struct inode_info *info, void *arg), void *arg);
-size_t inode_store_live(struct inode_store *s);
-size_t inode_store_retired(struct inode_store *s);
+/* How many inodes are live (root included) and retired, at one moment. */
+void inode_store_counts(struct inode_store *s, size_t *live, size_t *retired);
 
 /*
  * Checks the store's invariants, one "violation WHAT nodeid=N ..." line
