@@ -4,23 +4,31 @@
 #   make conformance  the main job (see README.md)
 #   make bench        benchmarks, as ratios against baselines run alongside
 #   make SAN=1 ...    the same under ASan+UBSan, in build-san/
+#   make install      binaries, man pages, scenarios and fixtures (PREFIX,
+#                     DESTDIR, BINDIR, MANDIR, DATADIR); make uninstall
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
 CC      ?= cc
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
 SAN     ?=
 V       ?=
 Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
-	libseccomp-dev perl-base qemu-system-common \
+	libseccomp-dev perl-base qemu-system-common man-db \
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
-CPPFLAGS += -Ilib -DFUSE_USE_VERSION=312 -DVFSKIT_VERSION='"0.1"'
+# The one place the version comes from; every tool's --version prints it.
+VERSION  := $(shell cat VERSION)
+CPPFLAGS += -Ilib -DFUSE_USE_VERSION=312 -DVFSKIT_VERSION='"$(VERSION)"'
 CPPFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
 LDLIBS_FUSE  := $(shell pkg-config --libs fuse3 2>/dev/null)
 LDLIBS_CHECK := $(shell pkg-config --libs check 2>/dev/null)
@@ -58,6 +66,9 @@ BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject
 	$(BUILD)/bin/vfs-trace
 
 all: $(BINS)
+
+# vfs-scenario looks for installed scenarios under DATADIR last (paths.c).
+$(BUILD)/obj/cmd/vfs-scenario/paths.o: CPPFLAGS += -DVFSKIT_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -172,9 +183,31 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(BUILD)/bench/passthrough_ll
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
+# Installs into DESTDIR, under PREFIX only; the file list is the one
+# uninstall removes.
+MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace,cmd/$(t)/$(t).1)
+MAN5    := cmd/vfs-scenario/vfs-scenario.5
+SHARE   := $(shell find scenarios fixtures -type f | sort)
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)for f in $(SHARE); do \
+	  m=644; case $$f in *.sh) m=755;; esac; \
+	  install -D -m $$m $$f $(DESTDIR)$(DATADIR)/vfskit/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -rf $(DESTDIR)$(DATADIR)/vfskit
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check build-tests run-check conformance bench clean
+.PHONY: all deps check build-tests run-check conformance bench clean install uninstall
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

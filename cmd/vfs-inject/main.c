@@ -16,10 +16,6 @@
 #include "spec.h"
 #include "supervise.h"
 
-#ifndef VFSKIT_VERSION
-#define VFSKIT_VERSION "0.1"
-#endif
-
 #define MAX_SPECS 64
 
 static void usage(FILE *f)
@@ -39,6 +35,7 @@ static void usage(FILE *f)
 "stay covered, also inside namespaces and under a seccomp filter of its\n"
 "own. The exit status is COMMAND's (128+N if killed by signal N).\n"
 "\n"
+"  --control SOCKET  the control socket of a running vfs-serve\n"
 "  --fail SPEC   SYSCALL=ERRNO[:CLAUSE]...; clauses, any order:\n"
 "                  every | nth=N | first=N | prob=P[,seed=S]   (default: every;\n"
 "                    counted over the calls that match the other clauses)\n"
@@ -53,6 +50,8 @@ static void usage(FILE *f)
 "  --log FILE    append one JSON object per injected call (time, pid, tid,\n"
 "                syscall, args, errno)\n"
 "  -v            print how many calls each spec matched and failed\n"
+"  -h, --help    show this help\n"
+"      --version show the version\n"
 "\n"
 "The path is read from the program's memory after it made the call; another\n"
 "thread could change it in between, so a path match can miss or hit such a\n"

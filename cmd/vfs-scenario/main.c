@@ -17,14 +17,11 @@
 #include <unistd.h>
 
 #include "control/control_client.h"
+#include "paths.h"
 #include "core/config.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
-
-#ifndef VFSKIT_VERSION
-#define VFSKIT_VERSION "0.1"
-#endif
 
 static volatile int stop_flag;
 static volatile int timed_out;
@@ -44,18 +41,22 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: vfs-scenario [options] SCENARIO|DIR...\n"
+"usage: vfs-scenario [options] [SCENARIO|DIR|FAMILY...]\n"
 "\n"
 "Runs scenario files (DIR: every *.scn below it) against vfs-serve, in\n"
 "every design by default (the matrix), and reports each outcome beside\n"
-"what the scenario declares. The language: scenarios/README.md.\n"
+"what the scenario declares. Without arguments it runs every scenario it\n"
+"finds (the source tree's scenarios/, or the installed ones); FAMILY names\n"
+"a folder of those (id-reuse), FAMILY/NAME one scenario. The language:\n"
+"vfs-scenario(5), scenarios/README.md.\n"
 "\n"
 "  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
 "                       by /bin/sh with {source} and {mountpoint} replaced;\n"
 "                       server steps are skipped\n"
 "  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
-"  --fixtures=DIR       the fixture scripts (default: the source tree's fixtures/)\n"
+"  --fixtures=DIR       the fixture scripts (default: found beside the\n"
+"                       scenarios, as they are)\n"
 "  --timeout=SECONDS    time limit per scenario run (default: 60)\n"
 "  --tap                print TAP version 13 instead of the table\n"
 "  --junit=FILE         also write JUnit XML to FILE\n"
@@ -75,6 +76,7 @@ struct options {
 	const char *server_cmd;
 	char serve[PATH_MAX];
 	char fixtures[PATH_MAX];
+	bool fixtures_set;
 	int timeout;
 	bool tap, check, verbose;
 	const char *junit;
@@ -127,7 +129,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	exe[n > 0 ? n : 0] = '\0';
 	dir = dirname(exe);
 	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
-	snprintf(o->fixtures, sizeof(o->fixtures), "%s/../../fixtures", dir);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -148,10 +149,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'F':
 			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);
+			o->fixtures_set = true;
 			break;
 		case 'T':
-			o->timeout = atoi(optarg);
-			if (o->timeout < 1 || o->timeout > 3600) {
+			o->timeout = whole_number(optarg, 1, 3600) ? atoi(optarg) : 0;
+			if (!o->timeout) {
 				fprintf(stderr, "vfs-scenario: invalid value '%s' for --timeout: "
 					"want 1 to 3600 seconds\n", optarg);
 				return 2;
@@ -169,11 +171,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return 2;
 		}
-	}
-	if (optind == argc) {
-		fprintf(stderr, "vfs-scenario: no scenario files or directories given\n");
-		usage(stderr);
-		return 2;
 	}
 	return 0;
 }
@@ -216,6 +213,72 @@ static void collect(const char *path, struct files *fs, int *errors)
 		free(list[i]);
 	}
 	free(list);
+}
+
+static bool is_family_word(const char *w)
+{
+	return *w && strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789-_/") == strlen(w) &&
+	       w[0] != '/' && !strstr(w, "..");
+}
+
+/*
+ * What to run: the paths given; a word that is no path is a family (or
+ * family/name) of the scenarios found by data_dir_find; nothing at all is
+ * every scenario found. Also settles the fixtures' default.
+ */
+static int find_scenarios(struct options *o, int n, char **args, struct files *fs,
+			  int *errors)
+{
+	struct strbuf looked = STRBUF_INIT;
+	char root[PATH_MAX];
+	bool have_root = data_dir_find("scenarios", root, sizeof(root), &looked) == 0;
+	int rc = 0;
+
+	if (!o->fixtures_set) {
+		struct strbuf fl = STRBUF_INIT;
+
+		if (data_dir_find("fixtures", o->fixtures, sizeof(o->fixtures), &fl))
+			snprintf(o->fixtures, sizeof(o->fixtures), "fixtures");
+		strbuf_release(&fl);
+	}
+	if (!n && !have_root) {
+		fprintf(stderr, "vfs-scenario: no scenarios given, and none installed; "
+			"looked in: %s\n", looked.buf);
+		rc = 2;
+	} else if (!n) {
+		collect(root, fs, errors);
+	}
+	if (o->verbose && have_root)
+		fprintf(stderr, "vfs-scenario: scenarios from %s, fixtures from %s\n", root,
+			o->fixtures);
+	for (int i = 0; i < n && !rc; i++) {
+		char sub[PATH_MAX + 300];
+		struct stat st;
+
+		if (stat(args[i], &st) == 0 || !is_family_word(args[i])) {
+			collect(args[i], fs, errors);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s/%s", root, args[i]);
+		if (have_root && stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+			collect(sub, fs, errors);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s/%s.scn", root, args[i]);
+		if (have_root && stat(sub, &st) == 0) {
+			collect(sub, fs, errors);
+			continue;
+		}
+		if (have_root)
+			fprintf(stderr, "vfs-scenario: %s: no such file, and no family or scenario "
+				"of that name in %s\n", args[i], root);
+		else
+			fprintf(stderr, "vfs-scenario: %s: no such file, and no installed scenarios "
+				"(looked in: %s)\n", args[i], looked.buf);
+		(*errors)++;
+	}
+	strbuf_release(&looked);
+	return rc;
 }
 
 /* "family/name" from ".../family/name.scn". */
@@ -414,8 +477,9 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	for (int i = optind; i < argc; i++)
-		collect(argv[i], &fs, &errors);
+	rc = find_scenarios(&o, argc - optind, argv + optind, &fs, &errors);
+	if (rc)
+		return rc;
 	qsort(fs.path, (size_t)fs.n, sizeof(char *), cmp_str);
 	sc = calloc((size_t)fs.n + 1, sizeof(*sc));
 	for (int i = 0; i < fs.n; i++) {

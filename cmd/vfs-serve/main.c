@@ -22,10 +22,6 @@
 #include "options.h"
 #include "core/passthrough.h"
 
-#ifndef VFSKIT_VERSION
-#define VFSKIT_VERSION "0.1"
-#endif
-
 static bool have_dac_read_search(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

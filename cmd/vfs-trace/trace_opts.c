@@ -9,10 +9,6 @@
 #include "util/errno_name.h"
 #include "trace_opts.h"
 
-#ifndef VFSKIT_VERSION
-#define VFSKIT_VERSION "0.1"
-#endif
-
 void trace_usage(FILE *f)
 {
 	fprintf(f,
