@@ -116,10 +116,11 @@ $(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(TRACE_OBJS) $(L
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
 
-$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
+# The runner checks inject lines with vfs-inject's own spec parser.
+$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(BUILD)/obj/cmd/vfs-inject/spec.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 # The scenario parser is tested on its own, without the runner's main().
 $(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o \
@@ -138,13 +139,18 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
 
-# libfuse's own example, a baseline for benchmarks and a foreign server
-# for scenarios; built from the copy libfuse3-dev ships.
-PLL_SRC := /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c
-$(BUILD)/bench/passthrough_ll: $(PLL_SRC)
+# libfuse's own examples: a baseline for benchmarks and foreign targets
+# for scenarios; built from the copies libfuse3-dev ships, with the
+# HAVE_* features libfuse's own build finds on Debian 12 (the examples
+# fall back to EOPNOTSUPP without them, which would be our doing).
+EXAMPLES_DIR := /usr/share/doc/libfuse3-dev/examples
+EXAMPLES     := $(addprefix $(BUILD)/bench/,passthrough_ll passthrough passthrough_fh)
+EXAMPLE_HAVE := -DHAVE_COPY_FILE_RANGE -DHAVE_FALLOCATE -DHAVE_FDATASYNC -DHAVE_FSTATAT \
+	-DHAVE_POSIX_FALLOCATE -DHAVE_SETXATTR -DHAVE_UTIMENSAT
+$(EXAMPLES): $(BUILD)/bench/%: $(EXAMPLES_DIR)/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) -O2 -w -I$(dir $(PLL_SRC)) -o $@ $< $(shell pkg-config --cflags --libs fuse3)
+	$(Q)$(CC) -O2 -w $(EXAMPLE_HAVE) -I$(EXAMPLES_DIR) -o $@ $< $(shell pkg-config --cflags --libs fuse3)
 
 # Installs what a fresh Debian 12 lacks (as root), or says exactly what to run.
 deps:
@@ -160,7 +166,7 @@ deps:
 	  fi; \
 	fi
 
-build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(BUILD)/bench/passthrough_ll
+build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES)
 
 # Sub-makes re-read pkg-config after deps installed it.
 check: deps
@@ -173,14 +179,15 @@ run-check:
 	@echo "== integration tests"
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
 
-# The main job: the scenario matrix against vfs-serve, on fixtures the
-# runner makes itself.
+# The main job: the scenario matrix against vfs-serve's designs and
+# libfuse's examples, on fixtures the runner makes itself.
+TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh
 conformance: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS)
-	$(Q)$(BUILD)/bin/vfs-scenario scenarios
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES)
+	$(Q)$(BUILD)/bin/vfs-scenario --targets=$(TARGETS) scenarios
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(BUILD)/bench/passthrough_ll
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES)
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one

@@ -51,6 +51,11 @@ static void usage(FILE *f)
 "vfs-scenario(5), scenarios/README.md.\n"
 "\n"
 "  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
+"  --targets=T[,T...]   these targets: the designs and libfuse's examples\n"
+"                       passthrough_ll, passthrough, passthrough_fh\n"
+"                       (default: the three designs)\n"
+"  --examples=DIR       where the libfuse examples are built (default:\n"
+"                       the build tree's bench/)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
 "                       by /bin/sh with {source} and {mountpoint} replaced;\n"
 "                       server steps are skipped\n"
@@ -61,6 +66,10 @@ static void usage(FILE *f)
 "  --tap                print TAP version 13 instead of the table\n"
 "  --junit=FILE         also write JUnit XML to FILE\n"
 "  --check              parse the scenarios, report errors, run nothing\n"
+"  --mutate             check the checks: on each target where a scenario\n"
+"                       passes, run it again once per expectation with that\n"
+"                       one negated; report every expectation whose scenario\n"
+"                       still passes (it decides nothing); exit 1 if any\n"
 "  -v, --verbose        print every step and its result\n"
 "  -h, --help           show this help\n"
 "      --version        show the version\n"
@@ -71,26 +80,32 @@ static void usage(FILE *f)
 }
 
 struct options {
-	int designs[3];
+	int designs[TARGET_COUNT]; /* the targets: designs, then libfuse examples */
 	int ndesigns;
+	char examples[PATH_MAX];   /* where the libfuse examples are built */
+	char inject[PATH_MAX];     /* the vfs-inject binary */
 	const char *server_cmd;
 	char serve[PATH_MAX];
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
 	int timeout;
-	bool tap, check, verbose;
+	bool tap, check, verbose, mutate;
 	const char *junit;
 };
 
-static int parse_designs(const char *s, struct options *o)
+/* --design (designs only) or --targets (designs and libfuse examples). */
+static int parse_designs(const char *s, struct options *o, bool examples_too)
 {
 	char *copy = strdup(s), *save, *tok;
-	enum design d;
+	int d;
 
 	o->ndesigns = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (design_parse(tok, &d) || o->ndesigns == 3) {
-			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", tok);
+		if (target_parse(tok, &d) || (!examples_too && d > DESIGN_FIXED) ||
+		    o->ndesigns == TARGET_COUNT) {
+			fprintf(stderr, "vfs-scenario: unknown %s '%s' (ids-only, v3, fixed%s)\n",
+				examples_too ? "target" : "design", tok,
+				examples_too ? ", passthrough_ll, passthrough, passthrough_fh" : "");
 			free(copy);
 			return -1;
 		}
@@ -104,6 +119,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "design", required_argument, NULL, 'D' },
+		{ "targets", required_argument, NULL, 'G' },
+		{ "examples", required_argument, NULL, 'E' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
@@ -111,6 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "tap", no_argument, NULL, 't' },
 		{ "junit", required_argument, NULL, 'J' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "mutate", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -129,12 +147,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 	exe[n > 0 ? n : 0] = '\0';
 	dir = dirname(exe);
 	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
+	snprintf(o->inject, sizeof(o->inject), "%s/vfs-inject", dir);
+	snprintf(o->examples, sizeof(o->examples), "%s/../bench", dir);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			if (parse_designs(optarg, o))
+		case 'G':
+			if (parse_designs(optarg, o, c == 'G'))
 				return 2;
+			break;
+		case 'E':
+			snprintf(o->examples, sizeof(o->examples), "%s", optarg);
 			break;
 		case 'S':
 			if (!strstr(optarg, "{source}") || !strstr(optarg, "{mountpoint}")) {
@@ -162,6 +186,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 't': o->tap = true; break;
 		case 'J': o->junit = optarg; break;
 		case 'c': o->check = true; break;
+		case 'M': o->mutate = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("vfs-scenario (vfskit) %s\n", VFSKIT_VERSION); exit(0);
@@ -345,19 +370,91 @@ static char *substitute(const char *cmd, const char *source, const char *mnt)
 	return sb.buf;
 }
 
-/* One scenario against one design (or the foreign server). */
+/*
+ * The command that serves @source at @mnt for @target: vfs-serve in a
+ * design, a libfuse example, or the --server command; wrapped in
+ * vfs-inject exec when the scenario injects faults. Strings it builds are
+ * kept in @store (freed by the caller).
+ */
+static int target_argv(const struct options *o, const struct scenario *s, int target,
+		       const char *source, const char *mnt, const char *ctl, const char *log,
+		       char **argv, char **store)
+{
+	int argc = 0, k = 0;
+
+	for (int i = 0; i < s->ninject; i++) {
+		if (!i) {
+			argv[argc++] = (char *)o->inject;
+			argv[argc++] = "exec";
+		}
+		argv[argc++] = "--fail";
+		argv[argc++] = s->inject[i];
+	}
+	if (s->ninject)
+		argv[argc++] = "--";
+	if (target == REPORT_FOREIGN) {
+		char *cmd = substitute(o->server_cmd, source, mnt);
+
+		/* exec: the daemon is the process the runner started (daemon steps). */
+		if (asprintf(&store[k++], "exec %s", cmd ? cmd : "false") < 0)
+			store[--k] = NULL;
+		free(cmd);
+		argv[argc++] = "/bin/sh";
+		argv[argc++] = "-c";
+		argv[argc++] = store[k - 1] ? store[k - 1] : "false";
+	} else if (target > DESIGN_FIXED) {
+		if (asprintf(&store[k++], "%s/%s", o->examples, target_name(target)) < 0)
+			return -ENOMEM;
+		argv[argc++] = store[k - 1];
+		argv[argc++] = "-f";
+		argv[argc++] = "-o";
+		if (target == TARGET_PASSTHROUGH_LL) {
+			if (asprintf(&store[k++], "source=%s,allow_other,default_permissions",
+				     source) < 0)
+				return -ENOMEM;
+			argv[argc++] = store[k - 1];
+		} else {
+			/* The high-level examples serve / unless told a subdir. */
+			argv[argc++] = "allow_other,default_permissions";
+			argv[argc++] = "-o";
+			if (asprintf(&store[k++], "modules=subdir,subdir=%s", source) < 0)
+				return -ENOMEM;
+			argv[argc++] = store[k - 1];
+		}
+		argv[argc++] = (char *)mnt;
+		if (access(store[0], X_OK) < 0)
+			return -errno;
+	} else {
+		if (asprintf(&store[k++], "--design=%s", design_name(target)) < 0)
+			return -ENOMEM;
+		argv[argc++] = (char *)o->serve;
+		argv[argc++] = store[k - 1];
+		argv[argc++] = "--control";
+		argv[argc++] = (char *)ctl;
+		argv[argc++] = "--log";
+		argv[argc++] = (char *)log;
+		for (int i = 0; i < s->nserver_args; i++)
+			argv[argc++] = s->server_args[i];
+		argv[argc++] = (char *)source;
+		argv[argc++] = (char *)mnt;
+	}
+	argv[argc] = NULL;
+	return 0;
+}
+
+/* One scenario against one target. */
 static void run_one(const struct options *o, const char *workdir, struct scenario *s,
-		    int design, struct results *rs)
+		    int target, struct results *rs)
 {
 	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
-	char log[PATH_MAX + 32], errlog[PATH_MAX + 32], design_arg[32], *cmd = NULL;
-	char *argv[SCENARIO_MAX_SERVER_ARGS + 12];
+	char log[PATH_MAX + 32], errlog[PATH_MAX + 32], *store[4] = { 0 };
+	char *argv[SCENARIO_MAX_SERVER_ARGS + 2 * SCENARIO_MAX_INJECT + 16];
 	struct run_ctx ctx = { .s = s, .control_fd = -1, .verbose = o->verbose,
 			       .stop = &stop_flag };
 	struct server sv = { 0 };
 	struct strbuf details = STRBUF_INIT;
-	bool held;
-	int argc = 0, err;
+	bool held, ours = target >= 0 && target <= DESIGN_FIXED;
+	int err;
 
 	snprintf(dir, sizeof(dir), "%s/run", workdir);
 	snprintf(source, sizeof(source), "%s/source", dir);
@@ -366,48 +463,38 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	snprintf(log, sizeof(log), "%s/decisions.log", dir);
 	snprintf(errlog, sizeof(errlog), "%s/server.err", dir);
 	if (o->verbose)
-		fprintf(stderr, "%s [%s]\n", s->name, design >= 0 ? design_name(design) : "server");
+		fprintf(stderr, "%s [%s]\n", s->name,
+			target == REPORT_FOREIGN ? "server" : target_name(target));
+	err = target_argv(o, s, target, source, mnt, ctl, log, argv, store);
+	if (err) {
+		strbuf_addf(&details, "cannot run %s: %s (build it: make build-tests)\n",
+			    store[0] ? store[0] : target_name(target), strerror(-err));
+		results_add(rs, s, target, OUTCOME_SKIP, details.buf, NULL);
+		goto out_store;
+	}
 	err = fixture_build(o->fixtures, s->fixture, dir, errlog);
 	if (err) {
 		strbuf_addf(&details, "fixture %s could not be built (%s); its output:\n",
 			    s->fixture, strerror(-err));
 		tail(errlog, 10, &details);
-		results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+		results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
 		goto out;
 	}
-	if (o->server_cmd) {
-		cmd = substitute(o->server_cmd, source, mnt);
-		argv[argc++] = "/bin/sh";
-		argv[argc++] = "-c";
-		argv[argc++] = cmd;
-	} else {
-		snprintf(design_arg, sizeof(design_arg), "--design=%s", design_name(design));
-		argv[argc++] = (char *)o->serve;
-		argv[argc++] = design_arg;
-		argv[argc++] = "--control";
-		argv[argc++] = ctl;
-		argv[argc++] = "--log";
-		argv[argc++] = log;
-		for (int k = 0; k < s->nserver_args; k++)
-			argv[argc++] = s->server_args[k];
-		argv[argc++] = source;
-		argv[argc++] = mnt;
-	}
-	argv[argc] = NULL;
-	err = server_start(&sv, argv, mnt, errlog);
+	err = server_start(&sv, argv, mnt, errlog, s->nofile);
 	if (err) {
 		strbuf_addf(&details, "the server did not mount (%s); its output:\n", strerror(-err));
 		tail(errlog, 10, &details);
-		results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+		results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
 		goto out;
 	}
 	server_pid = sv.pid;
-	if (!o->server_cmd) {
+	ctx.server_pid = sv.pid;
+	if (ours) {
 		ctx.control_fd = control_connect(ctl);
 		if (ctx.control_fd < 0) {
 			strbuf_addf(&details, "cannot connect to the control socket: %s\n",
 				    strerror(-ctx.control_fd));
-			results_add(rs, s, design, OUTCOME_FAIL, NULL, details.buf);
+			results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
 			goto out_server;
 		}
 	}
@@ -421,7 +508,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		strbuf_addf(&ctx.report, "timed out after %d s\n", o->timeout);
 	if (!held) {
 		strbuf_addf(&details, "%s", ctx.report.buf ? ctx.report.buf : "");
-		if (!o->server_cmd) {
+		if (ours) {
 			strbuf_addf(&details, "  decision log (last lines):\n");
 			tail(log, 8, &details);
 		}
@@ -429,18 +516,18 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		tail(errlog, 5, &details);
 	}
 	if (stop_flag && !timed_out) {
-		results_add(rs, s, design, OUTCOME_SKIP, "interrupted", NULL);
+		results_add(rs, s, target, OUTCOME_SKIP, "interrupted", NULL);
 	} else if (ctx.premise_failed) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "premise did not hold: %s", ctx.report.buf);
-		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design, OUTCOME_SKIP, why,
-			    NULL);
-	} else
-		results_add(rs, s, o->server_cmd ? REPORT_FOREIGN : design,
-			    o->server_cmd ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
-					  : judge(s, design, &ctx, held),
+		results_add(rs, s, target, OUTCOME_SKIP, why, NULL);
+	} else {
+		results_add(rs, s, target,
+			    target == REPORT_FOREIGN ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
+						     : judge(s, target, &ctx, held),
 			    NULL, details.buf);
+	}
 	strbuf_release(&ctx.report);
 	if (ctx.control_fd >= 0)
 		close(ctx.control_fd);
@@ -449,8 +536,61 @@ out_server:
 	server_stop(&sv);
 out:
 	fixture_teardown(dir);
+out_store:
 	strbuf_release(&details);
-	free(cmd);
+	for (int k = 0; k < 4; k++)
+		free(store[k]);
+}
+
+/* The outcome of one run of @s on @target, without keeping it. */
+static enum outcome outcome_of(const struct options *o, const char *workdir,
+			       struct scenario *s, int target)
+{
+	struct results one = { 0 };
+	enum outcome r;
+
+	run_one(o, workdir, s, target, &one);
+	r = one.n ? one.r[0].outcome : OUTCOME_SKIP;
+	results_free(&one);
+	return r;
+}
+
+/*
+ * --mutate: an expectation that still holds when negated never decided
+ * anything (a step that was skipped, a comparison that cannot fail).
+ * Returns how many such expectations there were.
+ */
+static int mutate(const struct options *o, const char *workdir, struct scenario **sc, int nsc)
+{
+	int tried = 0, vacuous = 0;
+
+	for (int i = 0; i < nsc && !stop_flag; i++) {
+		for (int d = 0; d < o->ndesigns && !stop_flag; d++) {
+			int t = o->designs[d];
+
+			if ((sc[i]->only && !(sc[i]->only & (1u << t))) ||
+			    outcome_of(o, workdir, sc[i], t) != OUTCOME_PASS)
+				continue;
+			for (int k = 0; k < sc[i]->nsteps && !stop_flag; k++) {
+				struct expect *e = &sc[i]->steps[k].expect;
+
+				if (!sc[i]->steps[k].op || sc[i]->steps[k].assume ||
+				    e->type == EXPECT_NONE || e->type == EXPECT_ANY)
+					continue;
+				tried++;
+				e->negate = !e->negate;
+				if (outcome_of(o, workdir, sc[i], t) == OUTCOME_PASS) {
+					printf("vacuous %s:%d [%s]: the scenario still passes with "
+					       "this expectation negated\n", sc[i]->path,
+					       sc[i]->steps[k].line, target_name(t));
+					vacuous++;
+				}
+				e->negate = !e->negate;
+			}
+		}
+	}
+	printf("vfs-scenario: mutate: %d expectations negated, %d vacuous\n", tried, vacuous);
+	return vacuous;
 }
 
 static const char *unmet(const struct scenario *s)
@@ -516,6 +656,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.mutate) {
+		rc = mutate(&o, workdir, sc, nsc) ? 1 : 0;
+		if (geteuid() == 0)
+			sandbox_leave(workdir);
+		rc = stop_flag ? 130 : rc;
+		goto out;
+	}
 	for (int i = 0; i < nsc; i++) {
 		const char *why = unmet(sc[i]);
 		int nd = o.server_cmd ? 1 : o.ndesigns;
@@ -523,7 +670,7 @@ int main(int argc, char **argv)
 		for (int d = 0; d < nd; d++) {
 			int design = o.server_cmd ? REPORT_FOREIGN : o.designs[d];
 
-			/* Not applicable (a design's own policy): n/a, not counted. */
+			/* Not applicable (a target's own policy): n/a, not counted. */
 			if (sc[i]->only && (o.server_cmd || !(sc[i]->only & (1u << design))))
 				continue;
 			if (why || stop_flag)

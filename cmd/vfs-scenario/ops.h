@@ -18,6 +18,8 @@ int ops_guest_open_files(void);
 int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* server: through the control socket. */
 int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
+/* daemon: facts about the server process from /proc (fds, rss in KiB). */
+int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out);
 /* Closes every fd that open/hold steps left open. */
 void ops_close_all(void);
 

@@ -69,15 +69,66 @@ static char *at(const char *root, const char *path)
 	return buf[k];
 }
 
+/* The whole file, up to the limit of a value (a runner error past it). */
 static int read_fd(int fd, struct strbuf *out)
 {
-	char buf[4096];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char buf[8192];
+	off_t off = 0;
+	ssize_t n;
 
-	if (n < 0)
-		return -errno;
-	strbuf_addf(out, "%.*s", (int)n, buf);
-	return 0;
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		if (off + n > SCENARIO_VALUE_MAX) {
+			ops_refuse("the file is larger than %d bytes, the limit of a value",
+				   SCENARIO_VALUE_MAX);
+			return -EFBIG;
+		}
+		strbuf_addf(out, "%.*s", (int)n, buf);
+		off += n;
+	}
+	return n < 0 ? -errno : 0;
+}
+
+#define WALK_MAX_DEPTH 64
+
+/* lstat of every entry below @dirfd, counted into *n; the first -errno. */
+static int walk_dir(int dirfd, int depth, long *n)
+{
+	DIR *d;
+	struct dirent *e;
+	int err = 0;
+
+	if (depth > WALK_MAX_DEPTH) {
+		ops_refuse("walk: deeper than %d directories", WALK_MAX_DEPTH);
+		close(dirfd);
+		return -ELOOP;
+	}
+	d = fdopendir(dirfd);
+	if (!d) {
+		err = -errno;
+		close(dirfd);
+		return err;
+	}
+	while (!err && (errno = 0, e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			err = -errno;
+			break;
+		}
+		(*n)++;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC);
+
+			err = sub < 0 ? -errno : walk_dir(sub, depth + 1, n);
+		}
+	}
+	if (!err && errno)
+		err = -errno;
+	closedir(d);
+	return err;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -242,6 +293,14 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 		r = close(fd);
 	} else if (!strcmp(op, "readdir")) {
 		return list(root, argv[0], out);
+	} else if (!strcmp(op, "walk")) {
+		long n = 0;
+
+		fd = open_beneath(root, argv[0], O_RDONLY | O_DIRECTORY, 0);
+		r = fd < 0 ? fd : walk_dir(fd, 0, &n);
+		if (!r)
+			strbuf_addf(out, "%ld", n);
+		return r;
 	} else if (!strcmp(op, "open")) {
 		return open_slot(argv[0], root, argv[1],
 				 argc == 3 && !strcmp(argv[2], "rw") ? O_RDWR : O_RDONLY, guest);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "obs/fault.h"
 #include "core/config.h"
 #include "scenario.h"
+#include "../vfs-inject/spec.h"
 
 #define G KIND_GUEST
 #define H KIND_HOST
@@ -32,6 +34,7 @@ const struct op scenario_ops[] = {
 	{ "symlink", G | H, 2, 2, "symlink TARGET PATH", 2 },
 	{ "mknod", G | H, 2, 2, "mknod PATH fifo|sock|chr", 1 },
 	{ "readdir", G | H, 1, 1, "readdir PATH", 1 },
+	{ "walk", G | H, 1, 1, "walk PATH", 1 },
 	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]", 2 },
 	{ "hold", G | H, 2, 2, "hold NAME PATH", 2 },
 	{ "readfd", G | H, 1, 1, "readfd NAME", 0 },
@@ -51,6 +54,8 @@ const struct op scenario_ops[] = {
 	{ "counter", S, 1, 1, "counter NAME", 0 },
 	{ "wait-forgotten", S, 1, 1, "wait-forgotten PATH|ino=N", 1 },
 	{ "dump", S, 0, 0, "dump", 0 },
+	{ "fds", KIND_DAEMON, 0, 0, "fds", 0 },
+	{ "rss", KIND_DAEMON, 0, 0, "rss", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };
@@ -61,6 +66,32 @@ const struct op scenario_ops[] = {
 static const char *const fixtures[] = { "tmpfs", "ext4-small", "submount-nodes", "hardlinks", NULL };
 static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
 				     "mount-fd-unavailable", "duplicate-inode", "other", NULL };
+
+static const char *const target_names[TARGET_COUNT] = {
+	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh",
+};
+
+const char *target_name(int t)
+{
+	return t >= 0 && t < TARGET_COUNT ? target_names[t] : "?";
+}
+
+int target_parse(const char *s, int *t)
+{
+	for (int i = 0; i < TARGET_COUNT; i++)
+		if (!strcmp(s, target_names[i])) {
+			*t = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int indexed_name(const char *name, size_t namelen, const char *index, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%.*s[%s]", (int)namelen, name, index);
+
+	return n < 0 || (size_t)n >= len ? -E2BIG : 0;
+}
 
 bool fixture_known(const char *name)
 {
@@ -222,29 +253,54 @@ static bool valid_var_name(const char *s)
 	return true;
 }
 
-/* Every $NAME / ${NAME} in @s must be defined already. */
+/*
+ * Every $NAME, ${NAME}, $NAME[INDEX] and ${NAME[INDEX]} in @s must name a
+ * variable set already (for an indexed one: any element of NAME); the
+ * INDEX is checked the same way.
+ */
 static void check_vars(struct parser *p, const char *s)
 {
 	for (const char *d = strchr(s, '$'); d; d = strchr(d + 1, '$')) {
-		const char *name = d + 1, *end;
+		const char *name = d + 1, *end, *close;
+		bool braced = *name == '{';
 
-		if (*name == '{') {
-			end = strchr(++name, '}');
-			if (!end) {
-				complain(p, "unterminated ${ in '%s'", s);
-				return;
-			}
-		} else {
-			for (end = name; isalnum((unsigned char)*end) || *end == '_'; end++)
-				;
-		}
+		if (braced)
+			name++;
+		for (end = name; isalnum((unsigned char)*end) || *end == '_'; end++)
+			;
 		if (end == name) {
 			complain(p, "'$' without a variable name in '%s'", s);
 			return;
 		}
 		if (!var_defined(p, name, (size_t)(end - name)))
 			complain(p, "variable '%.*s' is used before it is set", (int)(end - name), name);
+		close = end;
+		if (*end == '[') {
+			close = strchr(end, ']');
+			if (!close) {
+				complain(p, "unterminated [ in '%s'", s);
+				return;
+			}
+			close++;
+		}
+		if (braced && *close != '}') {
+			complain(p, "unterminated ${ in '%s'", s);
+			return;
+		}
 	}
+}
+
+/* "NAME" or "NAME[INDEX]": a capture's target; the base name into @base. */
+static bool valid_capture(const char *s, char *base, size_t len)
+{
+	size_t n = strcspn(s, "[");
+
+	if (n >= len)
+		return false;
+	snprintf(base, len, "%.*s", (int)n, s);
+	if (!valid_var_name(base))
+		return false;
+	return !s[n] || (s[strlen(s) - 1] == ']' && strlen(s) > n + 2);
 }
 
 static bool word_in(const char *w, const char *const *words)
@@ -280,6 +336,16 @@ static int parse_expect(struct parser *p, const char *w, unsigned flags, struct 
 		e->type = EXPECT_OK;
 	} else if (!quoted && !strcmp(w, "any")) {
 		e->type = EXPECT_ANY;
+	} else if (!quoted && (!strncmp(w, "<=", 2) || !strncmp(w, ">=", 2))) {
+		e->type = w[0] == '<' ? EXPECT_AT_MOST : EXPECT_AT_LEAST;
+		e->value = strdup(w + 2);
+		if (!e->value || (!strchr(w + 2, '$') && !whole_number(w + 2, 0, LONG_MAX))) {
+			complain(p, "'%s': a comparison wants a whole number (<=N or >=N)", w);
+			free(e->value);
+			e->value = NULL;
+			return -1;
+		}
+		check_vars(p, w + 2);
 	} else if (!quoted && looks_like_errno(w)) {
 		e->type = EXPECT_ERRNO;
 		if (errno_parse(w, &e->err)) {
@@ -380,6 +446,7 @@ static void step_release(struct step *st)
 	free(st->capture);
 	free(st->expect.value);
 	free(st->bug.value);
+	free(st->repeat_var);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -437,11 +504,13 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.kind = KIND_HOST;
 	else if (!strcmp(w[i], "server"))
 		st.kind = KIND_SERVER;
+	else if (!strcmp(w[i], "daemon"))
+		st.kind = KIND_DAEMON;
 	else if (!strcmp(w[i], "set") && i == 0)
 		st.kind = KIND_SET;
 	else {
-		complain(p, "unknown step '%s' (guest, host, server, set, repeat, end, expect, "
-			 "assume, witness)", w[i]);
+		complain(p, "unknown step '%s' (guest, host, server, daemon, set, repeat, end, "
+			 "expect, assume, witness)", w[i]);
 		goto bad;
 	}
 	if (st.kind != KIND_SET)
@@ -452,7 +521,7 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 	}
 	st.op = op_find(w[i], st.kind);
 	if (!st.op) {
-		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER))
+		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER | KIND_DAEMON))
 			complain(p, "'%s' is not a %s step", w[i], w[i - 1]);
 		else
 			complain(p, "unknown operation '%s'", w[i]);
@@ -460,11 +529,16 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 	}
 	i++;
 	if (n - i >= 2 && !strcmp(w[n - 2], "=>")) {
-		if (!valid_var_name(w[n - 1])) {
-			complain(p, "'%s' is not a variable name (letters, digits, _)", w[n - 1]);
+		char base[64];
+
+		if (!valid_capture(w[n - 1], base, sizeof(base))) {
+			complain(p, "'%s' is not a variable name (letters, digits, _; or NAME[INDEX])",
+				 w[n - 1]);
 			goto bad;
 		}
+		check_vars(p, w[n - 1]); /* the index's own variables */
 		st.capture = strdup(w[n - 1]);
+		define(p, base);
 		n -= 2;
 	}
 	if (n - i < st.op->min_args || n - i > st.op->max_args) {
@@ -483,8 +557,6 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 	check_args(p, &st);
 	if (st.kind == KIND_SET)
 		define(p, st.argv[0]);
-	if (st.capture)
-		define(p, st.capture);
 	if (add_step(p, s, &st))
 		goto bad;
 	s->nwitnesses += st.witness;
@@ -496,8 +568,6 @@ bad:
 
 static int parse_header(struct parser *p, struct scenario *s, char **w, int n, char *raw)
 {
-	enum design d;
-
 	if (s->nsteps) {
 		complain(p, "'%s' must come before the first step", w[0]);
 		return -1;
@@ -533,15 +603,36 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 		}
 	} else if (!strcmp(w[0], "fails-on") || !strcmp(w[0], "only")) {
 		for (int k = 1; k < n; k++) {
-			if (design_parse(w[k], &d))
-				complain(p, "unknown design '%s' (ids-only, v3 or fixed)", w[k]);
+			int t;
+
+			if (target_parse(w[k], &t))
+				complain(p, "unknown target '%s' (ids-only, v3, fixed, passthrough_ll, "
+					 "passthrough, passthrough_fh)", w[k]);
 			else if (w[0][0] == 'f')
-				s->fails_on |= 1u << d;
+				s->fails_on |= 1u << t;
 			else
-				s->only |= 1u << d;
+				s->only |= 1u << t;
 		}
 		if (n == 1)
-			complain(p, "%s needs at least one design", w[0]);
+			complain(p, "%s needs at least one target", w[0]);
+	} else if (!strcmp(w[0], "inject")) {
+		struct spec spec;
+		char why[160] = "";
+
+		if (n != 2) {
+			complain(p, "usage: inject SYSCALL=ERRNO[:CLAUSE]... (one spec a line)");
+		} else if (spec_parse(w[1], &spec, why, sizeof(why))) {
+			complain(p, "inject: bad spec '%s': %s", w[1], why);
+		} else if (spec_free(&spec), s->ninject == SCENARIO_MAX_INJECT) {
+			complain(p, "inject: at most %d lines", SCENARIO_MAX_INJECT);
+		} else {
+			s->inject[s->ninject++] = strdup(w[1]);
+		}
+	} else if (!strcmp(w[0], "limit")) {
+		if (n != 2 || strncmp(w[1], "nofile=", 7) || !whole_number(w[1] + 7, 16, 1048576))
+			complain(p, "usage: limit nofile=N (16 to 1048576): the server's open file limit");
+		else
+			s->nofile = atol(w[1] + 7);
 	} else {
 		/* "vfs-serve": its options */
 		for (int k = 1; k < n; k++) {
@@ -562,8 +653,8 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 
 static bool is_header(const char *w)
 {
-	static const char *const h[] = { "title", "case", "fixture", "requires",
-					  "fails-on", "only", "vfs-serve", NULL };
+	static const char *const h[] = { "title", "case", "fixture", "requires", "fails-on",
+					  "only", "vfs-serve", "inject", "limit", NULL };
 	return word_in(w, h);
 }
 
@@ -576,7 +667,7 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 	unsigned q[STEP_MAX_ARGS + 8];
 	size_t cap = 0;
 	ssize_t len;
-	int open_repeat = -1;
+	int open_repeat[SCENARIO_MAX_DEPTH], depth = 0;
 
 	if (!f) {
 		fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
@@ -602,29 +693,40 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 			parse_header(&p, s, w, n, raw);
 		} else if (!strcmp(w[0], "repeat")) {
 			struct step st = { .line = p.line, .repeat_end = -1 };
+			const char *var = n == 3 ? w[2] : "i";
 
-			if (n != 2 || !whole_number(w[1], 1, 10000)) {
-				complain(&p, "repeat needs a whole number from 1 to 10000");
-			} else if (open_repeat >= 0) {
-				complain(&p, "repeat blocks do not nest");
+			if ((n != 2 && n != 3) || !whole_number(w[1], 1, 10000)) {
+				complain(&p, "repeat needs a whole number from 1 to 10000 "
+					 "(and a counter's name: repeat N [NAME])");
+			} else if (!valid_var_name(var)) {
+				complain(&p, "repeat: '%s' is not a variable name", var);
+			} else if (depth == SCENARIO_MAX_DEPTH) {
+				complain(&p, "repeat blocks nest %d deep at most", SCENARIO_MAX_DEPTH);
 			} else {
+				for (int k = 0; k < depth; k++)
+					if (!strcmp(s->steps[open_repeat[k]].repeat_var, var))
+						complain(&p, "repeat: '%s' already counts an enclosing "
+							 "repeat", var);
 				st.repeat_count = atoi(w[1]);
-				open_repeat = s->nsteps;
-				if (add_step(&p, s, &st) == 0)
-					define(&p, "i");
-				else
-					open_repeat = -1;
+				st.repeat_var = strdup(var);
+				open_repeat[depth] = s->nsteps;
+				if (st.repeat_var && add_step(&p, s, &st) == 0) {
+					define(&p, var);
+					depth++;
+				} else {
+					free(st.repeat_var);
+				}
 			}
 		} else if (!strcmp(w[0], "end")) {
-			if (n != 1 || open_repeat < 0) {
+			if (n != 1 || !depth) {
 				complain(&p, "'end' without 'repeat'");
 			} else {
-				struct step st = { .line = p.line, .repeat_end = open_repeat };
+				struct step st = { .line = p.line, .repeat_end = open_repeat[depth - 1] };
 				int at = s->nsteps;
 
 				if (add_step(&p, s, &st) == 0)
-					s->steps[open_repeat].repeat_end = at;
-				open_repeat = -1;
+					s->steps[open_repeat[depth - 1]].repeat_end = at;
+				depth--;
 			}
 		} else {
 			parse_step(&p, s, w, q, n);
@@ -634,8 +736,8 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 	free(raw);
 	fclose(f);
 	p.line++;
-	if (open_repeat >= 0) {
-		p.line = s->steps[open_repeat].line;
+	if (depth) {
+		p.line = s->steps[open_repeat[depth - 1]].line;
 		complain(&p, "repeat without 'end'");
 	}
 	p.line = 0;
@@ -668,6 +770,8 @@ void scenario_free(struct scenario *s)
 		step_release(&s->steps[i]);
 	for (int k = 0; k < s->nserver_args; k++)
 		free(s->server_args[k]);
+	for (int k = 0; k < s->ninject; k++)
+		free(s->inject[k]);
 	free(s->steps);
 	free(s->path);
 	free(s->name);

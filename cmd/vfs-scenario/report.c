@@ -42,7 +42,7 @@ bool result_unexpected(const struct result *r)
 
 static const char *column_name(int design)
 {
-	return design == REPORT_FOREIGN ? "server" : design_name(design);
+	return design == REPORT_FOREIGN ? "server" : target_name(design);
 }
 
 static const char *cell(enum outcome o)

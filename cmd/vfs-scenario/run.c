@@ -88,23 +88,42 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 	strbuf_addf(&sb, "%s", "");
 	for (const char *p = s; *p && !err; p++) {
 		const char *name, *end, *val;
-		char one[2] = { *p, '\0' };
+		char one[2] = { *p, '\0' }, key[256];
+		bool braced;
 
 		if (*p != '$') {
 			val = one;
 		} else {
 			name = p + 1;
-			if (*name == '{') {
-				end = strchr(++name, '}'); /* the parser saw it closed */
-				p = end;
-			} else {
-				for (end = name; (*end >= 'a' && *end <= 'z') ||
-				     (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') ||
-				     *end == '_'; end++)
-					;
-				p = end - 1;
-			}
+			braced = *name == '{';
+			if (braced)
+				name++;
+			for (end = name; (*end >= 'a' && *end <= 'z') ||
+			     (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') ||
+			     *end == '_'; end++)
+				;
+			p = end - 1;
 			val = var_get(v, name, (size_t)(end - name));
+			if (*end == '[' && strchr(end, ']')) {
+				/* $NAME[INDEX]: the index is expanded first */
+				const char *close = strchr(end, ']');
+				char *inner, *index;
+
+				inner = strndup(end + 1, (size_t)(close - end - 1));
+				err = inner ? expand(v, inner, unknown, &index) : -ENOMEM;
+				free(inner);
+				if (!err) {
+					err = indexed_name(name, (size_t)(end - name), index, key,
+							   sizeof(key));
+					free(index);
+				}
+				if (err)
+					break;
+				val = var_get(v, key, strlen(key));
+				p = close;
+			}
+			if (braced)
+				p++; /* the closing brace */
 			if (!strcmp(val, UNKNOWN))
 				*unknown = true;
 		}
@@ -123,9 +142,26 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 	return 0;
 }
 
+/* "=> NAME" or "=> NAME[INDEX]" (the index expanded now). */
+static int capture(struct vars *v, const char *target, const char *value)
+{
+	bool unknown = false;
+	char *name;
+	int err = strchr(target, '[') ? expand(v, target, &unknown, &name) : 0;
+
+	if (err)
+		return err;
+	if (!strchr(target, '['))
+		return var_set(v, target, value);
+	err = strlen(name) < 256 ? var_set(v, name, value) : -E2BIG;
+	free(name);
+	return err;
+}
+
 static const char *kind_name(enum step_kind k)
 {
-	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" : "set";
+	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" :
+	       k == KIND_DAEMON ? "daemon" : "set";
 }
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
@@ -157,6 +193,15 @@ static bool holds(const struct expect *e, int r, const char *value, const char *
 	case EXPECT_ERRNO:
 		m = r == -e->err;
 		break;
+	case EXPECT_AT_MOST:
+	case EXPECT_AT_LEAST: {
+		char *end;
+		long long got = strtoll(value, &end, 10), bound = strtoll(want, NULL, 10);
+
+		m = r == 0 && *value && !*end &&
+		    (e->type == EXPECT_AT_MOST ? got <= bound : got >= bound);
+		break;
+	}
 	default:
 		m = r == 0 && !strcmp(value, want);
 		break;
@@ -172,6 +217,8 @@ static void describe_expect(struct strbuf *sb, const struct expect *e, const cha
 		strbuf_addf(sb, "%s%s", neg, errno_name(e->err));
 	else if (e->type == EXPECT_VALUE)
 		strbuf_addf(sb, "%s\"%s\"", neg, want);
+	else if (e->type == EXPECT_AT_MOST || e->type == EXPECT_AT_LEAST)
+		strbuf_addf(sb, "%sa number %s %s", neg, e->type == EXPECT_AT_MOST ? "<=" : ">=", want);
 	else
 		strbuf_addf(sb, "success");
 }
@@ -191,6 +238,8 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		return op_file(ctx->host_root, false, op, st->argc, argv, value);
 	case KIND_SERVER:
 		return op_server(ctx, op, st->argc, argv, value);
+	case KIND_DAEMON:
+		return op_daemon(ctx, op, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)
@@ -264,7 +313,8 @@ bool run_scenario(struct run_ctx *ctx)
 	struct strbuf value = STRBUF_INIT;
 	struct vars v = { 0 };
 	bool ok = true;
-	int loop_start = -1, loop_left = 0, iter = 0;
+	struct { int start, left, iter; } loop[SCENARIO_MAX_DEPTH];
+	int depth = 0;
 
 	ctx->report = (struct strbuf)STRBUF_INIT;
 	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
@@ -281,16 +331,22 @@ bool run_scenario(struct run_ctx *ctx)
 			break;
 		}
 		if (!st->op) {
-			if (st->repeat_end > i) { /* repeat */
-				loop_start = i;
-				loop_left = st->repeat_count;
-				iter = 0;
-			} else if (--loop_left > 0) { /* end, go round again */
-				i = loop_start;
-				iter++;
+			const struct step *rep;
+
+			if (st->repeat_end > i) { /* repeat: a new counter from 0 */
+				loop[depth].start = i;
+				loop[depth].left = st->repeat_count;
+				loop[depth++].iter = 0;
+			} else if (--loop[depth - 1].left > 0) { /* end, go round again */
+				i = loop[depth - 1].start;
+				loop[depth - 1].iter++;
+			} else { /* end, done */
+				depth--;
+				continue;
 			}
-			snprintf(num, sizeof(num), "%d", iter);
-			if (var_set(&v, "i", num)) {
+			rep = &s->steps[loop[depth - 1].start];
+			snprintf(num, sizeof(num), "%d", loop[depth - 1].iter);
+			if (var_set(&v, rep->repeat_var, num)) {
 				runner_error(ctx, st, NULL, "out of memory");
 				ok = false;
 			}
@@ -310,7 +366,7 @@ bool run_scenario(struct run_ctx *ctx)
 			ok = false;
 		} else if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
 			/* A foreign server has no control socket. */
-			if (st->capture && var_set(&v, st->capture, UNKNOWN)) {
+			if (st->capture && capture(&v, st->capture, UNKNOWN)) {
 				runner_error(ctx, st, argv, "out of memory");
 				ok = false;
 			}
@@ -367,8 +423,8 @@ bool run_scenario(struct run_ctx *ctx)
 					strbuf_addf(&ctx->report, "\n");
 				}
 				ok = false;
-			} else if (st->capture && var_set(&v, st->capture, r ? "" : value.buf)) {
-				runner_error(ctx, st, argv, "out of memory");
+			} else if (st->capture && capture(&v, st->capture, r ? "" : value.buf)) {
+				runner_error(ctx, st, argv, "out of memory, or an index past the limit");
 				ok = false;
 			}
 		}

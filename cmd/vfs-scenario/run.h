@@ -22,6 +22,7 @@ struct run_ctx {
 	const char *guest_root;   /* the mountpoint */
 	const char *host_root;    /* the server's source directory */
 	int control_fd;           /* -1: a foreign server, server steps are skipped */
+	int server_pid;           /* the daemon, for daemon steps */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -81,15 +82,21 @@ void sandbox_leave(const char *workdir)
 	fixture_teardown(workdir);
 }
 
-/* Forks @argv with its output to @errlog; it dies with us, however we die. */
-static pid_t spawn(char *const argv[], const char *errlog)
+/*
+ * Forks @argv with its output to @errlog, with RLIMIT_NOFILE @nofile if
+ * not 0; it dies with us, however we die.
+ */
+static pid_t spawn(char *const argv[], const char *errlog, long nofile)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		struct rlimit rl = { (rlim_t)nofile, (rlim_t)nofile };
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(126);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -103,7 +110,7 @@ static pid_t spawn(char *const argv[], const char *errlog)
 static int run_wait(char *const argv[], const char *errlog)
 {
 	int status;
-	pid_t pid = spawn(argv, errlog);
+	pid_t pid = spawn(argv, errlog, 0);
 
 	if (pid < 0)
 		return -errno;
@@ -174,14 +181,14 @@ static void pause_ms(long ms)
 }
 
 int server_start(struct server *sv, char *const argv[], const char *mnt,
-		 const char *errlog)
+		 const char *errlog, long nofile)
 {
 	int status;
 
 	snprintf(sv->mnt, sizeof(sv->mnt), "%s", mnt);
 	if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	sv->pid = spawn(argv, errlog);
+	sv->pid = spawn(argv, errlog, nofile);
 	if (sv->pid < 0)
 		return -errno;
 	/* Mounting is the server's own business: wait for its result, bounded. */

@@ -27,10 +27,11 @@ struct server {
 
 /*
  * Starts @argv (stdout and stderr to @errlog) and waits until @mnt is a
- * FUSE mount; -ETIMEDOUT, or -ECHILD if the server exited first.
+ * FUSE mount; -ETIMEDOUT, or -ECHILD if the server exited first. @nofile:
+ * its RLIMIT_NOFILE (0: as it is).
  */
-int server_start(struct server *sv, char *const argv[], const char *mnt,
-		 const char *errlog);
+int server_start(struct server *sv, char *const argv[], const char *mnt, const char *errlog,
+		 long nofile);
 /* SIGTERM, then SIGKILL after 5 s; unmounts whatever is left. */
 void server_stop(struct server *sv);
 

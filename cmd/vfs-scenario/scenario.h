@@ -11,8 +11,20 @@
 
 #define STEP_MAX_ARGS 32
 #define SCENARIO_MAX_SERVER_ARGS 16
+#define SCENARIO_MAX_INJECT 8    /* inject lines */
+#define SCENARIO_MAX_DEPTH 8     /* nested repeat blocks */
 
-enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8 };
+/*
+ * Targets a scenario runs on and names in fails-on and only: vfs-serve's
+ * designs (enum design, 0..2), then the libfuse examples.
+ */
+enum target {
+	TARGET_PASSTHROUGH_LL = 3, TARGET_PASSTHROUGH, TARGET_PASSTHROUGH_FH, TARGET_COUNT
+};
+const char *target_name(int t);
+int target_parse(const char *s, int *t);
+
+enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */
@@ -20,6 +32,8 @@ enum expect_type {
 	EXPECT_ANY,   /* anything, failure included */
 	EXPECT_ERRNO, /* fails with this errno */
 	EXPECT_VALUE, /* succeeds with this value */
+	EXPECT_AT_MOST,  /* succeeds with a number <= value */
+	EXPECT_AT_LEAST, /* succeeds with a number >= value */
 };
 
 struct expect {
@@ -43,8 +57,9 @@ struct step {
 	bool assume;               /* a premise: if it fails, the run is skipped */
 	bool witness;              /* its failure on a fails-on design is the bug */
 	struct expect bug;         /* with witness: what the bug gives (EXPECT_NONE: any failure) */
-	int repeat_end;            /* for "repeat": index of its "end" */
+	int repeat_end;            /* for "repeat": index of its "end"; for "end": its repeat */
 	int repeat_count;
+	char *repeat_var;          /* the counter's name ("i" unless named) */
 };
 
 struct scenario {
@@ -54,8 +69,11 @@ struct scenario {
 	char *case_name;
 	char *fixture;
 	unsigned requires;   /* REQUIRES_* */
-	unsigned fails_on;   /* 1 << enum design */
-	unsigned only;       /* 1 << enum design; 0: every design */
+	unsigned fails_on;   /* 1 << target */
+	unsigned only;       /* 1 << target; 0: every target */
+	int ninject;
+	char *inject[SCENARIO_MAX_INJECT]; /* vfs-inject exec --fail specs for the server */
+	long nofile;         /* "limit nofile=N": the server's RLIMIT_NOFILE; 0: as is */
 	int nserver_args;
 	char *server_args[SCENARIO_MAX_SERVER_ARGS];
 	int nsteps;
@@ -65,6 +83,12 @@ struct scenario {
 
 #define REQUIRES_ROOT 1u
 #define REQUIRES_LOOP 2u
+
+/*
+ * "name[INDEX]" variables: the name of variable @name at @index, for
+ * captures and references alike; @out has room for @len bytes.
+ */
+int indexed_name(const char *name, size_t namelen, const char *index, char *out, size_t len);
 
 /* An operation a step can name: which kinds may use it, its arguments. */
 struct op {

@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 63
+plan 93
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -124,37 +124,110 @@ check_eq "a settle wait that times out fails the run" 1 $rc
 check "... saying the server did not close the files" \
 	grep -q "runner error: the server did not close the files the guest closed within 5 s" "$T_TMP/out"
 
+# Every RESULT form fails on a wrong value (each file: a step whose result
+# the expectation gets wrong).
+hdr='title T\ncase other\nfixture tmpfs\nhost write f "v"\n'
+for form in 'ok guest read nope' 'ENOENT guest read f' 'EISDIR guest read nope' 'w guest read f' \
+	'"w" guest read f' '!v guest read f' '!"v" guest read f' '!ENOENT guest read nope' \
+	'<=0 guest stat f size' '>=2 guest stat f size' '!<=1 guest stat f size'; do
+	printf "$hdr"'expect %s\n' "$form" >"$T_TMP/form.scn"
+	"$SC" --design=fixed "$T_TMP/form.scn" >/dev/null 2>&1
+	check_eq "RESULT form: 'expect $form' fails" 1 $?
+done
+
+# Indexed variables, nested repeats with named counters, whole-file reads,
+# walks, daemon facts and injected faults, each doing what it says.
+cat >"$T_TMP/lang.scn" <<'EOS'
+title T
+case other
+fixture tmpfs
+vfs-serve --inode-file-handles=prefer
+inject name_to_handle_at=EOPNOTSUPP
+repeat 3
+repeat 2 j
+host write f$i$j "v$i.$j"
+guest read f$i$j => r[$i.$j]
+end
+end
+expect "v2.1" guest read f21
+set k 2.1
+expect "v2.1" guest read f21 => again
+host write copy ${r[$k]}
+expect "v2.1" host read copy
+expect 7 guest walk .
+expect <=64 daemon fds
+expect >=100 daemon rss
+expect >=1 server counter fallbacks_opath
+expect >=1 server counter handle_failures.EOPNOTSUPP
+EOS
+"$SC" -v --design=fixed "$T_TMP/lang.scn" >"$T_TMP/out" 2>&1
+check_eq "indexes, nested repeats, walk, daemon facts, inject: all hold" 0 $?
+head -c 70000 /dev/zero | tr '\0' y >"$T_TMP/big"
+printf 'title T\ncase other\nfixture tmpfs\nhost write small "%s"\nexpect %s guest read small\n' \
+	"$(head -c 5000 "$T_TMP/big")" "$(head -c 5000 "$T_TMP/big")" >"$T_TMP/whole.scn"
+"$SC" --design=fixed "$T_TMP/whole.scn" >"$T_TMP/out" 2>&1
+check_eq "read gives a whole 5000-byte file, not 4 KiB of it" 0 $?
+
 # A foreign server: guest and host steps run, server steps are skipped.
 PLL=$TOP/$BUILD/bench/passthrough_ll
 "$SC" --server "$PLL -f -o source={source},allow_other,default_permissions {mountpoint}" \
-	scenarios >"$T_TMP/foreign" 2>&1
-sed 's/^/# /' "$T_TMP/foreign"
-# Its documented outcomes (scenarios/README.md), row by row: it holds an
-# O_PATH fd on every inode, so ext4 never reuses a number it serves and
-# the inode-reuse premises do not hold (SKIP). across-forget's premise
-# depends on whether passthrough_ll has handled the FORGET before the host
-# creates g (the step that waits for it is a server step, skipped): PASS
-# or SKIP, never FAIL.
-check_eq "passthrough_ll: the documented outcome of each scenario" \
-"duplicate/concurrent PASS
-duplicate/hard-links PASS
-duplicate/thread PASS
-generation/handle-cycles PASS
-generation/same-name SKIP
-generation/stale-inode SKIP
-id-reuse/across-forget PASS-or-SKIP
-id-reuse/guest-unlink SKIP
-id-reuse/host-unlink SKIP
-id-reuse/open-fd SKIP
-id-reuse/rename-over SKIP
-mount-fd/fifo-first PASS
-mount-fd/nodes-first PASS
-mount-fd/open-fault PASS" "$(awk '/^[a-z-]+\/[a-z-]+ / {
-	if ($1 == "id-reuse/across-forget" && ($2 == "PASS" || $2 == "SKIP")) $2 = "PASS-or-SKIP"
-	print $1, $2 }' "$T_TMP/foreign")"
-check "passthrough_ll: the totals" grep -Eq "^vfs-scenario: (8 passed, 0 failed, 6|7 passed, 0 failed, 7) skipped$" \
-	"$T_TMP/foreign"
-check "... with a column for the foreign server" grep -q "^SCENARIO  *server" "$T_TMP/foreign"
+	scenarios/mount-fd/nodes-first.scn >"$T_TMP/foreign" 2>&1
+check_eq "--server runs a foreign server" 0 $?
+check "... in a column of its own" grep -Eq "^mount-fd/nodes-first +PASS" "$T_TMP/foreign"
+check "... headed server" grep -q "^SCENARIO  *server" "$T_TMP/foreign"
+
+# libfuse's examples as named targets: every outcome as the scenarios
+# declare (exit 0), and each finding of scenarios/FINDINGS.md as its table
+# says, row by row.
+"$SC" --targets=passthrough_ll,passthrough,passthrough_fh scenarios >"$T_TMP/examples" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/examples" | grep -v "^#   "
+check_eq "the libfuse examples: every outcome as declared" 0 $rc
+check "... nothing FAILs" sh -c "! grep -E '^[a-z-]+/[a-z-]+ ' '$T_TMP/examples' | grep -q FAIL"
+# "name;outcome;outcome;outcome" from the table and from the matrix.
+awk -F'|' '/^\| [a-z-]+\/[a-z-]+ \|/ {
+	for (i = 2; i <= 5; i++) { gsub(/^ +| +$/, "", $i) }
+	print $2 ";" $3 ";" $4 ";" $5 }' scenarios/FINDINGS.md >"$T_TMP/findings"
+check "FINDINGS.md has its table" test "$(wc -l <"$T_TMP/findings")" -ge 7
+# cells_match WANT GOT: each ';' cell of GOT is its WANT cell, or one of
+# its "A or B" (a premise that holds in some runs only).
+cells_match() {
+	local IFS=';' w g i
+	read -ra w <<<"$1"
+	read -ra g <<<"$2"
+	[ ${#w[@]} = ${#g[@]} ] || return 1
+	for i in "${!w[@]}"; do
+		[[ " or ${w[i]} or " == *" or ${g[i]} or "* ]] || return 1
+	done
+}
+while IFS=';' read -r name want; do
+	got=$(grep -E "^$name " "$T_TMP/examples" | sed -E 's/ +$//; s/ {2,}/;/g' | cut -d';' -f2-4)
+	if cells_match "$want" "$got"; then
+		ok "FINDINGS.md: $name"
+	else
+		not_ok "FINDINGS.md: $name"
+		echo "#   want: $want"
+		echo "#   got:  $got"
+	fi
+done <"$T_TMP/findings"
+for i in 1 2 3; do
+	"$SC" --targets=passthrough_ll scenarios/generation/reuse-after-forget.scn >"$T_TMP/again" 2>&1
+	check "passthrough_ll's (nodeid, generation) reuse shows again (run $i of 3)" \
+		grep -Eq "^generation/reuse-after-forget +bug reproduced" "$T_TMP/again"
+done
+
+# --mutate: no expectation of the shipped scenarios holds when negated,
+# on any design; on a foreign target the skipped server steps do.
+"$SC" --mutate scenarios >"$T_TMP/mutate" 2>&1
+rc=$?
+tail -3 "$T_TMP/mutate" | sed 's/^/# /'
+check_eq "--mutate over scenarios/ on the designs finds nothing vacuous" 0 $rc
+check "... having negated every expectation" \
+	grep -Eq "^vfs-scenario: mutate: [1-9][0-9]+ expectations negated, 0 vacuous$" "$T_TMP/mutate"
+"$SC" --mutate --targets=passthrough_ll scenarios/mount-fd/open-fault.scn >"$T_TMP/mutate2" 2>&1
+check_eq "--mutate on a foreign target: the skipped server checks are vacuous (exit 1)" 1 $?
+check "... each named with its line" grep -q "^vacuous scenarios/mount-fd/open-fault.scn:16 \[passthrough_ll\]" \
+	"$T_TMP/mutate2"
 
 # Killed mid-scenario, the runner leaves nothing behind.
 printf 'title long\ncase other\nfixture ext4-small\nrequires root loop\nrepeat 10000\nguest write f "x$i"\nguest read f\nguest unlink f\nend\n' >"$T_TMP/long.scn"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../../cmd/vfs-scenario/scenario.h"
+#include "core/config.h"
 #include "../unit.h"
 
 static char path[128];
@@ -182,7 +183,32 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "guest write a \"open\n", 4, "unterminated quoted string");
 	refused(HEADER "guest write a \"x\"y\n", 4, "a quoted string must be followed by a blank");
 	refused(HEADER "repeat 0\nend\n", 4, "repeat needs a whole number from 1 to 10000");
-	refused(HEADER "repeat 2\nrepeat 2\nend\nend\n", 5, "repeat blocks do not nest");
+	refused(HEADER "repeat 2\nrepeat 2\nend\nend\n", 5,
+		"repeat: 'i' already counts an enclosing repeat");
+	refused(HEADER "repeat 2 a-b\nend\n", 4, "repeat: 'a-b' is not a variable name");
+	refused(HEADER "repeat 2 a\nrepeat 2 b\nrepeat 2 c\nrepeat 2 d\nrepeat 2 e\n"
+		"repeat 2 f\nrepeat 2 g\nrepeat 2 h\nrepeat 2 k\n", 12,
+		"repeat blocks nest 8 deep at most");
+	refused(HEADER "guest read a => h[\n", 4, "'h[' is not a variable name");
+	refused(HEADER "guest read a => h[]\n", 4, "'h[]' is not a variable name");
+	refused(HEADER "guest read a => h[$nope]\n", 4, "variable 'nope' is used before it is set");
+	refused(HEADER "guest read $h[1]\n", 4, "variable 'h' is used before it is set");
+	refused(HEADER "set h 1\nguest read $h[1\n", 5, "unterminated [ in '$h[1'");
+	refused(HEADER "set h 1\nguest read ${h[1]\n", 5, "unterminated ${ in '${h[1]'");
+	refused(HEADER "expect <=x daemon fds\n", 4, "'<=x': a comparison wants a whole number");
+	refused(HEADER "expect >=-1 daemon fds\n", 4, "'>=-1': a comparison wants a whole number");
+	refused(HEADER "daemon fds 3\n", 4, "fds takes 0 to 0 arguments, got 1");
+	refused(HEADER "daemon read f\n", 4, "'read' is not a daemon step");
+	refused(HEADER "guest walk\n", 4, "walk takes 1 to 1 arguments, got 0");
+	refused(HEADER "inject\nguest read a\n", 4, "usage: inject SYSCALL=ERRNO");
+	refused(HEADER "inject frobnicate=EIO\nguest read a\n", 4,
+		"inject: bad spec 'frobnicate=EIO': unknown syscall 'frobnicate'");
+	refused(HEADER "inject openat=EWHAT\nguest read a\n", 4, "inject: bad spec 'openat=EWHAT'");
+	refused(HEADER "limit nofile=3\nguest read a\n", 4, "usage: limit nofile=N (16 to 1048576)");
+	refused(HEADER "limit files=300\nguest read a\n", 4, "usage: limit nofile=N");
+	refused(HEADER "fails-on passthrough_hp\nguest read a\n", 4,
+		"unknown target 'passthrough_hp' (ids-only, v3, fixed, passthrough_ll, "
+		"passthrough, passthrough_fh)");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
 	refused(HEADER "repeat 2\nguest read a\n", 4, "repeat without 'end'");
 	refused(HEADER "guest read a\ntitle late\n", 5, "'title' must come before the first step");
@@ -190,8 +216,8 @@ START_TEST(every_refusal_names_its_line)
 		"case must be one of inode-id-reuse");
 	refused("title T\ncase other\nfixture marble\nguest read a\n", 3, "unknown fixture 'marble'");
 	refused(HEADER "requires wings\nguest read a\n", 4, "unknown requirement 'wings'");
-	refused(HEADER "fails-on v2\nguest read a\n", 4, "unknown design 'v2'");
-	refused(HEADER "only\nguest read a\n", 4, "only needs at least one design");
+	refused(HEADER "fails-on v2\nguest read a\n", 4, "unknown target 'v2'");
+	refused(HEADER "only\nguest read a\n", 4, "only needs at least one target");
 	refused(HEADER "vfs-serve --design=v3\nguest read a\n", 4,
 		"vfs-serve: --design=v3 is set by the runner");
 	refused("case other\nfixture tmpfs\nguest read a\n", 0, "no title line");
@@ -283,6 +309,47 @@ START_TEST(nul_byte_refused)
 }
 END_TEST
 
+/* The language of the findings: targets, indexes, nesting, comparisons. */
+START_TEST(new_forms_parse)
+{
+	struct scenario *s = parse(HEADER "fails-on passthrough_ll fixed passthrough_fh\n"
+				   "only ids-only passthrough\n"
+				   "inject name_to_handle_at=EOPNOTSUPP:nth=2\n"
+				   "inject openat=EACCES:path=/x*\n"
+				   "limit nofile=128\n"
+				   "repeat 3\n"
+				   "repeat 2 j\n"
+				   "guest handle f$i$j => h[$i.$j]\n"
+				   "witness !\"x\" expect !\"x\" guest open-handle ${h[$i.$j]}\n"
+				   "end\n"
+				   "end\n"
+				   "expect 12 guest walk d\n"
+				   "expect <=32 daemon fds\n"
+				   "expect >=1 daemon rss\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_uint_eq(s->fails_on, (1u << TARGET_PASSTHROUGH_LL) | (1u << DESIGN_FIXED) |
+			  (1u << TARGET_PASSTHROUGH_FH));
+	ck_assert_uint_eq(s->only, (1u << DESIGN_IDS_ONLY) | (1u << TARGET_PASSTHROUGH));
+	ck_assert_int_eq(s->ninject, 2);
+	ck_assert_str_eq(s->inject[1], "openat=EACCES:path=/x*");
+	ck_assert_int_eq(s->nofile, 128);
+	ck_assert_str_eq(s->steps[0].repeat_var, "i");
+	ck_assert_str_eq(s->steps[1].repeat_var, "j");
+	ck_assert_int_eq(s->steps[0].repeat_end, 5);
+	ck_assert_int_eq(s->steps[1].repeat_end, 4);
+	ck_assert_str_eq(s->steps[2].capture, "h[$i.$j]");
+	ck_assert_str_eq(s->steps[3].argv[0], "${h[$i.$j]}");
+	ck_assert_int_eq(s->steps[6].kind, KIND_GUEST);
+	ck_assert_str_eq(s->steps[6].op->name, "walk");
+	ck_assert_int_eq(s->steps[7].kind, KIND_DAEMON);
+	ck_assert_int_eq(s->steps[7].expect.type, EXPECT_AT_MOST);
+	ck_assert_str_eq(s->steps[7].expect.value, "32");
+	ck_assert_int_eq(s->steps[8].expect.type, EXPECT_AT_LEAST);
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(all_errors_of_a_file_are_reported)
 {
 	struct scenario *s = parse(HEADER "guest frob\nguest read\nexpect EXX guest read a\n");
@@ -324,6 +391,7 @@ Suite *scenario_parse_suite(void)
 	tcase_add_test(tc, witness_steps);
 	tcase_add_test(tc, many_variables);
 	tcase_add_test(tc, nul_byte_refused);
+	tcase_add_test(tc, new_forms_parse);
 	suite_add_tcase(s, tc);
 	return s;
 }
