@@ -500,6 +500,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	}
 	ctx.guest_root = mnt;
 	ctx.host_root = source;
+	ctx.control_path = ctl;
 	timed_out = 0;
 	alarm((unsigned)o->timeout);
 	held = run_scenario(&ctx);

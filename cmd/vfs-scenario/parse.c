@@ -439,6 +439,15 @@ static void check_args(struct parser *p, const struct step *st)
 	}
 }
 
+/* The step that opens background block @name, or -1. */
+static int background_index(const struct scenario *s, const char *name)
+{
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->steps[i].background && !strcmp(s->steps[i].background, name))
+			return i;
+	return -1;
+}
+
 static void step_release(struct step *st)
 {
 	for (int k = 0; k < st->argc; k++)
@@ -447,6 +456,8 @@ static void step_release(struct step *st)
 	free(st->expect.value);
 	free(st->bug.value);
 	free(st->repeat_var);
+	free(st->background);
+	free(st->join);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -704,7 +715,8 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 				complain(&p, "repeat blocks nest %d deep at most", SCENARIO_MAX_DEPTH);
 			} else {
 				for (int k = 0; k < depth; k++)
-					if (!strcmp(s->steps[open_repeat[k]].repeat_var, var))
+					if (s->steps[open_repeat[k]].repeat_var &&
+					    !strcmp(s->steps[open_repeat[k]].repeat_var, var))
 						complain(&p, "repeat: '%s' already counts an enclosing "
 							 "repeat", var);
 				st.repeat_count = atoi(w[1]);
@@ -717,9 +729,38 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 					free(st.repeat_var);
 				}
 			}
+		} else if (!strcmp(w[0], "background")) {
+			struct step st = { .line = p.line, .repeat_end = -1 };
+
+			if (n != 2 || !valid_var_name(w[1])) {
+				complain(&p, "usage: background NAME ... end, then join NAME");
+			} else if (depth) {
+				complain(&p, "background blocks stand at the top level "
+					 "(not inside repeat or background)");
+			} else if (background_index(s, w[1]) >= 0) {
+				complain(&p, "background '%s' is defined twice", w[1]);
+			} else if ((st.background = strdup(w[1]))) {
+				open_repeat[depth] = s->nsteps;
+				if (add_step(&p, s, &st) == 0)
+					depth++;
+				else
+					free(st.background);
+			}
+		} else if (!strcmp(w[0], "join")) {
+			struct step st = { .line = p.line, .repeat_end = -1 };
+			int b = n == 2 ? background_index(s, w[1]) : -1;
+
+			if (n != 2)
+				complain(&p, "usage: join NAME");
+			else if (b < 0)
+				complain(&p, "join: no background block '%s' before this line", w[1]);
+			else if (depth)
+				complain(&p, "join stands at the top level");
+			else if ((st.join = strdup(w[1])) && add_step(&p, s, &st))
+				free(st.join);
 		} else if (!strcmp(w[0], "end")) {
 			if (n != 1 || !depth) {
-				complain(&p, "'end' without 'repeat'");
+				complain(&p, "'end' without 'repeat' or 'background'");
 			} else {
 				struct step st = { .line = p.line, .repeat_end = open_repeat[depth - 1] };
 				int at = s->nsteps;
@@ -738,7 +779,8 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 	p.line++;
 	if (depth) {
 		p.line = s->steps[open_repeat[depth - 1]].line;
-		complain(&p, "repeat without 'end'");
+		complain(&p, "%s without 'end'", s->steps[open_repeat[depth - 1]].background ?
+			 "background" : "repeat");
 	}
 	p.line = 0;
 	if (!s->title)

@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "control/control_client.h"
 #include "util/errno_name.h"
 #include "ops.h"
 #include "run.h"
@@ -307,18 +312,152 @@ static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv
 	ctx->runner_error = true;
 }
 
+/*
+ * Background blocks run in a child process (a copy of the runner: the
+ * variables as they were, its own control connection) while the scenario
+ * goes on; join (or the scenario's end) collects what the child found.
+ */
+#define MAX_BACKGROUND 16
+
+static struct background {
+	const struct step *st;
+	pid_t pid;
+	int fd; /* the child's result: flags, then its report */
+} bgs[MAX_BACKGROUND];
+static int nbg;
+
+struct bg_result {
+	bool ok, witness_failed, runner_error, premise_failed;
+};
+
+static bool run_range(struct run_ctx *ctx, struct vars *v, struct strbuf *value, int from,
+		      int to);
+
+static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf *value,
+			     int at)
+{
+	const struct step *st = &ctx->s->steps[at];
+	int p[2];
+	pid_t pid;
+
+	if (nbg == MAX_BACKGROUND) {
+		runner_error(ctx, st, NULL, "more than 16 background blocks at once");
+		return false;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		runner_error(ctx, st, NULL, "cannot make a pipe for the background block");
+		return false;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		runner_error(ctx, st, NULL, "cannot fork the background block");
+		return false;
+	}
+	if (pid == 0) {
+		struct bg_result res;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		nbg = 0; /* its parent's blocks are not its own */
+		ctx->in_background = true;
+		if (ctx->control_fd >= 0) {
+			close(ctx->control_fd);
+			ctx->control_fd = control_connect(ctx->control_path);
+		}
+		strbuf_release(&ctx->report);
+		ctx->report = (struct strbuf)STRBUF_INIT;
+		ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
+		res.ok = run_range(ctx, v, value, at + 1, st->repeat_end);
+		res.witness_failed = ctx->witness_failed;
+		res.runner_error = ctx->runner_error;
+		res.premise_failed = ctx->premise_failed;
+		if (write(p[1], &res, sizeof(res)) != (ssize_t)sizeof(res) ||
+		    (ctx->report.len && write(p[1], ctx->report.buf, ctx->report.len) < 0))
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	bgs[nbg++] = (struct background){ .st = st, .pid = pid, .fd = p[0] };
+	return true;
+}
+
+/* Waits for background block @k and takes in what it found. */
+static bool join_background(struct run_ctx *ctx, int k, const struct step *at)
+{
+	struct background b = bgs[k];
+	struct bg_result res = { 0 };
+	struct strbuf report = STRBUF_INIT;
+	char buf[4096];
+	ssize_t n, got = read(b.fd, &res, sizeof(res));
+	int status = 0;
+
+	while ((n = read(b.fd, buf, sizeof(buf))) > 0)
+		strbuf_addf(&report, "%.*s", (int)n, buf);
+	close(b.fd);
+	waitpid(b.pid, &status, 0);
+	bgs[k] = bgs[--nbg];
+	if (got != (ssize_t)sizeof(res) || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		runner_error(ctx, at, NULL, "the background block died before it could report");
+		strbuf_release(&report);
+		return false;
+	}
+	if (!res.ok) {
+		strbuf_addf(&ctx->report, "background %s (line %d):\n%s", b.st->background,
+			    b.st->line, report.buf ? report.buf : "");
+		ctx->witness_failed |= res.witness_failed;
+		ctx->runner_error |= res.runner_error;
+		ctx->premise_failed |= res.premise_failed;
+	}
+	strbuf_release(&report);
+	return res.ok;
+}
+
+static int find_background(const char *name)
+{
+	for (int k = 0; k < nbg; k++)
+		if (!strcmp(bgs[k].st->background, name))
+			return k;
+	return -1;
+}
+
 bool run_scenario(struct run_ctx *ctx)
 {
-	const struct scenario *s = ctx->s;
 	struct strbuf value = STRBUF_INIT;
 	struct vars v = { 0 };
+	bool ok;
+
+	ctx->report = (struct strbuf)STRBUF_INIT;
+	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
+	ok = run_range(ctx, &v, &value, 0, ctx->s->nsteps);
+	/* Blocks never joined are joined now; after a failure they are stopped. */
+	while (nbg) {
+		if (!ok || *ctx->stop)
+			kill(bgs[nbg - 1].pid, SIGKILL);
+		if (!join_background(ctx, nbg - 1, &ctx->s->steps[ctx->s->nsteps - 1]) && ok)
+			ok = false;
+	}
+	ops_close_all();
+	vars_free(&v);
+	strbuf_release(&value);
+	return ok;
+}
+
+/* Runs steps [from, to); a repeat's steps are always inside one range. */
+static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *valuep, int from,
+		      int to)
+{
+	const struct scenario *s = ctx->s;
+	struct strbuf value = *valuep;
+	struct vars v = *vars;
 	bool ok = true;
 	struct { int start, left, iter; } loop[SCENARIO_MAX_DEPTH];
 	int depth = 0;
 
-	ctx->report = (struct strbuf)STRBUF_INIT;
-	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
-	for (int i = 0; i < s->nsteps && ok; i++) {
+	for (int i = from; i < to && ok; i++) {
 		const struct step *st = &s->steps[i];
 		char *argv[STEP_MAX_ARGS] = { 0 }, *want = NULL, *bug = NULL, num[16], why[256];
 		const char *refusal;
@@ -329,6 +468,21 @@ bool run_scenario(struct run_ctx *ctx)
 			strbuf_addf(&ctx->report, "stopped before line %d\n", st->line);
 			ok = false;
 			break;
+		}
+		if (st->background) {
+			ok = start_background(ctx, &v, &value, i);
+			i = st->repeat_end; /* the block runs in the child */
+			continue;
+		}
+		if (st->join) {
+			k = find_background(st->join);
+			if (k < 0) {
+				runner_error(ctx, st, NULL, "join of a block that was not started");
+				ok = false;
+			} else {
+				ok = join_background(ctx, k, st);
+			}
+			continue;
 		}
 		if (!st->op) {
 			const struct step *rep;
@@ -377,8 +531,9 @@ bool run_scenario(struct run_ctx *ctx)
 			if (!r)
 				r = exec_step(ctx, st, argv, &v, &value);
 			refusal = ops_refusal();
+			/* With blocks running at once, "what the guest holds" is theirs too. */
 			if (!refusal && st->kind == KIND_GUEST && ctx->control_fd >= 0 &&
-			    settle(ctx))
+			    !ctx->in_background && !nbg && settle(ctx))
 				refusal = "the server did not close the files the guest closed "
 					  "within 5 s";
 			if (ctx->verbose) {
@@ -433,9 +588,8 @@ bool run_scenario(struct run_ctx *ctx)
 		free(want);
 		free(bug);
 	}
-	ops_close_all();
-	vars_free(&v);
-	strbuf_release(&value);
+	*vars = v;
+	*valuep = value;
 	return ok;
 }
 

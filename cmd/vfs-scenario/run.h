@@ -23,6 +23,8 @@ struct run_ctx {
 	const char *host_root;    /* the server's source directory */
 	int control_fd;           /* -1: a foreign server, server steps are skipped */
 	int server_pid;           /* the daemon, for daemon steps */
+	const char *control_path; /* for a background block's own connection */
+	bool in_background;       /* this process runs a background block */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */

@@ -60,6 +60,8 @@ struct step {
 	int repeat_end;            /* for "repeat": index of its "end"; for "end": its repeat */
 	int repeat_count;
 	char *repeat_var;          /* the counter's name ("i" unless named) */
+	char *background;          /* "background NAME" (repeat_end: its end), or NULL */
+	char *join;                /* "join NAME", or NULL */
 };
 
 struct scenario {

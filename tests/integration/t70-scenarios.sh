@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 93
+plan 96
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -25,10 +25,10 @@ check "ids-only shows inode ID reuse" grep -Eq "^id-reuse/host-unlink +bug repro
 
 "$SC" --tap --junit "$T_TMP/junit.xml" --design=fixed scenarios/duplicate >"$T_TMP/tap"
 check_eq "--tap starts with the TAP version" "TAP version 13" "$(head -1 "$T_TMP/tap")"
-check_eq "--tap plans one test per run" "1..3" "$(sed -n 2p "$T_TMP/tap")"
-check "--tap: every run ok" [ "$(grep -c '^ok ' "$T_TMP/tap")" = 3 ]
-check "--junit writes a test suite" grep -q '<testsuite name="vfs-scenario" tests="3" failures="0" skipped="0">' "$T_TMP/junit.xml"
-check "--junit: one testcase per run" [ "$(grep -c '<testcase ' "$T_TMP/junit.xml")" = 3 ]
+check_eq "--tap plans one test per run" "1..4" "$(sed -n 2p "$T_TMP/tap")"
+check "--tap: every run ok" [ "$(grep -c '^ok ' "$T_TMP/tap")" = 4 ]
+check "--junit writes a test suite" grep -q '<testsuite name="vfs-scenario" tests="4" failures="0" skipped="0">' "$T_TMP/junit.xml"
+check "--junit: one testcase per run" [ "$(grep -c '<testcase ' "$T_TMP/junit.xml")" = 4 ]
 
 # Scenario files with errors are refused whole, before anything runs.
 mkdir -p "$T_TMP/bad"
@@ -167,6 +167,14 @@ printf 'title T\ncase other\nfixture tmpfs\nhost write small "%s"\nexpect %s gue
 	"$(head -c 5000 "$T_TMP/big")" "$(head -c 5000 "$T_TMP/big")" >"$T_TMP/whole.scn"
 "$SC" --design=fixed "$T_TMP/whole.scn" >"$T_TMP/out" 2>&1
 check_eq "read gives a whole 5000-byte file, not 4 KiB of it" 0 $?
+
+# Background blocks: run beside the scenario, joined; a failure inside
+# one fails the scenario and names the block.
+printf 'title T\ncase other\nfixture tmpfs\nhost write f "x"\nbackground b\nexpect "y" guest read f\nend\nguest read f\njoin b\n' >"$T_TMP/bg.scn"
+"$SC" --design=fixed "$T_TMP/bg.scn" >"$T_TMP/out" 2>&1
+check_eq "a failing background block fails the scenario" 1 $?
+check "... naming the block and its step" grep -A1 "^background b (line 5):" "$T_TMP/out"
+check "... and nothing of it is left running" sh -c "! pgrep -f 'vfs-scenari[o] --design=fixed $T_TMP/bg.scn' >/dev/null"
 
 # A foreign server: guest and host steps run, server steps are skipped.
 PLL=$TOP/$BUILD/bench/passthrough_ll

@@ -201,6 +201,14 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "daemon read f\n", 4, "'read' is not a daemon step");
 	refused(HEADER "guest walk\n", 4, "walk takes 1 to 1 arguments, got 0");
 	refused(HEADER "inject\nguest read a\n", 4, "usage: inject SYSCALL=ERRNO");
+	refused(HEADER "background\nend\n", 4, "usage: background NAME ... end, then join NAME");
+	refused(HEADER "repeat 2\nbackground b\nend\nend\n", 5,
+		"background blocks stand at the top level");
+	refused(HEADER "background b\nend\nbackground b\nend\n", 6,
+		"background 'b' is defined twice");
+	refused(HEADER "join b\n", 4, "join: no background block 'b' before this line");
+	refused(HEADER "background b\nguest read a\n", 4, "background without 'end'");
+	refused(HEADER "join\n", 4, "usage: join NAME");
 	refused(HEADER "inject frobnicate=EIO\nguest read a\n", 4,
 		"inject: bad spec 'frobnicate=EIO': unknown syscall 'frobnicate'");
 	refused(HEADER "inject openat=EWHAT\nguest read a\n", 4, "inject: bad spec 'openat=EWHAT'");
@@ -325,7 +333,11 @@ START_TEST(new_forms_parse)
 				   "end\n"
 				   "expect 12 guest walk d\n"
 				   "expect <=32 daemon fds\n"
-				   "expect >=1 daemon rss\n");
+				   "expect >=1 daemon rss\n"
+				   "background drops\n"
+				   "guest drop-caches\n"
+				   "end\n"
+				   "join drops\n");
 
 	ck_assert_msg(s, "%s", errors);
 	ck_assert_uint_eq(s->fails_on, (1u << TARGET_PASSTHROUGH_LL) | (1u << DESIGN_FIXED) |
@@ -346,6 +358,9 @@ START_TEST(new_forms_parse)
 	ck_assert_int_eq(s->steps[7].expect.type, EXPECT_AT_MOST);
 	ck_assert_str_eq(s->steps[7].expect.value, "32");
 	ck_assert_int_eq(s->steps[8].expect.type, EXPECT_AT_LEAST);
+	ck_assert_str_eq(s->steps[9].background, "drops");
+	ck_assert_int_eq(s->steps[9].repeat_end, 11);
+	ck_assert_str_eq(s->steps[12].join, "drops");
 	scenario_free(s);
 }
 END_TEST
