@@ -137,7 +137,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 # libfuse's own examples: a baseline for benchmarks and foreign targets
 # for scenarios; built from the copies libfuse3-dev ships, with the

@@ -16,12 +16,15 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -31,6 +34,26 @@
 #include "util/errno_name.h"
 #include "util/json_line.h"
 #include "supervise.h"
+
+/*
+ * Linux 6.7 lets the supervisor ask that a notification wake it on the
+ * CPU the target runs on, and the target be woken the same way when the
+ * answer comes: no cross-CPU wake-up, which is most of a notification's
+ * cost. Debian 12's headers (6.1) do not have the names yet.
+ */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+/* 0, or -errno where the kernel refuses (before 6.7): then wake-ups are as they were. */
+static int sync_wake_up(int nfd)
+{
+	return ioctl(nfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) < 0 ?
+		-errno : 0;
+}
 
 static int send_fd(int sock, int fd)
 {
@@ -110,8 +133,15 @@ static int read_string(pid_t pid, unsigned long addr, char *buf, size_t len)
 	size_t got = 0;
 
 	while (got + 1 < len) {
-		/* Never read across a page end: the next page may not be mapped. */
+		/*
+		 * Never read across a page end (the next page may not be mapped),
+		 * and 256 bytes at a time: most paths are short, and a read to the
+		 * page end would copy up to 4 KiB on every watched call.
+		 */
 		size_t chunk = 4096 - ((addr + got) & 4095);
+
+		if (chunk > 256)
+			chunk = 256;
 		struct iovec local = { buf + got, chunk < len - 1 - got ? chunk : len - 1 - got };
 		struct iovec remote = { (void *)(addr + got), local.iov_len };
 		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
@@ -254,6 +284,40 @@ static void answer(int nfd, struct spec *specs, int nspecs, pid_t target, int lo
 static volatile pid_t target_pid;
 
 /* SIGTERM/SIGHUP meant to stop the command: pass them on and keep serving it. */
+/*
+ * The end of the target, seen by a second thread: a receive that waits
+ * cannot see it (nothing wakes it when the last task using the filter
+ * goes), so the watcher waits for POLLHUP and then interrupts the
+ * receiving thread with SIGUSR1 until it has noticed.
+ */
+static volatile sig_atomic_t hung_up, main_noticed;
+
+static void on_wake(int sig)
+{
+	(void)sig; /* only to interrupt the receive */
+}
+
+struct watch {
+	int nfd;
+	pthread_t receiver;
+};
+
+static void *watch_hangup(void *arg)
+{
+	struct watch *w = arg;
+	struct pollfd p = { .fd = w->nfd, .events = 0 }; /* HUP is reported anyway */
+	struct timespec tick = { 0, 10 * 1000000 };
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	hung_up = 1;
+	while (!main_noticed) {
+		pthread_kill(w->receiver, SIGUSR1);
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
 static void forward(int sig)
 {
 	if (target_pid > 0)
@@ -265,7 +329,11 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 	struct sigaction sa = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	int sv[2], nfd, status = 0;
+	struct sigaction wake = { .sa_handler = on_wake }; /* no SA_RESTART */
+	struct watch watch;
+	pthread_t watcher;
+	bool have_watcher = false;
+	int sv[2], nfd, status = 0, err;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -279,6 +347,7 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 	}
 	close(sv[1]);
 	target_pid = pid;
+
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -290,13 +359,36 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 		waitpid(pid, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 126;
 	}
+	sigemptyset(&wake.sa_mask);
+	sigaction(SIGUSR1, &wake, NULL);
+	err = sync_wake_up(nfd);
+	if (err && verbose)
+		fprintf(stderr, "vfs-inject: no synchronous wake-up (SECCOMP_IOCTL_NOTIF_SET_FLAGS: "
+			"%s): each watched call may wake the supervisor on another CPU\n",
+			strerror(-err));
 	if (seccomp_notify_alloc(&req, &resp) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		return 126;
 	}
-	/* Until every task using the filter is gone (POLLHUP). */
-	for (;;) {
+	/*
+	 * Until every task using the filter is gone. The wait is in the
+	 * receive itself: one system call a notification, not a poll and a
+	 * receive (the watcher thread sees the hang-up).
+	 */
+	watch.nfd = nfd;
+	watch.receiver = pthread_self();
+	if (pthread_create(&watcher, NULL, watch_hangup, &watch) == 0)
+		have_watcher = true;
+	while (have_watcher && !hung_up) {
+		memset(req, 0, sizeof(*req));
+		if (seccomp_notify_receive(nfd, req) == 0)
+			answer(nfd, specs, nspecs, pid, log_fd, req, resp);
+		else if (errno != EINTR && errno != ENOENT)
+			break;
+	}
+	/* Without a watcher thread: the old way, a poll before each receive. */
+	for (; !have_watcher;) {
 		struct pollfd p = { .fd = nfd, .events = POLLIN };
 
 		if (poll(&p, 1, -1) < 0) {
@@ -312,6 +404,10 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 		}
 		if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;
+	}
+	if (have_watcher) {
+		main_noticed = 1;
+		pthread_join(watcher, NULL);
 	}
 	seccomp_notify_free(req, resp);
 	close(nfd);
