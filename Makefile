@@ -60,7 +60,8 @@ SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(shell find tests/unit -name "*.c" | sort)
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
-BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c tests/bench/trace_floor.c,$(wildcard tests/bench/*.c))) \
+	$(BUILD)/bench/trace_floor
 
 BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject \
 	$(BUILD)/bin/vfs-trace
@@ -133,6 +134,20 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_FUSE)
+
+# The floor vfs-trace is measured against: empty programs on its hooks.
+$(BUILD)/bench/trace_floor.bpf.o: tests/bench/trace_floor.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(BUILD)/bench/trace_floor: tests/bench/trace_floor.c $(BUILD)/obj/cmd/vfs-trace/tracefs.o \
+		$(BUILD)/bench/trace_floor.bpf.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/obj/cmd/vfs-trace/tracefs.o \
+		$(LDLIBS_BPF)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -69,6 +69,22 @@ static __always_inline bool result_matches(long ret)
 	return true;
 }
 
+/*
+ * Wake the reader once, when a batch has piled up (the backlog crosses
+ * 1/16 of the ring): a wake-up per event costs the traced call more than
+ * the event itself. The reader also takes what is there every few
+ * milliseconds, so a backlog below the mark waits at most that long.
+ */
+#define WAKEUP_BYTES ((16 << 20) / 16)
+
+static __always_inline void submit(struct event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bool crossing = avail >= WAKEUP_BYTES && avail < WAKEUP_BYTES + 2 * sizeof(*e);
+
+	bpf_ringbuf_submit(e, crossing ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline struct event *reserve(__u32 kind)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -190,7 +206,7 @@ static __always_inline int handle_exit(struct trace_event_raw_sys_exit *ctx, __u
 		read_handle(e, (const void *)BPF_CORE_READ(regs, si));
 		e->flags = (int)BPF_CORE_READ(regs, dx);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -238,7 +254,7 @@ int BPF_PROG(fuse_end_btf, const struct fuse_req *req)
 	e->unique = BPF_CORE_READ(req, in.h.unique);
 	e->req_pid = req_pid;
 	e->connection = BPF_CORE_READ(req, fm, fc, dev);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -254,7 +270,7 @@ int fuse_send_tp(struct trace_event_raw_fuse_request_send *ctx)
 	e->unique = ctx->unique;
 	e->opcode = ctx->opcode;
 	e->req_pid = e->pid;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -268,7 +284,7 @@ int fuse_end_tp(struct trace_event_raw_fuse_request_end *ctx)
 	e->connection = ctx->connection;
 	e->unique = ctx->unique;
 	e->ret = ctx->error;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -283,7 +299,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 		return 0;
 	e->ret = ctx->ret;
 	e->which = which;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -316,7 +332,7 @@ int BPF_USDT(vfskit_probe, long a0, long a1)
 	e->which = (__u32)bpf_usdt_cookie(ctx);
 	e->arg0 = a0;
 	e->arg1 = a1;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 

@@ -28,6 +28,9 @@
 #include "vfs-trace.skel.h"
 
 static volatile sig_atomic_t stop;
+
+/* How long an event may wait in a ring that is not full enough to wake us. */
+#define POLL_MS 10
 static struct trace_opts opts;
 static struct fuse_pairing pairing;
 static unsigned long long first_ts;
@@ -169,8 +172,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		format_text(e, opts.timestamps, first_ts, line, sizeof(line));
 		puts(line);
 	}
-	fflush(stdout);
-	return 0;
+	return 0; /* stdout is flushed once per batch, in the poll loop */
 }
 
 static const char *hint(int err)
@@ -292,6 +294,9 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? 0 : rc;
+	/* Events come in batches (see submit() in vfs-trace.bpf.c): a large
+	 * stdout buffer, flushed after each batch. Set before any output. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
 		fprintf(stderr, "vfs-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): "
 			"it needs CONFIG_DEBUG_INFO_BTF=y\n");
@@ -360,7 +365,11 @@ int main(int argc, char **argv)
 	}
 	end = opts.duration ? time(NULL) + opts.duration : 0;
 	while (!stop && (!end || time(NULL) < end)) {
-		err = ring_buffer__poll(rb, 100);
+		err = ring_buffer__poll(rb, POLL_MS);
+		/* Events under the wake-up mark raise no epoll event: take them. */
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
+		fflush(stdout);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "vfs-trace: reading events: %s\n", strerror(-err));
 			rc = 1;

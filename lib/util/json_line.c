@@ -5,7 +5,6 @@
  * quotes kept), so a line is always valid JSON; a cut or dropped field
  * marks the line "truncated":true.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +50,7 @@ void json_begin(struct json_line *j)
 
 void json_str(struct json_line *j, const char *k, const char *val)
 {
+	static const char hex[] = "0123456789abcdef";
 	char v[sizeof(j->buf)];
 	size_t n = 0, max = room(j);
 
@@ -61,39 +61,59 @@ void json_str(struct json_line *j, const char *k, const char *val)
 		return;
 	}
 	v[n++] = '"';
+	/* The hot path of vfs-trace -j: bytes copied as they are, no printf. */
 	for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
-		char e[8];
-		int elen;
+		char e[6];
+		size_t elen = 1;
 
-		if (*p == '"' || *p == '\\')
-			elen = snprintf(e, sizeof(e), "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			elen = snprintf(e, sizeof(e), "\\u%04x", *p); /* bytes need not be UTF-8 */
-		else
-			elen = snprintf(e, sizeof(e), "%c", *p);
-		if (n + (size_t)elen + 1 > max) {
+		e[0] = (char)*p;
+		if (*p == '"' || *p == '\\') {
+			e[0] = '\\';
+			e[1] = (char)*p;
+			elen = 2;
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			/* bytes need not be UTF-8 */
+			memcpy(e, "\\u00", 4);
+			e[4] = hex[*p >> 4];
+			e[5] = hex[*p & 15];
+			elen = 6;
+		}
+		if (n + elen + 1 > max) {
 			j->truncated = true;
 			break;
 		}
-		memcpy(v + n, e, (size_t)elen);
-		n += (size_t)elen;
+		memcpy(v + n, e, elen);
+		n += elen;
 	}
 	v[n++] = '"';
 	field(j, k, v, n);
 }
 
+/* Decimal digits of @val into the end of @v (24 bytes); returns the start. */
+static char *digits(uint64_t val, char *v)
+{
+	char *p = v + 24;
+
+	do
+		*--p = (char)('0' + val % 10);
+	while (val /= 10);
+	return p;
+}
+
 void json_u64(struct json_line *j, const char *k, uint64_t val)
 {
-	char v[24];
+	char v[24], *p = digits(val, v);
 
-	field(j, k, v, (size_t)snprintf(v, sizeof(v), "%" PRIu64, val));
+	field(j, k, p, (size_t)(v + 24 - p));
 }
 
 void json_i64(struct json_line *j, const char *k, int64_t val)
 {
-	char v[24];
+	char v[25], *p = digits(val < 0 ? (uint64_t)0 - (uint64_t)val : (uint64_t)val, v + 1);
 
-	field(j, k, v, (size_t)snprintf(v, sizeof(v), "%" PRId64, val));
+	if (val < 0)
+		*--p = '-';
+	field(j, k, p, (size_t)(v + 25 - p));
 }
 
 void json_bool(struct json_line *j, const char *k, bool val)
