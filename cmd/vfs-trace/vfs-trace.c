@@ -376,6 +376,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* What came in since the last poll, before the summary and the exit. */
+	if (rb)
+		ring_buffer__consume(rb);
+	fflush(stdout);
 	if (opts.summary)
 		print_summary();
 	lost = lost_events(skel);
