@@ -36,6 +36,7 @@ void trace_usage(FILE *f)
 "  -s, --summary        at the end, counts by comm, operation and errno and\n"
 "                       a latency histogram per operation\n"
 "  -v, --verbose        libbpf's messages, and which hooks were used\n"
+"      --ring MIB       the ring buffer's size, a power of two (default: 16)\n"
 "      --fuse-pairing   join fuse_request_send/_end tracepoints instead of\n"
 "                       tp_btf on fuse_request_end (chosen by itself where\n"
 "                       tp_btf does not load)\n"
@@ -81,6 +82,7 @@ int trace_opts_parse(int argc, char **argv, struct trace_opts *o)
 		{ "summary", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "fuse-pairing", no_argument, NULL, 'P' },
+		{ "ring", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -89,6 +91,7 @@ int trace_opts_parse(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->failed_only = true;
+	o->ring_mib = 16;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:t:c:xae:m:d:Tjsvh", opts, NULL)) != -1) {
@@ -122,6 +125,11 @@ int trace_opts_parse(int argc, char **argv, struct trace_opts *o)
 		case 's': o->summary = true; break;
 		case 'v': o->verbose = true; break;
 		case 'P': o->fuse_pairing = true; break;
+		case 'R':
+			if (number(optarg, &o->ring_mib) || o->ring_mib > 1024 ||
+			    (o->ring_mib & (o->ring_mib - 1)))
+				return bad("--ring", optarg, "a power of two from 1 to 1024 (MiB)");
+			break;
 		case 'h':
 			trace_usage(stdout);
 			return 1;

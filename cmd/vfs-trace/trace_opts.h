@@ -15,6 +15,7 @@ struct trace_opts {
 	int duration;       /* -d seconds, 0: until SIGINT */
 	bool timestamps, json, summary, verbose;
 	bool fuse_pairing;  /* --fuse-pairing: the tracepoint pair, not tp_btf */
+	int ring_mib;       /* --ring: the ring buffer's size in MiB (a power of two) */
 };
 
 /* 0, 1 if --help/--version was handled, or 2 after printing a usage error. */

@@ -75,12 +75,12 @@ static __always_inline bool result_matches(long ret)
  * the event itself. The reader also takes what is there every few
  * milliseconds, so a backlog below the mark waits at most that long.
  */
-#define WAKEUP_BYTES ((16 << 20) / 16)
+const volatile __u64 wakeup_bytes = (16 << 20) / 16; /* ring size / 16, set by user space */
 
 static __always_inline void submit(struct event *e)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	bool crossing = avail >= WAKEUP_BYTES && avail < WAKEUP_BYTES + 2 * sizeof(*e);
+	bool crossing = avail >= wakeup_bytes && avail < wakeup_bytes + 2 * sizeof(*e);
 
 	bpf_ringbuf_submit(e, crossing ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }

@@ -198,6 +198,8 @@ static struct vfs_trace_bpf *load(bool pairing_mode, int *errp)
 	skel->rodata->targ_errno = opts.err;
 	skel->rodata->nr_open_by_handle_at = SYS_open_by_handle_at;
 	skel->rodata->with_latency = opts.summary;
+	skel->rodata->wakeup_bytes = ((unsigned long long)opts.ring_mib << 20) / 16;
+	bpf_map__set_max_entries(skel->maps.events, (unsigned)opts.ring_mib << 20);
 	/* Latency needs the entry time: entry hooks only with -s. */
 	bpf_program__set_autoload(skel->progs.enter_name_to_handle, opts.summary);
 	bpf_program__set_autoload(skel->progs.enter_open_by_handle, opts.summary);

@@ -196,49 +196,66 @@ while read -r label secs; do
 		"$(awk -v s="$secs" -v b="$floor" 'BEGIN { print s / b }')"
 done <"$T_TMP/inject"
 echo
-echo "VFS-TRACE (name_to_handle_at loop of 200000 calls; ratio to no tracer)"
+echo "VFS-TRACE (name_to_handle_at loop of 200000 calls, best of 5; ratios to no tracer"
+echo "and to the floor: programs that do nothing on the same hooks, tests/bench/trace_floor)"
 TR=$BIN/vfs-trace
-best_of() {
-	local best=
-	for round in 1 2 3; do
-		r=$("$@" | awk '$1 == "ok" { print $2 }')
-		[ -z "$best" ] || awk -v a="$r" -v b="$best" 'BEGIN { exit !(a < b) }' && best=$r
-	done
-	echo "$best"
-}
+TFLOOR=$TOP/$BUILD/bench/trace_floor
+best_of() { best5 "$@"; }
 trace_bg() {
 	"$TR" "$@" >/dev/null 2>"$T_TMP/tr.err" &
 	TRPID=$!
 	T_PIDS+=("$TRPID")
 	retry 400 grep -q "^Tracing" "$T_TMP/tr.err"
 }
+trace_stop() {
+	kill -INT $TRPID
+	wait $TRPID
+	sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err"
+}
 ok_loop() { "$W" handles "$T_TMP/statme" 200000; }
 fail_loop() { "$W" handles /proc/self/status 200000; }
 base_ok=$(best_of ok_loop)
 base_fail=$(best_of fail_loop)
+"$TFLOOR" "$TOP/$BUILD/bench/trace_floor.bpf.o" 2>"$T_TMP/tf.err" &
+TRPID=$!
+T_PIDS+=("$TRPID")
+retry 400 grep -q "^Tracing" "$T_TMP/tf.err"
+floor_ok=$(best_of ok_loop)
+kill -INT $TRPID; wait $TRPID
 trace_bg -x
 t_ok=$(best_of ok_loop)
-kill -INT $TRPID; wait $TRPID
+trace_stop >/dev/null
 trace_bg -x -j
 t_fail=$(best_of fail_loop)
-kill -INT $TRPID; wait $TRPID
-lost_fail=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+lost_fail=$(trace_stop)
 trace_bg -a -j
 t_all=$(best_of ok_loop)
-kill -INT $TRPID; wait $TRPID
-lost_all=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+lost_all=$(trace_stop)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 rate() { awk -v s="$1" 'BEGIN { printf "%.0f", 200000 / s }'; }
-printf '%-42s %10s %12s %8s\n' CASE RATIO EVENTS/S LOST
-printf '%-42s %10s %12s %8s\n' "successful calls, -x (filtered in kernel)" "$(ratio "$t_ok" "$base_ok")" 0 -
-printf '%-42s %10s %12s %8s\n' "failing calls, -x -j (every call an event)" "$(ratio "$t_fail" "$base_fail")" "$(rate "$t_fail")" "${lost_fail:-0}"
-printf '%-42s %10s %12s %8s\n' "successful calls, -a -j (every call an event)" "$(ratio "$t_all" "$base_ok")" "$(rate "$t_all")" "${lost_all:-0}"
-# The target rate: 100k events a second, paced, for 5 s.
-trace_bg -j
-"$W" handles /proc/self/status 500000 100000 >"$T_TMP/paced"
-kill -INT $TRPID; wait $TRPID
-lost_paced=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
-printf '%-42s %10s %12s %8s\n' "failing calls paced at 100k/s, -x -j" - \
-	"$(awk '$1 == "ok" { printf "%.0f", 500000 / $2 }' "$T_TMP/paced")" "${lost_paced:-0}"
+printf '%-44s %8s %8s %10s %8s\n' CASE "/NONE" "/FLOOR" EVENTS/S LOST
+printf '%-44s %8s %8s %10s %8s\n' "empty programs on the same hooks (the floor)" \
+	"$(ratio "$floor_ok" "$base_ok")" 1.000 0 -
+printf '%-44s %8s %8s %10s %8s\n' "successful calls, -x (filtered in kernel)" \
+	"$(ratio "$t_ok" "$base_ok")" "$(ratio "$t_ok" "$floor_ok")" 0 -
+printf '%-44s %8s %8s %10s %8s\n' "failing calls, -x -j (every call an event)" \
+	"$(ratio "$t_fail" "$base_fail")" - "$(rate "$t_fail")" "${lost_fail:-0}"
+printf '%-44s %8s %8s %10s %8s\n' "successful calls, -a -j (every call an event)" \
+	"$(ratio "$t_all" "$base_ok")" - "$(rate "$t_all")" "${lost_all:-0}"
+echo
+echo "VFS-TRACE EVENT LOSS (-a -j, one second paced at 250k, 500k, 750k, 1M events/s;"
+echo "each the rate reached and the events lost)"
+printf '%-10s %s\n' RING "EVENTS/S:LOST ..."
+for ring in 16 64; do
+	line= best=0
+	for r in 250000 500000 750000 1000000; do
+		trace_bg -a -j --ring "$ring"
+		got=$("$W" handles "$T_TMP/statme" "$r" "$r" | awk -v n="$r" '$1 == "ok" { printf "%.0f", n / $2 }')
+		lost=$(trace_stop)
+		line="$line ${got:-?}:${lost:-0}"
+		[ "${lost:-0}" = 0 ] && best=$r
+	done
+	printf '%-10s %s   (0 lost up to %s events/s)\n' "$ring MiB" "$line" "$best"
+done
 echo "bench: done"
 T_DONE=true # not a test: no plan, nothing to fail
