@@ -36,10 +36,32 @@ static void take_resources(struct inode *inode, struct release *r)
 		r->fd = inode->fd;
 		__atomic_store_n(&inode->fd, -1, __ATOMIC_RELEASE);
 	}
-	if (inode->mount.fd >= 0) {
-		r->mount = inode->mount;
-		inode->mount.fd = -1;
+	if (inode->mount_fd >= 0) {
+		r->mount = (struct mount_ref){ .mnt_id = inode->h.mnt_id, .fd = inode->mount_fd };
+		inode->mount_fd = -1;
 	}
+}
+
+/* Gives @inode the handle @h (taken: inline and freed if it fits, else kept). */
+static void set_handle(struct inode *inode, struct vfs_handle *h)
+{
+	inode->h.type = h->type;
+	inode->h.bytes = h->bytes;
+	if (h->bytes <= INODE_HANDLE_INLINE && h->mnt_id == inode->h.mnt_id) {
+		memcpy(inode->h.data, h->data, h->bytes);
+		vfs_handle_free(h);
+	} else {
+		memcpy(inode->h.data, &h, sizeof(h));
+		inode->h_apart = true;
+	}
+	__atomic_store_n(&inode->has_handle, true, __ATOMIC_RELEASE);
+}
+
+static void free_handle(struct inode *inode)
+{
+	if (inode->has_handle && inode->h_apart)
+		vfs_handle_free((struct vfs_handle *)inode_handle_of(inode));
+	inode->has_handle = inode->h_apart = false;
 }
 
 static bool match_nodeid(const struct hash_link *l, const void *key)
@@ -57,12 +79,12 @@ static bool match_ids(const struct hash_link *l, const void *key)
 	const struct inode *i = container_of(l, struct inode, by_ids);
 	const struct ids_key *k = key;
 
-	return i->dev == k->dev && i->ino == k->ino && i->mnt_id == k->mnt_id;
+	return i->dev == k->dev && i->ino == k->ino && i->h.mnt_id == k->mnt_id;
 }
 
 static bool match_handle(const struct hash_link *l, const void *key)
 {
-	return vfs_handle_equal(container_of(l, struct inode, by_handle)->handle, key);
+	return vfs_handle_equal(inode_handle_of(container_of(l, struct inode, by_handle)), key);
 }
 
 static uint64_t hash_nodeid(uint64_t nodeid)
@@ -77,6 +99,25 @@ static uint64_t hash_ids(const struct ids_key *k)
 	return hash_bytes(v, sizeof(v), 1);
 }
 
+/* The tables ask for an entry's hash when they grow: links do not keep it. */
+static uint64_t rehash_nodeid(const struct hash_link *l)
+{
+	return hash_nodeid(container_of(l, struct inode, by_nodeid)->nodeid);
+}
+
+static uint64_t rehash_ids(const struct hash_link *l)
+{
+	const struct inode *i = container_of(l, struct inode, by_ids);
+	struct ids_key k = { i->dev, i->ino, i->h.mnt_id };
+
+	return hash_ids(&k);
+}
+
+static uint64_t rehash_handle(const struct hash_link *l)
+{
+	return vfs_handle_hash(inode_handle_of(container_of(l, struct inode, by_handle)));
+}
+
 struct inode_store *inode_store_new(uint32_t generation, bool keep_retired,
 				    size_t retired_max, const struct inode_store_hooks *hooks)
 {
@@ -85,8 +126,9 @@ struct inode_store *inode_store_new(uint32_t generation, bool keep_retired,
 	if (!s)
 		return NULL;
 	pthread_mutex_init(&s->lock, NULL);
-	if (hash_table_init(&s->nodeids) || hash_table_init(&s->ids) ||
-	    hash_table_init(&s->handles)) {
+	slab_init(&s->inodes, sizeof(struct inode));
+	if (hash_table_init(&s->nodeids, rehash_nodeid) || hash_table_init(&s->ids, rehash_ids) ||
+	    hash_table_init(&s->handles, rehash_handle)) {
 		inode_store_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -106,8 +148,7 @@ static void free_inode(struct inode_store *s, struct inode *inode)
 
 	take_resources(inode, &r);
 	release_run(s, &r);
-	vfs_handle_free(inode->handle);
-	free(inode);
+	free_handle(inode); /* the inode's memory goes with the slab */
 }
 
 static void collect(struct hash_link *l, void *arg)
@@ -144,6 +185,7 @@ void inode_store_free(struct inode_store *s)
 	hash_table_release(&s->nodeids);
 	hash_table_release(&s->ids);
 	hash_table_release(&s->handles);
+	slab_release(&s->inodes);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -175,7 +217,7 @@ void inode_ids(const struct inode *i, uint64_t *dev, uint64_t *ino, int *mnt_id)
 	if (ino)
 		*ino = i->ino;
 	if (mnt_id)
-		*mnt_id = i->mnt_id;
+		*mnt_id = i->h.mnt_id;
 }
 
 mode_t inode_type(const struct inode *i)
@@ -185,7 +227,7 @@ mode_t inode_type(const struct inode *i)
 
 const struct vfs_handle *inode_handle(const struct inode *i)
 {
-	return __atomic_load_n(&i->handle, __ATOMIC_ACQUIRE);
+	return inode_handle_of(i);
 }
 
 int inode_fd(const struct inode *i)
@@ -197,10 +239,10 @@ void inode_store_info_locked(struct inode_store *s, struct inode *i, struct inod
 {
 	*out = (struct inode_info){
 		.nodeid = i->nodeid, .nlookup = i->nlookup, .dev = i->dev, .ino = i->ino,
-		.generation = inode_generation(s, i), .mnt_id = i->mnt_id, .type = i->type,
-		.has_fd = i->fd >= 0, .mount_ref = i->mount.fd >= 0, .retired = i->retired,
+		.generation = inode_generation(s, i), .mnt_id = i->h.mnt_id, .type = i->type,
+		.has_fd = i->fd >= 0, .mount_ref = i->mount_fd >= 0, .retired = i->retired,
 		.in_ids = i->in_ids,
-		.handle = i->handle,
+		.handle = inode_handle_of(i),
 	};
 }
 
@@ -216,8 +258,11 @@ int inode_store_openable(struct inode_store *s, struct inode *i, struct openable
 	int err = -ENOENT;
 
 	inode_store_lock(s);
-	if (i->handle && i->mount.fd >= 0) {
-		*out = (struct openable_handle){ .handle = i->handle, .mount = i->mount };
+	if (i->has_handle && i->mount_fd >= 0) {
+		*out = (struct openable_handle){
+			.handle = inode_handle_of(i),
+			.mount = { .mnt_id = i->h.mnt_id, .fd = i->mount_fd },
+		};
 		err = 0;
 	}
 	inode_store_unlock(s);
@@ -226,7 +271,7 @@ int inode_store_openable(struct inode_store *s, struct inode *i, struct openable
 
 static void add_ids_locked(struct inode_store *s, struct inode *inode)
 {
-	struct ids_key k = { inode->dev, inode->ino, inode->mnt_id };
+	struct ids_key k = { inode->dev, inode->ino, inode->h.mnt_id };
 
 	if (!inode->in_ids) {
 		hash_table_insert(&s->ids, &inode->by_ids, hash_ids(&k));
@@ -236,25 +281,28 @@ static void add_ids_locked(struct inode_store *s, struct inode *inode)
 
 struct inode *inode_store_create_locked(struct inode_store *s, struct inode_new *n)
 {
-	struct inode *inode = calloc(1, sizeof(*inode));
+	struct inode *inode = slab_alloc(&s->inodes);
 
 	if (!inode)
 		return NULL;
 	inode->nodeid = s->next_nodeid++;
 	inode->dev = n->dev;
 	inode->ino = n->ino;
-	inode->mnt_id = n->mnt_id;
-	inode->type = n->type;
+	inode->h.mnt_id = n->mnt_id;
+	inode->type = (uint16_t)n->type;
+	inode->mount_fd = -1;
 	inode->nlookup = 1;
-	inode->handle = n->h;
+	if (n->h)
+		set_handle(inode, n->h);
 	inode->fd = n->fd;
-	inode->mount = n->mount;
+	inode->mount_fd = n->mount.fd;
 	n->h = NULL;
 	n->fd = -1;
 	n->mount.fd = -1;
 	hash_table_insert(&s->nodeids, &inode->by_nodeid, hash_nodeid(inode->nodeid));
-	if (inode->handle)
-		hash_table_insert(&s->handles, &inode->by_handle, vfs_handle_hash(inode->handle));
+	if (inode->has_handle)
+		hash_table_insert(&s->handles, &inode->by_handle,
+				  vfs_handle_hash(inode_handle_of(inode)));
 	if (n->in_ids)
 		add_ids_locked(s, inode);
 	if (inode->nodeid == ROOT_NODEID)
@@ -266,17 +314,17 @@ struct inode *inode_store_create_locked(struct inode_store *s, struct inode_new 
 bool inode_store_adopt_handle_locked(struct inode_store *s, struct inode *i,
 				     struct vfs_handle **h)
 {
-	if (i->handle || i->fd < 0 || i->retired)
+	if (i->has_handle || i->fd < 0 || i->retired)
 		return false;
-	__atomic_store_n(&i->handle, *h, __ATOMIC_RELEASE);
-	hash_table_insert(&s->handles, &i->by_handle, vfs_handle_hash(*h));
+	set_handle(i, *h);
 	*h = NULL;
+	hash_table_insert(&s->handles, &i->by_handle, vfs_handle_hash(inode_handle_of(i)));
 	return true;
 }
 
 bool inode_store_give_fd_locked(struct inode_store *s, struct inode *i, int *fd, bool in_ids)
 {
-	if (i->fd >= 0 || i->mount.fd >= 0 || i->retired || *fd < 0)
+	if (i->fd >= 0 || i->mount_fd >= 0 || i->retired || *fd < 0)
 		return false;
 	__atomic_store_n(&i->fd, *fd, __ATOMIC_RELEASE);
 	*fd = -1;
@@ -289,9 +337,10 @@ bool inode_store_give_mount_ref_locked(struct inode_store *s, struct inode *i,
 				       struct mount_ref *ref)
 {
 	(void)s;
-	if (i->fd >= 0 || i->mount.fd >= 0 || i->retired || !i->handle || ref->fd < 0)
+	if (i->fd >= 0 || i->mount_fd >= 0 || i->retired || !i->has_handle || ref->fd < 0 ||
+	    ref->mnt_id != i->h.mnt_id)
 		return false;
-	i->mount = *ref;
+	i->mount_fd = ref->fd;
 	ref->fd = -1;
 	return true;
 }
@@ -350,7 +399,7 @@ static void lru_unlink(struct inode_store *s, struct inode *inode)
 static void remove_everywhere(struct inode_store *s, struct inode *inode)
 {
 	hash_table_remove(&s->nodeids, &inode->by_nodeid);
-	if (inode->handle)
+	if (inode->has_handle)
 		hash_table_remove(&s->handles, &inode->by_handle);
 	if (inode->in_ids)
 		hash_table_remove(&s->ids, &inode->by_ids);
@@ -365,7 +414,8 @@ void inode_store_ref_lookup_locked(struct inode_store *s, struct inode *inode)
 		s->nretired--;
 		s->nlive++;
 	}
-	inode->nlookup++;
+	if (inode->nlookup != UINT32_MAX) /* saturates: then it is never forgotten */
+		inode->nlookup++;
 }
 
 void inode_store_ref_lookup(struct inode_store *s, struct inode *inode)
@@ -380,8 +430,8 @@ static void drop_locked(struct inode_store *s, struct inode *inode, struct relea
 {
 	remove_everywhere(s, inode);
 	take_resources(inode, r);
-	vfs_handle_free(inode->handle);
-	free(inode);
+	free_handle(inode);
+	slab_free(&s->inodes, inode);
 }
 
 /* Forgotten and unused: keep it for its handle, or let it go. */
@@ -391,7 +441,7 @@ static void finish(struct inode_store *s, struct inode *inode, struct release *r
 	    inode->retired)
 		return;
 	s->nlive--;
-	if (!s->keep_retired || !inode->handle) {
+	if (!s->keep_retired || !inode->has_handle) {
 		drop_locked(s, inode, r);
 		return;
 	}
@@ -475,7 +525,7 @@ int inode_store_forget(struct inode_store *s, uint64_t nodeid, uint64_t n)
 		/* The root is never forgotten; the kernel's forget of it is a no-op. */
 		err = nodeid == ROOT_NODEID && inode ? 0 : -ESTALE;
 	} else {
-		inode->nlookup -= n < inode->nlookup ? n : inode->nlookup;
+		inode->nlookup -= n < inode->nlookup ? (uint32_t)n : inode->nlookup;
 		finish(s, inode, &r);
 	}
 	inode_store_unlock(s);

@@ -71,7 +71,7 @@ static void set_from_handle(struct identity *id, const struct vfs_handle *h)
 static void set_from_ids(struct identity *id, const struct inode *i)
 {
 	id->kind = 1;
-	id->mnt_id = i->mnt_id;
+	id->mnt_id = i->h.mnt_id;
 	id->bytes = 2 * sizeof(uint64_t);
 	memcpy(id->data, &i->dev, sizeof(uint64_t));
 	memcpy(id->data + 8, &i->ino, sizeof(uint64_t));
@@ -81,21 +81,21 @@ static void check_one(struct check *c, struct inode *i)
 {
 	struct identity *id;
 
-	if (i->handle) {
+	if (inode_handle_of(i)) {
 		c->with_handle++;
-		if (inode_store_find_handle_locked(c->s, i->handle) != i)
+		if (inode_store_find_handle_locked(c->s, inode_handle_of(i)) != i)
 			violation(c, "handle-inode-not-in-by-handle", i);
 	}
 	if (i->in_ids)
 		c->in_ids++;
 	if (i->retired) {
-		if (i->fd >= 0 || i->mount.fd >= 0 || i->in_ids || i->nlookup)
+		if (i->fd >= 0 || i->mount_fd >= 0 || i->in_ids || i->nlookup)
 			violation(c, "retired-inode-holds-resources", i);
 		return;
 	}
 	if (!i->nlookup && !i->refs && i->nodeid != ROOT_NODEID)
 		violation(c, "live-inode-without-lookups", i);
-	if (!i->handle && i->fd < 0)
+	if (!inode_handle_of(i) && i->fd < 0)
 		violation(c, "inode-without-handle-or-fd", i);
 	if (c->nids == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
@@ -111,8 +111,8 @@ static void check_one(struct check *c, struct inode *i)
 	id = &c->ids[c->nids++];
 	memset(id, 0, sizeof(*id));
 	id->nodeid = i->nodeid;
-	if (i->handle) {
-		set_from_handle(id, i->handle);
+	if (inode_handle_of(i)) {
+		set_from_handle(id, inode_handle_of(i));
 	} else if (i->fd >= 0) {
 		/* Its handle, where the filesystem has them, says which file. */
 		i->refs++;

@@ -1,6 +1,8 @@
 /*
- * hash_table: chained buckets, doubled when the load passes one entry per
- * bucket. Links carry their hash so that growing never rehashes keys.
+ * hash_table: chained buckets, doubled when the load passes two entries
+ * per bucket (chains stay short, and the bucket array costs 4 to 8 bytes
+ * an entry). Growing rehashes each entry through the table's hash
+ * function: links do not carry their hash.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,13 +11,16 @@
 
 #define INITIAL_BUCKETS 64
 
-int hash_table_init(struct hash_table *t)
+#define MAX_LOAD 2
+
+int hash_table_init(struct hash_table *t, hash_link_fn hash)
 {
 	t->buckets = calloc(INITIAL_BUCKETS, sizeof(*t->buckets));
 	if (!t->buckets)
 		return -ENOMEM;
 	t->nbuckets = INITIAL_BUCKETS;
 	t->count = 0;
+	t->hash = hash;
 	return 0;
 }
 
@@ -37,9 +42,11 @@ static int grow(struct hash_table *t)
 		struct hash_link *l = t->buckets[i], *next;
 
 		for (; l; l = next) {
+			uint64_t h = t->hash(l);
+
 			next = l->next;
-			l->next = b[l->hash & (n - 1)];
-			b[l->hash & (n - 1)] = l;
+			l->next = b[h & (n - 1)];
+			b[h & (n - 1)] = l;
 		}
 	}
 	free(t->buckets);
@@ -51,9 +58,8 @@ static int grow(struct hash_table *t)
 int hash_table_insert(struct hash_table *t, struct hash_link *link, uint64_t hash)
 {
 	/* A failed grow only costs speed: the chains get longer. */
-	if (t->count >= t->nbuckets)
+	if (t->count >= MAX_LOAD * t->nbuckets)
 		grow(t);
-	link->hash = hash;
 	link->next = t->buckets[hash & (t->nbuckets - 1)];
 	t->buckets[hash & (t->nbuckets - 1)] = link;
 	t->count++;
@@ -66,14 +72,14 @@ struct hash_link *hash_table_find(const struct hash_table *t, uint64_t hash,
 	struct hash_link *l = t->buckets[hash & (t->nbuckets - 1)];
 
 	for (; l; l = l->next)
-		if (l->hash == hash && match(l, key))
+		if (match(l, key))
 			return l;
 	return NULL;
 }
 
 bool hash_table_remove(struct hash_table *t, struct hash_link *link)
 {
-	struct hash_link **p = &t->buckets[link->hash & (t->nbuckets - 1)];
+	struct hash_link **p = &t->buckets[t->hash(link) & (t->nbuckets - 1)];
 
 	for (; *p; p = &(*p)->next)
 		if (*p == link) {

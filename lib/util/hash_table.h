@@ -1,9 +1,10 @@
 /*
- * hash_table: an intrusive chained hash table.
+ * hash_table: an intrusive chained hash table. The caller embeds a struct
+ * hash_link in its own struct and finds the struct again with container_of.
  *
- * The inode store keeps each inode in up to three maps at once; embedding
- * the links in the inode costs 16 bytes a map and no allocation per insert,
- * which is what keeps a cached inode under the RSS budget.
+ * A link is one pointer: the table does not keep the hashes (a cached
+ * inode holds three links and must stay small), so it asks the table's
+ * hash function for an entry's hash when it grows or removes.
  */
 #ifndef VFS_HASH_TABLE_H
 #define VFS_HASH_TABLE_H
@@ -14,22 +15,24 @@
 
 struct hash_link {
 	struct hash_link *next;
-	uint64_t hash;
 };
 
 /* Compares the entry holding @link with the key the caller looks for. */
 typedef bool (*hash_match_fn)(const struct hash_link *link, const void *key);
+/* The hash of the entry holding @link: the same as it was inserted with. */
+typedef uint64_t (*hash_link_fn)(const struct hash_link *link);
 
 struct hash_table {
 	struct hash_link **buckets;
 	size_t nbuckets; /* power of two */
 	size_t count;
+	hash_link_fn hash;
 };
 
-int hash_table_init(struct hash_table *t);
+int hash_table_init(struct hash_table *t, hash_link_fn hash);
 void hash_table_release(struct hash_table *t);
 
-/* Inserts @link with @hash; grows the table, which may fail with -ENOMEM. */
+/* Inserts @link under @hash; growing the table is best effort. 0. */
 int hash_table_insert(struct hash_table *t, struct hash_link *link, uint64_t hash);
 struct hash_link *hash_table_find(const struct hash_table *t, uint64_t hash,
 				  hash_match_fn match, const void *key);
