@@ -28,6 +28,7 @@
 #include "vfs-trace.skel.h"
 
 static volatile sig_atomic_t stop;
+static bool draining; /* the last consume, after the stop: take everything */
 
 /* How long an event may wait in a ring that is not full enough to wake us. */
 #define POLL_MS 10
@@ -172,7 +173,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 		format_text(e, opts.timestamps, first_ts, line, sizeof(line));
 		puts(line);
 	}
-	return 0; /* stdout is flushed once per batch, in the poll loop */
+	/*
+	 * Under a flood the ring never empties: a stop ends the batch, after
+	 * this event (libbpf drops the record whose callback fails).
+	 */
+	return stop && !draining ? -EINTR : 0; /* stdout is flushed per batch */
 }
 
 static const char *hint(int err)
@@ -371,6 +376,8 @@ int main(int argc, char **argv)
 		/* Events under the wake-up mark raise no epoll event: take them. */
 		if (err >= 0)
 			err = ring_buffer__consume(rb);
+		if (err == -EINTR && stop)
+			break;
 		fflush(stdout);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "vfs-trace: reading events: %s\n", strerror(-err));
@@ -379,6 +386,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* What came in since the last poll, before the summary and the exit. */
+	draining = true;
 	if (rb)
 		ring_buffer__consume(rb);
 	fflush(stdout);
