@@ -59,10 +59,11 @@ check_eq "an unknown option exits 2" 2 $?
 # does not hang.
 "$INJ" exec --fail "name_to_handle_at=EIO:path=/nothing" -- "$HC" loop "$T_TMP/f" >"$T_TMP/loop" &
 ipid=$!
-retry 200 pgrep -f "handle_calls loop" >/dev/null
+# By its name: vfs-inject's own command line also says "handle_calls loop".
+retry 200 pgrep -x handle_calls >/dev/null
 kill -9 $ipid
 wait $ipid 2>/dev/null
-loop_gone() { ! pgrep -f "handle_calls loop" >/dev/null; }
+loop_gone() { ! pgrep -x handle_calls >/dev/null; }
 check "with the supervisor gone, the target ends" retry 200 loop_gone
 check "... having seen ENOSYS" grep -q "ENOSYS" "$T_TMP/loop"
 
