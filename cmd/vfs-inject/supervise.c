@@ -16,7 +16,6 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <seccomp.h>
@@ -24,71 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "notify_sync.h"
 #include "util/errno_name.h"
+#include "util/fd_pass.h"
 #include "util/json_line.h"
 #include "supervise.h"
 
-/*
- * Linux 6.7 lets the supervisor ask that a notification wake it on the
- * CPU the target runs on, and the target be woken the same way when the
- * answer comes: no cross-CPU wake-up, which is most of a notification's
- * cost. Debian 12's headers (6.1) do not have the names yet.
- */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-
-/* 0, or -errno where the kernel refuses (before 6.7): then wake-ups are as they were. */
-static int sync_wake_up(int nfd)
-{
-	return ioctl(nfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) < 0 ?
-		-errno : 0;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char c = 'F';
-	struct iovec iov = { &c, 1 };
-	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } u = { 0 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			    .msg_controllen = sizeof(u.b) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { &c, 1 };
-	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			    .msg_controllen = sizeof(u.b) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &m, 0) != 1)
-		return -EIO;
-	cm = CMSG_FIRSTHDR(&m);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EIO;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
 
 /* In the child: load the filter, hand over the listener, become the target. */
 static void child(struct spec *specs, int nspecs, int sock, char **argv)
@@ -113,7 +59,7 @@ static void child(struct spec *specs, int nspecs, int sock, char **argv)
 	if (seccomp_load(ctx) < 0)
 		goto fail;
 	fd = seccomp_notify_fd(ctx);
-	if (fd < 0 || send_fd(sock, fd))
+	if (fd < 0 || fd_pass_send(sock, fd))
 		goto fail;
 	close(fd);
 	close(sock);
@@ -353,7 +299,7 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 	sigaction(SIGHUP, &sa, NULL);
 	/* A terminal's SIGINT reaches the command through its process group. */
 	sigaction(SIGINT, &ign, NULL);
-	nfd = nspecs ? recv_fd(sv[0]) : -1;
+	nfd = nspecs ? fd_pass_recv(sv[0]) : -1;
 	close(sv[0]);
 	if (nfd < 0) {
 		waitpid(pid, &status, 0);
@@ -361,7 +307,7 @@ int supervise_exec(struct spec *specs, int nspecs, char **argv, int log_fd, bool
 	}
 	sigemptyset(&wake.sa_mask);
 	sigaction(SIGUSR1, &wake, NULL);
-	err = sync_wake_up(nfd);
+	err = notify_sync_wake_up(nfd);
 	if (err && verbose)
 		fprintf(stderr, "vfs-inject: no synchronous wake-up (SECCOMP_IOCTL_NOTIF_SET_FLAGS: "
 			"%s): each watched call may wake the supervisor on another CPU\n",

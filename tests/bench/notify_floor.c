@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
+#include "../../cmd/vfs-inject/notify_sync.h"
+#include "util/fd_pass.h"
 
 static double now(void)
 {
@@ -37,41 +32,11 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void send_fd(int sock, int fd)
-{
-	char c = 'F', b[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = b,
-			    .msg_controllen = sizeof(b) };
-	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	if (sendmsg(sock, &m, 0) < 0)
-		_exit(1);
-}
-
-static int recv_fd(int sock)
-{
-	char c, b[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = b,
-			    .msg_controllen = sizeof(b) };
-	int fd = -1;
-
-	if (recvmsg(sock, &m, 0) <= 0 || !CMSG_FIRSTHDR(&m))
-		return -1;
-	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	int sv[2], res[2], nfd, calls;
+	int sv[2], res[2], nfd, calls, err;
 	double secs = 0;
 	pid_t pid;
 
@@ -91,7 +56,8 @@ int main(int argc, char **argv)
 		seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(newfstatat), 0);
 		if (seccomp_load(ctx) < 0)
 			_exit(1);
-		send_fd(sv[1], seccomp_notify_fd(ctx));
+		if (fd_pass_send(sv[1], seccomp_notify_fd(ctx)))
+			_exit(1);
 		t = now();
 		for (int i = 0; i < calls; i++)
 			lstat(argv[3], &st);
@@ -100,12 +66,11 @@ int main(int argc, char **argv)
 			_exit(1);
 		_exit(0);
 	}
-	nfd = recv_fd(sv[0]);
+	nfd = fd_pass_recv(sv[0]);
 	if (nfd < 0 || seccomp_notify_alloc(&req, &resp) < 0)
 		return 1;
-	if (!strcmp(argv[1], "sync") &&
-	    ioctl(nfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) < 0) {
-		printf("refused %s\n", strerror(errno));
+	if (!strcmp(argv[1], "sync") && (err = notify_sync_wake_up(nfd))) {
+		printf("refused %s\n", strerror(-err));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return 0;
