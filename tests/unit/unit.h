@@ -15,6 +15,7 @@ Suite *control_cmd_suite(void);
 Suite *scenario_parse_suite(void);
 Suite *inject_spec_suite(void);
 Suite *trace_suite(void);
+Suite *virtq_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);

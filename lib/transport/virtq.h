@@ -1,0 +1,112 @@
+/*
+ * virtq: a split virtqueue (virtio 1.x, 2.7), both sides of it.
+ *
+ * The driver side is what a guest's virtio driver does, for the coming
+ * vhost-user front-end that plays the guest to a real daemon: descriptors
+ * from a free list, chains of device-readable then device-writable
+ * buffers, completions from the used ring. The device side is what a
+ * back-end does, for vfs-serve's coming vhost-user mode: chains read from
+ * the avail ring with every index, length and address checked, since the
+ * guest writing them is not trusted, and completions written to the used
+ * ring.
+ *
+ * Addresses in descriptors are guest-physical; a struct guest_mem maps
+ * them to this process's memory and refuses what is outside it.
+ * Little-endian only (virtio 1.x on x86_64 and arm64).
+ */
+#ifndef VFS_VIRTQ_H
+#define VFS_VIRTQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/guest_mem.h"
+
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_INDIRECT 4
+
+#define VIRTQ_MAX_SIZE 32768 /* the spec's largest queue */
+
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct virtq_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+/* Where the three parts of a queue of @num entries go in guest memory. */
+struct virtq_layout {
+	uint64_t desc, avail, used; /* guest-physical */
+	size_t bytes;               /* from desc to the end of used */
+};
+
+/* The layout of a queue of @num entries at @gpa (16-byte aligned). */
+void virtq_layout(uint16_t num, uint64_t gpa, struct virtq_layout *l);
+
+struct virtq {
+	uint16_t num;
+	struct virtq_desc *desc;
+	volatile uint16_t *avail;  /* flags, idx, ring[num], used_event */
+	volatile uint16_t *used;   /* flags, idx, then elems; avail_event after */
+	const struct guest_mem *mem;
+	/* driver side */
+	uint16_t free_head, nfree;
+	uint16_t avail_idx;        /* next avail slot, free running */
+	uint16_t last_used;        /* next used entry to read */
+	void **token;              /* per head: what the caller gave */
+	/* device side */
+	uint16_t last_avail;       /* next avail entry to take */
+	uint16_t used_idx;
+};
+
+/* A buffer of a chain, as the driver gives it. */
+struct virtq_buf {
+	uint64_t gpa;
+	uint32_t len;
+};
+
+/*
+ * Sets up @q on the memory at @l (already in @mem), empty, every
+ * descriptor free. 0, -EINVAL (num not a power of two in 1..32768, or the
+ * layout not inside @mem) or -ENOMEM.
+ */
+int virtq_init(struct virtq *q, const struct guest_mem *mem, uint16_t num,
+	       const struct virtq_layout *l);
+void virtq_release(struct virtq *q);
+
+/* Driver: a chain of @nout readable then @nin writable buffers; its head, or -ENOSPC. */
+int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,
+	      const struct virtq_buf *in, int nin, void *token);
+/* Driver: the next completed chain's token and written length, or NULL. */
+void *virtq_get_used(struct virtq *q, uint32_t *len);
+/* Driver: raw access for malformed chains (a scenario's own descriptors). */
+void virtq_publish(struct virtq *q, uint16_t head);
+
+/* A chain the device took, its buffers mapped. */
+#define VIRTQ_MAX_CHAIN 64
+struct virtq_elem {
+	uint16_t head;
+	int nout, nin;
+	struct { void *p; uint32_t len; } out[VIRTQ_MAX_CHAIN], in[VIRTQ_MAX_CHAIN];
+};
+
+/*
+ * Device: takes the next available chain. 1 with @e filled, 0 when none is
+ * there, or -EINVAL for a chain it must refuse (head or next out of range,
+ * a loop, more than VIRTQ_MAX_CHAIN buffers, a buffer outside guest
+ * memory or of length 0, a readable buffer after a writable one, an
+ * indirect descriptor, an avail index more than num ahead); @why says
+ * which. A refused chain is consumed; its head is in e->head when known.
+ */
+int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why);
+/* Device: returns chain @head with @len bytes written. */
+void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
+
+#endif
