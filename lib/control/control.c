@@ -140,6 +140,7 @@ static bool client_read(struct client *cl)
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	cl->len += (size_t)n;
+	cl->last_active = now_ms(); /* bytes of a line still coming are progress */
 	return true;
 }
 
