@@ -4,7 +4,7 @@
  * queue; a command runs only when the client's previous reply has been
  * sent in full, and each poll round runs at most one command per client,
  * so a client that pipelines commands or reads slowly delays nobody but
- * itself. A client that makes no progress (sends no command, takes none
+ * itself. A client that makes no progress (sends nothing, takes none
  * of its queued reply) for the idle timeout is dropped.
  */
 #define _GNU_SOURCE
