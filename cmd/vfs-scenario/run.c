@@ -306,8 +306,14 @@ static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv
 	strbuf_addf(&ctx->report, "%s:%d: ", ctx->s->path, st->line);
 	if (argv)
 		describe(&ctx->report, st, argv);
-	else
+	else if (st->op)
 		strbuf_addf(&ctx->report, "%s %s", kind_name(st->kind), st->op->name);
+	else if (st->background || st->join) /* the lines that have no operation */
+		strbuf_addf(&ctx->report, "%s %s", st->background ? "background" : "join",
+			    st->background ? st->background : st->join);
+	else
+		strbuf_addf(&ctx->report, "%s", st->repeat_end > (int)(st - ctx->s->steps) ?
+			    "repeat" : "end");
 	strbuf_addf(&ctx->report, "\n  runner error: %s\n", why);
 	ctx->runner_error = true;
 }
@@ -433,12 +439,19 @@ bool run_scenario(struct run_ctx *ctx)
 	ctx->report = (struct strbuf)STRBUF_INIT;
 	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
 	ok = run_range(ctx, &v, &value, 0, ctx->s->nsteps);
-	/* Blocks never joined are joined now; after a failure they are stopped. */
+	/*
+	 * Blocks never joined are joined now; after a failure they are stopped
+	 * and reaped, their verdict no longer matters.
+	 */
 	while (nbg) {
-		if (!ok || *ctx->stop)
+		if (!ok || *ctx->stop) {
 			kill(bgs[nbg - 1].pid, SIGKILL);
-		if (!join_background(ctx, nbg - 1, &ctx->s->steps[ctx->s->nsteps - 1]) && ok)
+			waitpid(bgs[nbg - 1].pid, NULL, 0);
+			close(bgs[nbg - 1].fd);
+			nbg--;
+		} else if (!join_background(ctx, nbg - 1, &ctx->s->steps[ctx->s->nsteps - 1])) {
 			ok = false;
+		}
 	}
 	ops_close_all();
 	vars_free(&v);

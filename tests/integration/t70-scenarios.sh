@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 96
+plan 98
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -176,6 +176,13 @@ printf 'title T\ncase other\nfixture tmpfs\nhost write f "x"\nbackground b\nexpe
 check_eq "a failing background block fails the scenario" 1 $?
 check "... naming the block and its step" grep -A1 "^background b (line 5):" "$T_TMP/out"
 check "... and nothing of it is left running" sh -c "! pgrep -f 'vfs-scenari[o] --design=fixed $T_TMP/bg.scn' >/dev/null"
+# A failure while a block still runs stops the block; the verdict is the
+# failure, and the runner survives a scenario ending in an 'end' line.
+printf 'title T\ncase other\nfixture tmpfs\nhost write f "x"\nbackground b\nrepeat 200\nguest read f\nend\nend\nexpect "y" guest read f\nrepeat 1\nguest read f\nend\n' >"$T_TMP/bgkill.scn"
+"$SC" --design=fixed "$T_TMP/bgkill.scn" >"$T_TMP/out" 2>&1
+check_eq "a failure with a block still running exits 1 (no crash)" 1 $?
+check "... reports the failing step, not the stopped block" sh -c \
+	"grep -q 'bgkill.scn:10: guest read f' '$T_TMP/out' && ! grep -q 'died before' '$T_TMP/out'"
 
 # A foreign server: guest and host steps run, server steps are skipped.
 PLL=$TOP/$BUILD/bench/passthrough_ll
