@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +377,22 @@ static char *substitute(const char *cmd, const char *source, const char *mnt)
  * vfs-inject exec when the scenario injects faults. Strings it builds are
  * kept in @store (freed by the caller).
  */
+/* A formatted string kept in the next of @store's slots; NULL (slot NULL) on ENOMEM. */
+static char *keep(char **store, int *k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static char *keep(char **store, int *k, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&store[*k], fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		store[*k] = NULL;
+	return store[(*k)++];
+}
+
 static int target_argv(const struct options *o, const struct scenario *s, int target,
 		       const char *source, const char *mnt, const char *ctl, const char *log,
 		       char **argv, char **store)
@@ -395,40 +412,36 @@ static int target_argv(const struct options *o, const struct scenario *s, int ta
 	if (target == REPORT_FOREIGN) {
 		char *cmd = substitute(o->server_cmd, source, mnt);
 
-		/* exec: the daemon is the process the runner started (daemon steps). */
-		if (asprintf(&store[k++], "exec %s", cmd ? cmd : "false") < 0)
-			store[--k] = NULL;
-		free(cmd);
 		argv[argc++] = "/bin/sh";
 		argv[argc++] = "-c";
-		argv[argc++] = store[k - 1] ? store[k - 1] : "false";
-	} else if (target > DESIGN_FIXED) {
-		if (asprintf(&store[k++], "%s/%s", o->examples, target_name(target)) < 0)
+		/* exec: the daemon is the process the runner started (daemon steps). */
+		argv[argc++] = cmd ? keep(store, &k, "exec %s", cmd) : NULL;
+		free(cmd);
+		if (!argv[argc - 1])
 			return -ENOMEM;
-		argv[argc++] = store[k - 1];
+	} else if (target > DESIGN_FIXED) {
+		argv[argc++] = keep(store, &k, "%s/%s", o->examples, target_name(target));
 		argv[argc++] = "-f";
 		argv[argc++] = "-o";
 		if (target == TARGET_PASSTHROUGH_LL) {
-			if (asprintf(&store[k++], "source=%s,allow_other,default_permissions",
-				     source) < 0)
-				return -ENOMEM;
-			argv[argc++] = store[k - 1];
+			argv[argc++] = keep(store, &k, "source=%s,allow_other,default_permissions",
+					    source);
 		} else {
 			/* The high-level examples serve / unless told a subdir. */
 			argv[argc++] = "allow_other,default_permissions";
 			argv[argc++] = "-o";
-			if (asprintf(&store[k++], "modules=subdir,subdir=%s", source) < 0)
-				return -ENOMEM;
-			argv[argc++] = store[k - 1];
+			argv[argc++] = keep(store, &k, "modules=subdir,subdir=%s", source);
 		}
 		argv[argc++] = (char *)mnt;
+		if (!store[0] || !store[1])
+			return -ENOMEM;
 		if (access(store[0], X_OK) < 0)
 			return -errno;
 	} else {
-		if (asprintf(&store[k++], "--design=%s", design_name(target)) < 0)
-			return -ENOMEM;
 		argv[argc++] = (char *)o->serve;
-		argv[argc++] = store[k - 1];
+		argv[argc++] = keep(store, &k, "--design=%s", design_name(target));
+		if (!argv[argc - 1])
+			return -ENOMEM;
 		argv[argc++] = "--control";
 		argv[argc++] = (char *)ctl;
 		argv[argc++] = "--log";
