@@ -2,7 +2,7 @@
 # vfs-serve's command line: usage errors exit 2 naming what was wrong,
 # runtime failures exit 1 with a message, and nothing is mounted by either.
 . "$(dirname "$0")/lib.sh"
-plan 65
+plan 67
 
 S=$BIN/vfs-serve
 src=$T_TMP/src
@@ -39,6 +39,8 @@ for v in nan NaN inf -inf infinity 1e999; do
 	exits 2 "invalid value '$v' for --attr-timeout" --attr-timeout=$v "$src" "$mnt"
 done
 exits 2 "contradicts" --inode-file-handles=mandatory --no-mount-fd=o-path "$src" "$mnt"
+exits 2 "invalid value '0' for --control-idle-timeout" --control-idle-timeout=0 "$src" "$mnt"
+exits 2 "invalid value 'nan' for --control-idle-timeout" --control-idle-timeout=nan "$src" "$mnt"
 exits 2 "needs a value or is unknown" "$src" "$mnt" --design
 exits 1 "cannot open source" "$T_TMP/nonexistent" "$mnt"
 exits 1 "mountpoint $T_TMP/nope is not a directory" "$src" "$T_TMP/nope"

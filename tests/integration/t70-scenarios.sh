@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 98
+plan 100
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -45,6 +45,11 @@ check_eq "an unknown option exits 2" 2 $?
 check "--server without placeholders is refused" grep -q "needs {source} and {mountpoint}" "$T_TMP/err"
 "$SC" --design=v2 scenarios >/dev/null 2>"$T_TMP/err"
 check "an unknown design is refused" grep -q "unknown design 'v2'" "$T_TMP/err"
+"$SC" --targets=passthrough_hp scenarios >/dev/null 2>"$T_TMP/err"
+check "an unknown target is refused" grep -q "unknown target 'passthrough_hp'" "$T_TMP/err"
+"$SC" --targets=passthrough_ll --examples="$T_TMP/none" scenarios/other/rename-exchange.scn >"$T_TMP/out" 2>&1
+check "a target whose binary is missing is SKIP, saying what to build" \
+	grep -q "SKIP other/rename-exchange \[passthrough_ll\]: cannot run $T_TMP/none/passthrough_ll: No such file or directory (build it: make build-tests)" "$T_TMP/out"
 
 # Outcomes that differ from the header make the exit status 1.
 printf 'title T\ncase other\nfixture tmpfs\nguest write f "a"\nexpect "b" guest read f\n' >"$T_TMP/wrong.scn"

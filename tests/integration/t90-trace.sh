@@ -6,7 +6,7 @@
 # point fires. Events are filtered by the workload's own pid: other
 # processes here call open_by_handle_at too.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 34
 
 TR=$BIN/vfs-trace
 WL=$HELPERS/trace_workload
@@ -179,6 +179,9 @@ check_eq "a bad errno exits 2" 2 $?
 check "... naming it" grep -q "invalid value 'EBOGUS' for -e" "$T_TMP/err"
 "$TR" -p 0 2>/dev/null
 check_eq "a bad pid exits 2" 2 $?
+"$TR" --ring 3 2>"$T_TMP/err"
+check_eq "a ring size that is no power of two exits 2" 2 $?
+check "... naming it" grep -q "invalid value '3' for --ring" "$T_TMP/err"
 "$TR" --bogus 2>/dev/null
 check_eq "an unknown option exits 2" 2 $?
 nocap() { setpriv --inh-caps=-all --bounding-set=-all "$@"; }
