@@ -54,6 +54,8 @@ TRACE_OBJS := $(TRACE_C:%.c=$(BUILD)/obj/%.o)
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
 LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+FUSECLI_SRCS := $(wildcard cmd/vfs-fuse/*.c)
+FUSECLI_OBJS := $(FUSECLI_SRCS:%.c=$(BUILD)/obj/%.o)
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
 SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -64,7 +66,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c t
 	$(BUILD)/bench/trace_floor
 
 BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject \
-	$(BUILD)/bin/vfs-trace
+	$(BUILD)/bin/vfs-trace $(BUILD)/bin/vfs-fuse
 
 all: $(BINS)
 
@@ -84,6 +86,11 @@ $(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
+
+$(BUILD)/bin/vfs-fuse: $(FUSECLI_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/bin/vfs-inject: $(INJ_OBJS) $(LIB)
 	@mkdir -p $(dir $@)

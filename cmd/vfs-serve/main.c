@@ -20,6 +20,7 @@
 #include "control/control.h"
 #include "fuse/fuse_ops.h"
 #include "options.h"
+#include "socket_io.h"
 #include "core/passthrough.h"
 
 static bool have_dac_read_search(void)
@@ -157,6 +158,11 @@ static void clear_stop_signals(void)
 	signalled_session = NULL;
 }
 
+static bool socket_mode(const struct serve_options *o)
+{
+	return o->fuse_socket || o->fuse_fd >= 0;
+}
+
 static int serve(struct serve_options *o, struct passthrough *pt)
 {
 	char fsname[128];
@@ -165,7 +171,7 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	struct fuse_session *se;
 	struct control ctl = { .listen_fd = -1 };
 	bool ctl_on = false;
-	int err = 1;
+	int err = 1, lfd = -1;
 
 	snprintf(fsname, sizeof(fsname),
 		 "default_permissions,allow_other,fsname=vfs-serve,subtype=vfs-serve%s",
@@ -180,7 +186,15 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	}
 	if (set_stop_signals(se) != 0)
 		goto out_session;
-	if (fuse_session_mount(se, o->mountpoint) != 0) {
+	if (socket_mode(o)) {
+		struct errbuf why;
+
+		lfd = o->fuse_fd >= 0 ? o->fuse_fd : socket_io_listen(o->fuse_socket, &why);
+		if (lfd < 0) {
+			fprintf(stderr, "vfs-serve: %s\n", why.msg);
+			goto out_signals;
+		}
+	} else if (fuse_session_mount(se, o->mountpoint) != 0) {
 		fprintf(stderr, "vfs-serve: cannot mount on %s\n", o->mountpoint);
 		goto out_signals;
 	}
@@ -192,6 +206,20 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 			goto out_unmount;
 		}
 		ctl_on = true;
+	}
+	/* The control socket first: a client's INIT answered means both are up. */
+	if (lfd >= 0) {
+		struct errbuf why;
+
+		detached_ready();
+		err = socket_io_attach(se, lfd, &why);
+		lfd = -1;
+		if (err) {
+			fprintf(stderr, "vfs-serve: %s\n", why.msg);
+			err = 1;
+			goto out_control;
+		}
+		err = 1;
 	}
 	detached_ready();
 	if (o->single_thread) {
@@ -205,10 +233,14 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	}
 	/* A signal or an unmount ends the loop: both are clean stops. */
 	err = err < 0 ? 1 : 0;
+out_control:
 	if (ctl_on)
 		control_stop(&ctl);
 out_unmount:
-	fuse_session_unmount(se);
+	if (lfd >= 0)
+		close(lfd);
+	if (!socket_mode(o))
+		fuse_session_unmount(se);
 out_signals:
 	clear_stop_signals();
 out_session:
@@ -234,11 +266,13 @@ int main(int argc, char **argv)
 		printf("vfs-serve (vfskit) %s\n", VFSKIT_VERSION);
 		return 0;
 	}
-	if (stat(o.mountpoint, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (socket_mode(&o)) {
+		/* no mountpoint to check */
+	} else if (stat(o.mountpoint, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "vfs-serve: mountpoint %s is not a directory\n", o.mountpoint);
 		return 1;
 	}
-	if (!o.mount_over && is_mount_point(o.mountpoint)) {
+	if (!socket_mode(&o) && !o.mount_over && is_mount_point(o.mountpoint)) {
 		fprintf(stderr, "vfs-serve: %s is already a mount point: unmount it first, "
 			"or pass --mount-over to mount on top of it\n", o.mountpoint);
 		return 1;

@@ -18,7 +18,7 @@ enum {
 	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
-	OPT_MOUNT_OVER, OPT_CONTROL_IDLE,
+	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +36,8 @@ static const struct option long_options[] = {
 	{ "background", no_argument, NULL, OPT_BACKGROUND },
 	{ "mount-over", no_argument, NULL, OPT_MOUNT_OVER },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "fuse-socket", required_argument, NULL, OPT_FUSE_SOCKET },
+	{ "fuse-fd", required_argument, NULL, OPT_FUSE_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -45,9 +47,13 @@ void serve_usage(FILE *f)
 {
 	fprintf(f,
 "usage: vfs-serve [options] SOURCE MOUNTPOINT\n"
+"       vfs-serve [options] --fuse-socket=PATH|--fuse-fd=N SOURCE\n"
 "\n"
 "Serves directory SOURCE at MOUNTPOINT over /dev/fuse, as a virtio-fs\n"
 "passthrough daemon would, in the foreground until SIGINT or SIGTERM.\n"
+"In socket mode it serves FUSE requests from one client of a unix\n"
+"SOCK_SEQPACKET socket instead (one request or reply per packet), until\n"
+"that client hangs up; requests are checked as a guest's would be.\n"
 "\n"
 "  --inode-file-handles=never|prefer|mandatory   (default: never)\n"
 "        as in the Rust virtiofsd: never = an O_PATH fd per inode;\n"
@@ -88,6 +94,8 @@ void serve_usage(FILE *f)
 "                        says whether it got that far (default: foreground)\n"
 "  --mount-over          mount even if MOUNTPOINT is a mount point already,\n"
 "                        on top of it (default: refuse)\n"
+"  --fuse-socket=PATH    socket mode: listen on a new socket at PATH\n"
+"  --fuse-fd=N           socket mode: on the listening socket fd N\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
@@ -122,6 +130,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->fuse_fd = -1;
 	passthrough_config_defaults(&o->cfg);
 	opterr = 0;
 	optind = 1;
@@ -186,6 +195,16 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_DEBUG:
 			o->debug = true;
 			break;
+		case OPT_FUSE_SOCKET:
+			o->fuse_socket = optarg;
+			break;
+		case OPT_FUSE_FD:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n < 3 || n > 65535)
+				return bad("fuse-fd", optarg, "an open fd number, 3 or more");
+			o->fuse_fd = (int)n;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -202,6 +221,21 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			return 2;
 		}
 	}
+	if (o->fuse_socket && o->fuse_fd >= 0) {
+		fprintf(stderr, "vfs-serve: --fuse-socket and --fuse-fd are one or the other\n");
+		return 2;
+	}
+	if ((o->fuse_socket || o->fuse_fd >= 0) && (o->mount_over || argc - optind != 1)) {
+		fprintf(stderr, o->mount_over ? "vfs-serve: --mount-over needs a mount, not "
+			"socket mode\n" : "vfs-serve: socket mode needs SOURCE only (got %d "
+			"arguments)\n", argc - optind);
+		serve_usage(stderr);
+		return 2;
+	}
+	if (o->fuse_socket || o->fuse_fd >= 0) {
+		o->cfg.source = argv[optind];
+		goto control_path;
+	}
 	if (argc - optind != 2) {
 		fprintf(stderr, "vfs-serve: need SOURCE and MOUNTPOINT (got %d argument%s)\n",
 			argc - optind, argc - optind == 1 ? "" : "s");
@@ -212,6 +246,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 	o->mountpoint = argv[optind + 1];
 	if (o->mountpoint[0] != '/' && realpath(o->mountpoint, o->mountpoint_abs))
 		o->mountpoint = o->mountpoint_abs;
+control_path:
 	if (o->control && o->control[0] != '/') {
 		char cwd[PATH_MAX];
 

@@ -17,6 +17,8 @@ struct serve_options {
 	const char *control;       /* absolute: --background changes directory */
 	char control_abs[PATH_MAX];
 	int control_idle_ms;
+	const char *fuse_socket;   /* socket mode: listen here */
+	int fuse_fd;               /* socket mode: on this listening fd; -1: none */
 	bool single_thread;
 	bool background;
 	bool mount_over;

@@ -86,6 +86,27 @@ int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,
 	return head;
 }
 
+int virtq_add_raw(struct virtq *q, const struct virtq_buf *buf, const uint16_t *flags, int n,
+		  void *token)
+{
+	uint16_t head = q->free_head, d = head;
+
+	if (n <= 0 || n > q->nfree)
+		return -ENOSPC;
+	for (int k = 0; k < n; k++) {
+		q->desc[d].addr = buf[k].gpa;
+		q->desc[d].len = buf[k].len;
+		q->desc[d].flags = (uint16_t)((flags[k] & VIRTQ_DESC_F_WRITE) |
+					      (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+		d = q->desc[d].next;
+	}
+	q->free_head = d;
+	q->nfree = (uint16_t)(q->nfree - n);
+	q->token[head] = token;
+	virtq_publish(q, head);
+	return head;
+}
+
 void virtq_publish(struct virtq *q, uint16_t head)
 {
 	q->avail[AVAIL_RING + (q->avail_idx & (q->num - 1))] = head;

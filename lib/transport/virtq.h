@@ -86,8 +86,16 @@ int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,
 	      const struct virtq_buf *in, int nin, void *token);
 /* Driver: the next completed chain's token and written length, or NULL. */
 void *virtq_get_used(struct virtq *q, uint32_t *len);
-/* Driver: raw access for malformed chains (a scenario's own descriptors). */
+/* Driver: makes the chain at @head available (virtq_add does it). */
 void virtq_publish(struct virtq *q, uint16_t head);
+/*
+ * Driver: a chain of @n buffers exactly as given, for malformed traffic:
+ * lengths of 0, writable before readable, addresses anywhere. Only
+ * VIRTQ_DESC_F_WRITE is taken from @flags; NEXT links them in order. Its
+ * head, or -ENOSPC.
+ */
+int virtq_add_raw(struct virtq *q, const struct virtq_buf *buf, const uint16_t *flags, int n,
+		  void *token);
 
 /* A chain the device took, its buffers mapped. */
 #define VIRTQ_MAX_CHAIN 64

@@ -1,0 +1,107 @@
+/*
+ * socket_io: libfuse reads whatever our read() returns as a request, and
+ * ends the session on a short one; so refused requests are answered (or
+ * dropped) here and the next packet read, and end of file is reported as
+ * ENODEV, which libfuse takes for an unmount.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <linux/fuse.h>
+
+#include "fuse/request_check.h"
+#include "socket_io.h"
+
+int socket_io_listen(const char *path, struct errbuf *e)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return errbuf_set(e, -ENAMETOOLONG, "--fuse-socket %s", path);
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errbuf_set(e, -errno, "socket");
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return errbuf_set(e, err, "cannot listen on %s", path);
+	}
+	return fd;
+}
+
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)count };
+	ssize_t n;
+
+	(void)userdata;
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void refuse(int fd, uint64_t unique, const char *why)
+{
+	struct fuse_out_header o = { .len = sizeof(o), .error = -EINVAL, .unique = unique };
+
+	fprintf(stderr, "vfs-serve: refused a request (%s)%s\n", why,
+		unique ? ": EINVAL" : ", no reply possible");
+	if (unique && send(fd, &o, sizeof(o), MSG_NOSIGNAL) < 0) {
+		/* the client is gone: the next read says so */
+	}
+}
+
+static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
+{
+	(void)userdata;
+	for (;;) {
+		uint64_t unique;
+		const char *why;
+		ssize_t n = recv(fd, buf, buf_len - 1, MSG_TRUNC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENODEV; /* the client hung up: libfuse ends the session */
+			return -1;
+		}
+		if ((size_t)n > buf_len - 1) {
+			refuse(fd, 0, "larger than the largest request");
+			continue;
+		}
+		if (fuse_request_check(buf, (size_t)n, &unique, &why)) {
+			refuse(fd, unique, why);
+			continue;
+		}
+		return n;
+	}
+}
+
+int socket_io_attach(struct fuse_session *se, int listen_fd, struct errbuf *e)
+{
+	static const struct fuse_custom_io io = { .writev = io_writev, .read = io_read };
+	int fd, r;
+
+	do
+		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR && !fuse_session_exited(se));
+	if (fd < 0)
+		return errbuf_set(e, -errno, "accept on the FUSE socket");
+	close(listen_fd);
+	r = fuse_session_custom_io(se, &io, fd);
+	if (r) {
+		close(fd);
+		return errbuf_set(e, r, "fuse_session_custom_io");
+	}
+	return 0;
+}

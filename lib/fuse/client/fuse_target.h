@@ -1,0 +1,50 @@
+/*
+ * fuse_target: a FUSE server to send requests to, however it is reached:
+ * a vhost-user daemon started here (its command with {socket}/{fd}) or
+ * already listening at a path, or vfs-serve's socket mode started here or
+ * listening at a path. What vfs-fuse and vfs-scenario share: start or
+ * connect, handshake, INIT, and at the end, stop and say how it ended.
+ */
+#ifndef VFS_FUSE_TARGET_H
+#define VFS_FUSE_TARGET_H
+
+#include <stdbool.h>
+
+#include "fuse/client/fuse_client.h"
+#include "transport/daemon.h"
+#include "transport/vhost_user_front.h"
+#include "util/errbuf.h"
+
+enum fuse_target_kind { FUSE_TARGET_VHOST_USER, FUSE_TARGET_SOCKET };
+
+struct fuse_target {
+	enum fuse_target_kind kind;
+	struct daemon daemon;
+	bool started;             /* a daemon of ours, to stop */
+	struct vu_front *front;   /* vhost-user: owned by the transport */
+	struct fuse_client client;
+	bool connected;
+	struct errbuf err;
+};
+
+/*
+ * Starts @argv (see daemon_start) as a @kind server of @source, output to
+ * @log, and connects; or, with @argv NULL, connects to @path. Then the
+ * handshake (vhost-user, with @vc) and, unless @no_init, FUSE INIT.
+ * 0 or -errno with t->err saying what failed.
+ */
+int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *const argv[],
+		     const char *path, const char *source, const char *dir, const char *log,
+		     const struct vu_front_config *vc, bool no_init);
+
+/* Hangs up (the daemon sees the front-end go) without stopping the daemon. */
+void fuse_target_disconnect(struct fuse_target *t);
+
+/*
+ * Hangs up, then waits up to @grace_ms for a daemon of ours to end, and
+ * kills it if it does not; @how says how it ended ("exit 0", "killed by
+ * SIGABRT", or "killed by SIGKILL" when it had to be).
+ */
+void fuse_target_close(struct fuse_target *t, int grace_ms, char *how, size_t len);
+
+#endif

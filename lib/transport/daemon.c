@@ -1,0 +1,237 @@
+/*
+ * daemon: the back-end runs in its own process group, so its sandboxed
+ * children (the C virtiofsd forks its worker into a new PID namespace)
+ * are signalled with it, and with PR_SET_PDEATHSIG so it never outlives a
+ * runner that is killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport/daemon.h"
+#include "util/strbuf.h"
+
+char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source)
+{
+	static const char *const key[] = { "{socket}", "{fd}", "{source}" };
+	const char *val[] = { socket, fd, source };
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s", "");
+	for (const char *p = cmd; *p; p++) {
+		int k = 0;
+
+		while (k < 3 && strncmp(p, key[k], strlen(key[k])))
+			k++;
+		if (k < 3) {
+			strbuf_addf(&sb, "%s", val[k] ? val[k] : "");
+			p += strlen(key[k]) - 1;
+		} else {
+			strbuf_addf(&sb, "%c", *p);
+		}
+	}
+	if (sb.failed) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void describe_status(int status, char *desc, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(desc, len, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(desc, len, "killed by SIG%s%s", sigabbrev_np(WTERMSIG(status)) ?
+			 sigabbrev_np(WTERMSIG(status)) : "?", WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(desc, len, "status %#x", status);
+}
+
+int daemon_ended(struct daemon *d, int wait_ms, char *desc, size_t len)
+{
+	if (!d->reaped && d->pid > 0) {
+		int fd = (int)syscall(SYS_pidfd_open, d->pid, 0);
+
+		if (fd >= 0 && wait_ms > 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			while (poll(&p, 1, wait_ms) < 0 && errno == EINTR)
+				;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (waitpid(d->pid, &d->status, WNOHANG) == d->pid)
+			d->reaped = true;
+	}
+	if (!d->reaped) {
+		snprintf(desc, len, "running");
+		return 0;
+	}
+	describe_status(d->status, desc, len);
+	return 1;
+}
+
+void daemon_stop(struct daemon *d, int grace_ms)
+{
+	char desc[64];
+
+	if (d->pid <= 0)
+		return;
+	if (!d->reaped) {
+		kill(-d->pid, SIGTERM);
+		if (!daemon_ended(d, grace_ms, desc, sizeof(desc))) {
+			kill(-d->pid, SIGKILL);
+			while (waitpid(d->pid, &d->status, 0) < 0 && errno == EINTR)
+				;
+			d->reaped = true;
+		}
+	}
+	/* Its children too, whatever the leader did. */
+	kill(-d->pid, SIGKILL);
+}
+
+static void child(char **argv, int listen_fd, const char *log)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (fd < 0 || dup2(fd, 1) < 0 || dup2(1, 2) < 0)
+		_exit(126);
+	if (listen_fd >= 0 && (listen_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(listen_fd, 3)) < 0)
+		_exit(126);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* A listening socket at an abstract address of its own. */
+static int listen_abstract(int socktype, struct sockaddr_un *a, socklen_t *alen)
+{
+	static unsigned seq;
+	int fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	*alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+		snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "vfskit-vhost-user-%d-%u",
+			 (int)getpid(), seq++));
+	if (bind(fd, (struct sockaddr *)a, *alen) < 0 || listen(fd, 1) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static bool any_word_has(char *const argv[], const char *key)
+{
+	for (int i = 0; argv[i]; i++)
+		if (strstr(argv[i], key))
+			return true;
+	return false;
+}
+
+static void free_words(char **w)
+{
+	for (int i = 0; w && w[i]; i++)
+		free(w[i]);
+	free(w);
+}
+
+int daemon_start(struct daemon *d, char *const argv[], int socktype, const char *source,
+		 const char *dir, const char *log, int timeout_ms, struct errbuf *e)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t alen = sizeof(a);
+	bool by_fd = any_word_has(argv, "{fd}");
+	int lfd = -1, sock, err, n = 0;
+	long long deadline = now_ms() + timeout_ms;
+	char **words, desc[64];
+
+	memset(d, 0, sizeof(*d));
+	if (!by_fd && !any_word_has(argv, "{socket}"))
+		return errbuf_set(e, -EINVAL, "the command has neither {socket} nor {fd}");
+	if (by_fd) {
+		lfd = listen_abstract(socktype, &a, &alen);
+		if (lfd < 0)
+			return errbuf_set(e, lfd, "cannot make the daemon's socket");
+	} else if ((size_t)snprintf(a.sun_path, sizeof(a.sun_path), "%s/vhost-user.sock", dir) >=
+		   sizeof(a.sun_path)) {
+		return errbuf_set(e, -ENAMETOOLONG, "socket path under %s", dir);
+	}
+	while (argv[n])
+		n++;
+	words = calloc((size_t)n + 1, sizeof(char *));
+	for (int i = 0; words && i < n; i++)
+		if (!(words[i] = daemon_command(argv[i], a.sun_path, "3", source))) {
+			free_words(words);
+			words = NULL;
+		}
+	if (!words) {
+		err = errbuf_set(e, -ENOMEM, "daemon command");
+		goto fail;
+	}
+	d->pid = fork();
+	if (d->pid == 0)
+		child(words, lfd, log);
+	free_words(words);
+	if (d->pid < 0) {
+		err = errbuf_set(e, -errno, "fork");
+		goto fail;
+	}
+	setpgid(d->pid, d->pid); /* as the child does: no race with a kill */
+	sock = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		err = errbuf_set(e, -errno, "socket");
+		goto fail;
+	}
+	/* {fd}: the backlog takes it now. {socket}: the daemon creates it when ready. */
+	while (connect(sock, (struct sockaddr *)&a, by_fd ? alen : sizeof(a)) < 0) {
+		if (daemon_ended(d, 0, desc, sizeof(desc))) {
+			err = errbuf_set(e, -ECONNREFUSED, "the daemon ended (%s) before serving", desc);
+			goto fail_sock;
+		}
+		if (now_ms() > deadline) {
+			err = errbuf_set(e, -ETIMEDOUT, "no socket at %s after %d ms", a.sun_path,
+					 timeout_ms);
+			goto fail_sock;
+		}
+		/* Another program's file: there is nothing to block on until it exists. */
+		usleep(1000);
+	}
+	if (lfd >= 0)
+		close(lfd);
+	return sock;
+fail_sock:
+	close(sock);
+fail:
+	if (lfd >= 0)
+		close(lfd);
+	return err;
+}

@@ -1,0 +1,46 @@
+/*
+ * daemon: a vhost-user back-end's lifetime, one per run. It is started
+ * from a command line with the socket it serves substituted in ({socket}:
+ * a path it creates and listens on; {fd}: a listening socket it inherits,
+ * as fd 3), its output kept in a log, in a process group of its own that
+ * dies with the caller; its end is noticed and said in words ("exit 1",
+ * "killed by SIGABRT").
+ */
+#ifndef VFS_DAEMON_H
+#define VFS_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/errbuf.h"
+
+struct daemon {
+	pid_t pid;
+	bool reaped;
+	int status;           /* as waitpid gives it, once reaped */
+};
+
+/*
+ * Starts @argv (each word with {socket}, {fd} and {source} replaced;
+ * {socket} is @dir/vhost-user.sock, {fd} is 3, a listening socket of
+ * @socktype it inherits) and connects to it. The connected socket, or
+ * -errno with @e saying why (the daemon ended first: its status;
+ * -ETIMEDOUT: no socket after @timeout_ms).
+ */
+int daemon_start(struct daemon *d, char *const argv[], int socktype, const char *source,
+		 const char *dir, const char *log, int timeout_ms, struct errbuf *e);
+
+/*
+ * Whether the daemon has ended, waiting at most @wait_ms for it (0: just
+ * look). 1 with @desc ("exit 0", "killed by SIGSEGV"), or 0 with "running".
+ */
+int daemon_ended(struct daemon *d, int wait_ms, char *desc, size_t len);
+
+/* Ends it: SIGTERM to its group, SIGKILL after @grace_ms, reaped. */
+void daemon_stop(struct daemon *d, int grace_ms);
+
+/* The command line with the placeholders replaced; malloc'd, or NULL. */
+char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source);
+
+#endif
