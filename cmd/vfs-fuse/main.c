@@ -222,6 +222,8 @@ int main(int argc, char **argv)
 		r = fuse_words_run(&t.client, argv[i + raw], raw, j - i - 1 - raw, argv + i + 1 + raw,
 				   &out, &why);
 		print_reply(argv[i + raw], r, &out, &t.client);
+		if (!r && raw && !strcmp(argv[i + raw], "disconnect"))
+			fuse_target_disconnect(&t);
 		failed |= r != 0;
 		if (r == -EOPNOTSUPP && why)
 			fprintf(stderr, "vfs-fuse: %s\n", why);

@@ -24,6 +24,8 @@
 #include "run.h"
 #include "sandbox.h"
 
+#define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
+
 static volatile int stop_flag;
 static volatile int timed_out;
 static volatile pid_t server_pid;
@@ -52,14 +54,22 @@ static void usage(FILE *f)
 "vfs-scenario(5), scenarios/README.md.\n"
 "\n"
 "  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
-"  --targets=T[,T...]   these targets: the designs and libfuse's examples\n"
-"                       passthrough_ll, passthrough, passthrough_fh\n"
-"                       (default: the three designs)\n"
+"  --targets=T[,T...]   these targets: the designs, libfuse's examples\n"
+"                       passthrough_ll, passthrough, passthrough_fh, and\n"
+"                       virtiofsd (the C virtiofsd, through vfskit's\n"
+"                       vhost-user front-end) (default: the three designs)\n"
 "  --examples=DIR       where the libfuse examples are built (default:\n"
 "                       the build tree's bench/)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
 "                       by /bin/sh with {source} and {mountpoint} replaced;\n"
 "                       server steps are skipped\n"
+"  --vhost-user='CMD'   run protocol scenarios against a vhost-user daemon:\n"
+"                       CMD is run by /bin/sh with {socket} (a path it\n"
+"                       listens on) or {fd} (a listening socket it\n"
+"                       inherits) and {source} replaced; server steps are\n"
+"                       skipped, mount scenarios are n/a\n"
+"  --virtiofsd=PATH     the C virtiofsd of the virtiofsd target (default:\n"
+"                       " VIRTIOFSD_DEFAULT ")\n"
 "  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
 "  --fixtures=DIR       the fixture scripts (default: found beside the\n"
 "                       scenarios, as they are)\n"
@@ -86,6 +96,8 @@ struct options {
 	char examples[PATH_MAX];   /* where the libfuse examples are built */
 	char inject[PATH_MAX];     /* the vfs-inject binary */
 	const char *server_cmd;
+	const char *vhost_cmd;     /* --vhost-user */
+	const char *virtiofsd;
 	char serve[PATH_MAX];
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
@@ -104,9 +116,9 @@ static int parse_designs(const char *s, struct options *o, bool examples_too)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (target_parse(tok, &d) || (!examples_too && d > DESIGN_FIXED) ||
 		    o->ndesigns == TARGET_COUNT) {
-			fprintf(stderr, "vfs-scenario: unknown %s '%s' (ids-only, v3, fixed%s)\n",
+			fprintf(stderr, "vfs-scenario: unknown %s '%s' (%s)\n",
 				examples_too ? "target" : "design", tok,
-				examples_too ? ", passthrough_ll, passthrough, passthrough_fh" : "");
+				examples_too ? TARGET_NAMES : "ids-only, v3, fixed");
 			free(copy);
 			return -1;
 		}
@@ -123,6 +135,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "targets", required_argument, NULL, 'G' },
 		{ "examples", required_argument, NULL, 'E' },
 		{ "server", required_argument, NULL, 'S' },
+		{ "vhost-user", required_argument, NULL, 'U' },
+		{ "virtiofsd", required_argument, NULL, 'O' },
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -145,6 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->designs[2] = DESIGN_FIXED;
 	o->ndesigns = 3;
 	o->timeout = 60;
+	o->virtiofsd = VIRTIOFSD_DEFAULT;
 	exe[n > 0 ? n : 0] = '\0';
 	dir = dirname(exe);
 	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
@@ -168,6 +183,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->server_cmd = optarg;
+			break;
+		case 'U':
+			if (!strstr(optarg, "{socket}") && !strstr(optarg, "{fd}")) {
+				fprintf(stderr, "vfs-scenario: --vhost-user needs {socket} or {fd} "
+					"in its command\n");
+				return 2;
+			}
+			o->vhost_cmd = optarg;
+			break;
+		case 'O':
+			o->virtiofsd = optarg;
 			break;
 		case 'B':
 			snprintf(o->serve, sizeof(o->serve), "%s", optarg);
@@ -455,6 +481,81 @@ static int target_argv(const struct options *o, const struct scenario *s, int ta
 	return 0;
 }
 
+/*
+ * A protocol run's daemon: vfs-serve in socket mode (a design), the C
+ * virtiofsd, or the --vhost-user command, with {fd}/{socket} left for
+ * daemon_start; in vfs-inject exec when the scenario injects faults.
+ */
+static int protocol_argv(const struct options *o, const struct scenario *s, int target,
+			 const char *source, const char *ctl, const char *log, char **argv,
+			 char **store, enum fuse_target_kind *kind)
+{
+	int argc = 0, k = 0;
+
+	for (int i = 0; i < s->ninject; i++) {
+		if (!i) {
+			argv[argc++] = (char *)o->inject;
+			argv[argc++] = "exec";
+		}
+		argv[argc++] = "--fail";
+		argv[argc++] = s->inject[i];
+	}
+	if (s->ninject)
+		argv[argc++] = "--";
+	*kind = FUSE_TARGET_VHOST_USER;
+	if (target == REPORT_FOREIGN) {
+		argv[argc++] = "/bin/sh";
+		argv[argc++] = "-c";
+		argv[argc++] = keep(store, &k, "exec %s", o->vhost_cmd);
+		if (!argv[argc - 1])
+			return -ENOMEM;
+	} else if (target == TARGET_VIRTIOFSD) {
+		if (access(o->virtiofsd, X_OK) < 0)
+			return -errno;
+		argv[argc++] = (char *)o->virtiofsd;
+		argv[argc++] = "--fd={fd}";
+		argv[argc++] = "-o";
+		argv[argc++] = keep(store, &k, "source=%s", source);
+		if (!argv[argc - 1])
+			return -ENOMEM;
+	} else {
+		*kind = FUSE_TARGET_SOCKET;
+		argv[argc++] = (char *)o->serve;
+		argv[argc++] = keep(store, &k, "--design=%s", design_name(target));
+		if (!argv[argc - 1])
+			return -ENOMEM;
+		argv[argc++] = "--control";
+		argv[argc++] = (char *)ctl;
+		argv[argc++] = "--log";
+		argv[argc++] = (char *)log;
+		for (int i = 0; i < s->nserver_args; i++)
+			argv[argc++] = s->server_args[i];
+		/*
+		 * One thread: a FORGET has no reply to wait for, so only a server
+		 * that takes requests in order makes "forget, then getattr" mean
+		 * what it says (vhost-user returns its chain instead).
+		 */
+		argv[argc++] = "--single-thread";
+		argv[argc++] = "--fuse-fd={fd}";
+		argv[argc++] = (char *)source;
+	}
+	argv[argc] = NULL;
+	return 0;
+}
+
+/* Whether @s runs on @target at all: n/a (not counted) otherwise. */
+static bool applies(const struct options *o, const struct scenario *s, int target)
+{
+	if (target == REPORT_FOREIGN)
+		return !s->only && (s->protocol ? o->vhost_cmd != NULL : o->server_cmd != NULL);
+	if (s->only && !(s->only & (1u << target)))
+		return false;
+	/* Protocol scenarios need a FUSE client's way in; mount ones a /dev/fuse server. */
+	if (s->protocol)
+		return target <= DESIGN_FIXED || target == TARGET_VIRTIOFSD;
+	return target != TARGET_VIRTIOFSD;
+}
+
 /* One scenario against one target. */
 static void run_one(const struct options *o, const char *workdir, struct scenario *s,
 		    int target, struct results *rs)
@@ -465,8 +566,11 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	struct run_ctx ctx = { .s = s, .control_fd = -1, .verbose = o->verbose,
 			       .stop = &stop_flag };
 	struct server sv = { 0 };
+	struct fuse_target ft = { 0 };
+	enum fuse_target_kind kind = FUSE_TARGET_SOCKET;
 	struct strbuf details = STRBUF_INIT;
 	bool held, ours = target >= 0 && target <= DESIGN_FIXED;
+	char how[64] = "";
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/run", workdir);
@@ -478,7 +582,8 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	if (o->verbose)
 		fprintf(stderr, "%s [%s]\n", s->name,
 			target == REPORT_FOREIGN ? "server" : target_name(target));
-	err = target_argv(o, s, target, source, mnt, ctl, log, argv, store);
+	err = s->protocol ? protocol_argv(o, s, target, source, ctl, log, argv, store, &kind)
+			  : target_argv(o, s, target, source, mnt, ctl, log, argv, store);
 	if (err) {
 		strbuf_addf(&details, "cannot run %s: %s (build it: make build-tests)\n",
 			    store[0] ? store[0] : target_name(target), strerror(-err));
@@ -493,15 +598,36 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
 		goto out;
 	}
-	err = server_start(&sv, argv, mnt, errlog, s->nofile);
-	if (err) {
-		strbuf_addf(&details, "the server did not mount (%s); its output:\n", strerror(-err));
-		tail(errlog, 10, &details);
-		results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
-		goto out;
+	if (s->protocol) {
+		struct vu_front_config vc;
+
+		vu_front_config_default(&vc);
+		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
+		err = fuse_target_open(&ft, kind, argv, NULL, source, dir, errlog, &vc, false);
+		server_pid = ft.daemon.pid;
+		if (err) {
+			strbuf_addf(&details, "the daemon did not serve: %s; its output:\n",
+				    ft.err.msg);
+			fuse_target_close(&ft, 1000, how, sizeof(how));
+			server_pid = 0;
+			tail(errlog, 10, &details);
+			results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
+			goto out;
+		}
+		ctx.fuse = &ft;
+		ctx.server_pid = ft.daemon.pid;
+	} else {
+		err = server_start(&sv, argv, mnt, errlog, s->nofile);
+		if (err) {
+			strbuf_addf(&details, "the server did not mount (%s); its output:\n",
+				    strerror(-err));
+			tail(errlog, 10, &details);
+			results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
+			goto out;
+		}
+		server_pid = sv.pid;
+		ctx.server_pid = sv.pid;
 	}
-	server_pid = sv.pid;
-	ctx.server_pid = sv.pid;
 	if (ours) {
 		ctx.control_fd = control_connect(ctl);
 		if (ctx.control_fd < 0) {
@@ -520,6 +646,16 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	alarm(0);
 	if (timed_out)
 		strbuf_addf(&ctx.report, "timed out after %d s\n", o->timeout);
+	if (s->protocol) {
+		/* Hung up: a daemon ends now; how it ends counts unless a step asked. */
+		fuse_target_close(&ft, 5000, how, sizeof(how));
+		server_pid = 0;
+		if (held && !ctx.status_asked && strcmp(how, "exit 0")) {
+			strbuf_addf(&ctx.report, "after the last step the daemon ended: %s (a "
+				    "scenario that expects this says so with daemon status)\n", how);
+			held = false;
+		}
+	}
 	if (!held) {
 		strbuf_addf(&details, "%s", ctx.report.buf ? ctx.report.buf : "");
 		if (ours) {
@@ -543,11 +679,15 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 			    NULL, details.buf);
 	}
 	strbuf_release(&ctx.report);
+	fuse_words_out_release(&ctx.fields);
 	if (ctx.control_fd >= 0)
 		close(ctx.control_fd);
 out_server:
 	server_pid = 0;
-	server_stop(&sv);
+	if (s->protocol)
+		fuse_target_close(&ft, 1000, how, sizeof(how));
+	else
+		server_stop(&sv);
 out:
 	fixture_teardown(dir);
 out_store:
@@ -582,8 +722,7 @@ static int mutate(const struct options *o, const char *workdir, struct scenario 
 		for (int d = 0; d < o->ndesigns && !stop_flag; d++) {
 			int t = o->designs[d];
 
-			if ((sc[i]->only && !(sc[i]->only & (1u << t))) ||
-			    outcome_of(o, workdir, sc[i], t) != OUTCOME_PASS)
+			if (!applies(o, sc[i], t) || outcome_of(o, workdir, sc[i], t) != OUTCOME_PASS)
 				continue;
 			for (int k = 0; k < sc[i]->nsteps && !stop_flag; k++) {
 				struct expect *e = &sc[i]->steps[k].expect;
@@ -613,7 +752,7 @@ static const char *unmet(const struct scenario *s)
 		return "needs root";
 	if ((s->requires & REQUIRES_LOOP) && access("/dev/loop-control", W_OK) < 0)
 		return "needs loop devices (/dev/loop-control)";
-	if (access("/dev/fuse", R_OK | W_OK) < 0)
+	if (!s->protocol && access("/dev/fuse", R_OK | W_OK) < 0)
 		return "needs /dev/fuse";
 	return NULL;
 }
@@ -626,11 +765,13 @@ int main(int argc, char **argv)
 	struct results rs = { 0 };
 	char workdir[PATH_MAX];
 	int errors = 0, rc = parse_options(argc, argv, &o), unexpected = 0, nsc = 0;
-	int foreign[1] = { REPORT_FOREIGN };
+	int foreign_col[1] = { REPORT_FOREIGN };
+	bool foreign;
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	if (rc)
 		return rc;
+	foreign = o.server_cmd || o.vhost_cmd;
 	rc = find_scenarios(&o, argc - optind, argv + optind, &fs, &errors);
 	if (rc)
 		return rc;
@@ -679,13 +820,13 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < nsc; i++) {
 		const char *why = unmet(sc[i]);
-		int nd = o.server_cmd ? 1 : o.ndesigns;
+		int nd = foreign ? 1 : o.ndesigns;
 
 		for (int d = 0; d < nd; d++) {
-			int design = o.server_cmd ? REPORT_FOREIGN : o.designs[d];
+			int design = foreign ? REPORT_FOREIGN : o.designs[d];
 
-			/* Not applicable (a target's own policy): n/a, not counted. */
-			if (sc[i]->only && (o.server_cmd || !(sc[i]->only & (1u << design))))
+			/* Not applicable (a target's own policy, or its kind): n/a, not counted. */
+			if (!applies(&o, sc[i], design))
 				continue;
 			if (why || stop_flag)
 				results_add(&rs, sc[i], design, OUTCOME_SKIP,
@@ -699,8 +840,8 @@ int main(int argc, char **argv)
 	if (o.tap)
 		report_tap(stdout, &rs);
 	else
-		report_table(stdout, &rs, o.server_cmd ? foreign : o.designs,
-			     o.server_cmd ? 1 : o.ndesigns, isatty(1), o.verbose);
+		report_table(stdout, &rs, foreign ? foreign_col : o.designs,
+			     foreign ? 1 : o.ndesigns, isatty(1), o.verbose);
 	if (o.junit && report_junit(o.junit, &rs))
 		fprintf(stderr, "vfs-scenario: cannot write %s: %s\n", o.junit, strerror(errno));
 	if (o.tap)

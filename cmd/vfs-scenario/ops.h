@@ -20,6 +20,11 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* daemon: facts about the server process from /proc (fds, rss in KiB). */
 int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out);
+/*
+ * fuse and raw: one request on the target's connection (lib/fuse/client
+ * fuse_words); its named results are left in ctx->fields.
+ */
+int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf *out);
 /* Closes every fd that open/hold steps left open. */
 void ops_close_all(void);
 

@@ -48,11 +48,34 @@ static int rss_kib(int pid, long *kib)
 	return err;
 }
 
+/*
+ * "running", "exit 0", "killed by SIGABRT": once the connection is gone
+ * the daemon is given 5 s to end, so a crash is seen as one, not as
+ * "running" a moment before it exits.
+ */
+static int daemon_status(struct run_ctx *ctx, struct strbuf *out)
+{
+	char desc[64];
+	bool gone;
+
+	if (!ctx->fuse || !ctx->fuse->started) {
+		ops_refuse("daemon status: this target's daemon is not the runner's child");
+		return -ESRCH;
+	}
+	gone = !ctx->fuse->connected || ctx->fuse->client.gone;
+	daemon_ended(&ctx->fuse->daemon, gone ? 5000 : 0, desc, sizeof(desc));
+	ctx->status_asked = true;
+	strbuf_addf(out, "%s", desc);
+	return 0;
+}
+
 int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out)
 {
 	long v = 0;
 	int err;
 
+	if (!strcmp(op, "status"))
+		return daemon_status(ctx, out);
 	if (ctx->server_pid <= 0) {
 		ops_refuse("daemon %s: no server process to look at", op);
 		return -ESRCH;

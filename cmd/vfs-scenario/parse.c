@@ -16,6 +16,7 @@
 #include "obs/fault.h"
 #include "core/config.h"
 #include "scenario.h"
+#include "fuse/client/fuse_words.h"
 #include "../vfs-inject/spec.h"
 
 #define G KIND_GUEST
@@ -56,6 +57,10 @@ const struct op scenario_ops[] = {
 	{ "dump", S, 0, 0, "dump", 0 },
 	{ "fds", KIND_DAEMON, 0, 0, "fds", 0 },
 	{ "rss", KIND_DAEMON, 0, 0, "rss", 0 },
+	{ "status", KIND_DAEMON, 0, 0, "status", 0 },
+	/* Their words are fuse_words' (lib/fuse/client): argv[0] is the request. */
+	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
+	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };
@@ -68,7 +73,7 @@ static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
 				     "mount-fd-unavailable", "duplicate-inode", "other", NULL };
 
 static const char *const target_names[TARGET_COUNT] = {
-	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh",
+	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh", "virtiofsd",
 };
 
 const char *target_name(int t)
@@ -130,6 +135,8 @@ struct parser {
 	int line;
 	int errors;
 	char **vars; /* names defined so far */
+	unsigned kinds; /* every step kind seen */
+	bool in_background;
 	int nvars, cap;
 };
 
@@ -283,6 +290,13 @@ static void check_vars(struct parser *p, const char *s)
 			}
 			close++;
 		}
+		if (braced && close[0] == ':' && close[1] == '-') {
+			/* ${NAME:-WORD}: WORD's own variables are checked as the loop goes on */
+			int depth = 0;
+
+			for (close += 2; *close && (*close != '}' || depth); close++)
+				depth += *close == '{' ? 1 : *close == '}' ? -1 : 0;
+		}
 		if (braced && *close != '}') {
 			complain(p, "unterminated ${ in '%s'", s);
 			return;
@@ -361,7 +375,8 @@ static int parse_expect(struct parser *p, const char *w, unsigned flags, struct 
 		}
 		check_vars(p, w);
 	}
-	if (e->negate && (e->type == EXPECT_ANY || e->type == EXPECT_OK)) {
+	/* "!ok" is a failure, whatever errno; "!any" would be nothing at all. */
+	if (e->negate && e->type == EXPECT_ANY) {
 		complain(p, "'!%s' can never hold", w);
 		free(e->value);
 		e->value = NULL;
@@ -517,20 +532,41 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.kind = KIND_SERVER;
 	else if (!strcmp(w[i], "daemon"))
 		st.kind = KIND_DAEMON;
-	else if (!strcmp(w[i], "set") && i == 0)
+	else if (!strcmp(w[i], "fuse"))
+		st.kind = KIND_FUSE;
+	else if (!strcmp(w[i], "raw"))
+		st.kind = KIND_RAW;
+	else if (!strcmp(w[i], "set") && !st.assume)
 		st.kind = KIND_SET;
 	else {
-		complain(p, "unknown step '%s' (guest, host, server, daemon, set, repeat, end, "
-			 "expect, assume, witness)", w[i]);
+		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, set, repeat, "
+			 "end, expect, assume, witness)", w[i]);
 		goto bad;
 	}
-	if (st.kind != KIND_SET)
+	if (st.kind & (KIND_FUSE | KIND_RAW)) {
+		/* The request's name is the step's first argument. */
+		const char *why;
+		int m = n - i - 2;
+
+		if (n - i >= 4 && !strcmp(w[n - 2], "=>"))
+			m -= 2;
+		if (i + 1 >= n) {
+			complain(p, "%s: which request?", w[i]);
+			goto bad;
+		}
+		if (!fuse_words_check(w[i + 1], st.kind == KIND_RAW, m, &why)) {
+			complain(p, "%s %s: %s%s", w[i], w[i + 1],
+				 fuse_words_usage(w[i + 1], st.kind == KIND_RAW) ? "usage: " : "", why);
+			goto bad;
+		}
+	} else if (st.kind != KIND_SET) {
 		i++;
+	}
 	if (i >= n) {
 		complain(p, "%s: which operation?", w[i - 1]);
 		goto bad;
 	}
-	st.op = op_find(w[i], st.kind);
+	st.op = op_find(st.kind & (KIND_FUSE | KIND_RAW) ? "request" : w[i], st.kind);
 	if (!st.op) {
 		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER | KIND_DAEMON))
 			complain(p, "'%s' is not a %s step", w[i], w[i - 1]);
@@ -566,6 +602,12 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.argc = k + 1;
 	}
 	check_args(p, &st);
+	if (st.kind & (KIND_FUSE | KIND_RAW))
+		s->protocol = true;
+	p->kinds |= st.kind;
+	if (st.kind & (KIND_FUSE | KIND_RAW) && p->in_background)
+		complain(p, "fuse and raw steps run on the runner's one connection, not in a "
+			 "background block");
 	if (st.kind == KIND_SET)
 		define(p, st.argv[0]);
 	if (add_step(p, s, &st))
@@ -617,8 +659,7 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 			int t;
 
 			if (target_parse(w[k], &t))
-				complain(p, "unknown target '%s' (ids-only, v3, fixed, passthrough_ll, "
-					 "passthrough, passthrough_fh)", w[k]);
+				complain(p, "unknown target '%s' (" TARGET_NAMES ")", w[k]);
 			else if (w[0][0] == 'f')
 				s->fails_on |= 1u << t;
 			else
@@ -741,8 +782,10 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 				complain(&p, "background '%s' is defined twice", w[1]);
 			} else if ((st.background = strdup(w[1]))) {
 				open_repeat[depth] = s->nsteps;
-				if (add_step(&p, s, &st) == 0)
+				if (add_step(&p, s, &st) == 0) {
 					depth++;
+					p.in_background = true;
+				}
 				else
 					free(st.background);
 			}
@@ -767,6 +810,8 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 
 				if (add_step(&p, s, &st) == 0)
 					s->steps[open_repeat[depth - 1]].repeat_end = at;
+				if (s->steps[open_repeat[depth - 1]].background)
+					p.in_background = false;
 				depth--;
 			}
 		} else {
@@ -791,6 +836,9 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 		complain(&p, "no fixture line");
 	if (!s->nsteps)
 		complain(&p, "no steps");
+	if ((p.kinds & KIND_GUEST) && (p.kinds & (KIND_FUSE | KIND_RAW)))
+		complain(&p, "guest steps go through a mount, fuse and raw steps through the "
+			 "protocol: a scenario has one or the other");
 	if (s->fails_on && !s->nwitnesses)
 		complain(&p, "fails-on needs a witness: mark the step whose failure is the bug "
 			 "with 'witness expect ...'");

@@ -84,6 +84,20 @@ static void vars_free(struct vars *v)
  * @s with $NAME and ${NAME} replaced, into *@out; *unknown if one was
  * UNKNOWN. -E2BIG past SCENARIO_VALUE_MAX bytes, -ENOMEM.
  */
+/* The '}' that closes a ${ whose word starts at @s, braces inside it counted; NULL if none. */
+static const char *closing_brace(const char *s)
+{
+	int depth = 0;
+
+	for (; *s; s++) {
+		if (*s == '{')
+			depth++;
+		else if (*s == '}' && depth-- == 0)
+			return s;
+	}
+	return NULL;
+}
+
 static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -127,6 +141,31 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 				val = var_get(v, key, strlen(key));
 				p = close;
 			}
+			if (braced && p[1] == ':' && p[2] == '-') {
+				/* ${NAME:-WORD}: WORD, expanded, when NAME is empty */
+				const char *word = p + 3, *close = closing_brace(word);
+				char *inner, *dflt = NULL;
+
+				if (!close)
+					break;
+				if (!*val) {
+					inner = strndup(word, (size_t)(close - word));
+					err = inner ? expand(v, inner, unknown, &dflt) : -ENOMEM;
+					free(inner);
+					if (err)
+						break;
+				}
+				p = close - 1;
+				if (dflt) {
+					p++;
+					if (sb.len + strlen(dflt) > SCENARIO_VALUE_MAX)
+						err = -E2BIG;
+					else
+						strbuf_addf(&sb, "%s", dflt);
+					free(dflt);
+					continue;
+				}
+			}
 			if (braced)
 				p++; /* the closing brace */
 			if (!strcmp(val, UNKNOWN))
@@ -163,15 +202,35 @@ static int capture(struct vars *v, const char *target, const char *value)
 	return err;
 }
 
+/* A fuse step's named results too: NAME[generation], NAME[ino], ... */
+static int capture_fields(struct vars *v, const char *target, const struct fuse_words_out *o,
+			  bool failed)
+{
+	char name[320];
+	int err = 0;
+
+	/* Only a plain NAME: NAME[INDEX] keeps just the value. */
+	for (int i = 0; !err && !strchr(target, '[') && i < o->nfields; i++) {
+		if (indexed_name(target, strlen(target), o->field[i].key, name, sizeof(name)))
+			return -E2BIG;
+		err = var_set(v, name, failed ? "" : o->field[i].value);
+	}
+	return err;
+}
+
 static const char *kind_name(enum step_kind k)
 {
 	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" :
-	       k == KIND_DAEMON ? "daemon" : "set";
+	       k == KIND_DAEMON ? "daemon" : k == KIND_FUSE ? "fuse" : k == KIND_RAW ? "raw" : "set";
 }
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
 {
-	strbuf_addf(sb, "%s %s", kind_name(st->kind), st->op->name);
+	/* fuse and raw steps: the request's name is their first argument. */
+	if (st->kind & (KIND_FUSE | KIND_RAW | KIND_SET))
+		strbuf_addf(sb, "%s", kind_name(st->kind));
+	else
+		strbuf_addf(sb, "%s %s", kind_name(st->kind), st->op->name);
 	for (int i = 0; i < st->argc; i++)
 		strbuf_addf(sb, strchr(argv[i], ' ') || !*argv[i] ? " \"%s\"" : " %s", argv[i]);
 }
@@ -225,7 +284,7 @@ static void describe_expect(struct strbuf *sb, const struct expect *e, const cha
 	else if (e->type == EXPECT_AT_MOST || e->type == EXPECT_AT_LEAST)
 		strbuf_addf(sb, "%sa number %s %s", neg, e->type == EXPECT_AT_MOST ? "<=" : ">=", want);
 	else
-		strbuf_addf(sb, "success");
+		strbuf_addf(sb, "%s", e->negate ? "a failure" : "success");
 }
 
 static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
@@ -245,6 +304,9 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		return op_server(ctx, op, st->argc, argv, value);
 	case KIND_DAEMON:
 		return op_daemon(ctx, op, value);
+	case KIND_FUSE:
+	case KIND_RAW:
+		return op_fuse(ctx, st->kind == KIND_RAW, st->argc, argv, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)
@@ -591,7 +653,9 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 					strbuf_addf(&ctx->report, "\n");
 				}
 				ok = false;
-			} else if (st->capture && capture(&v, st->capture, r ? "" : value.buf)) {
+			} else if (st->capture && (capture(&v, st->capture, r ? "" : value.buf) ||
+						   ((st->kind & (KIND_FUSE | KIND_RAW)) &&
+						    capture_fields(&v, st->capture, &ctx->fields, r)))) {
 				runner_error(ctx, st, argv, "out of memory, or an index past the limit");
 				ok = false;
 			}

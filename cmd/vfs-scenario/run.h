@@ -7,6 +7,8 @@
 #include <stdbool.h>
 
 #include "scenario.h"
+#include "fuse/client/fuse_target.h"
+#include "fuse/client/fuse_words.h"
 #include "util/strbuf.h"
 
 enum outcome {
@@ -25,6 +27,9 @@ struct run_ctx {
 	int server_pid;           /* the daemon, for daemon steps */
 	const char *control_path; /* for a background block's own connection */
 	bool in_background;       /* this process runs a background block */
+	struct fuse_target *fuse; /* protocol scenarios: the server's connection */
+	struct fuse_words_out fields; /* the last fuse step's named results */
+	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */

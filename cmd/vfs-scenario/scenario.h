@@ -16,15 +16,21 @@
 
 /*
  * Targets a scenario runs on and names in fails-on and only: vfs-serve's
- * designs (enum design, 0..2), then the libfuse examples.
+ * designs (enum design, 0..2), then the libfuse examples (/dev/fuse
+ * servers: mount scenarios only), then the Debian C virtiofsd (a
+ * vhost-user daemon: protocol scenarios only).
  */
 enum target {
-	TARGET_PASSTHROUGH_LL = 3, TARGET_PASSTHROUGH, TARGET_PASSTHROUGH_FH, TARGET_COUNT
+	TARGET_PASSTHROUGH_LL = 3, TARGET_PASSTHROUGH, TARGET_PASSTHROUGH_FH, TARGET_VIRTIOFSD,
+	TARGET_COUNT
 };
+#define TARGET_NAMES "ids-only, v3, fixed, passthrough_ll, passthrough, passthrough_fh, virtiofsd"
+
 const char *target_name(int t);
 int target_parse(const char *s, int *t);
 
-enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16 };
+enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
+		 KIND_FUSE = 32, KIND_RAW = 64 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */
@@ -81,6 +87,7 @@ struct scenario {
 	int nsteps;
 	struct step *steps;
 	int nwitnesses;
+	bool protocol;       /* fuse or raw steps: runs on protocol targets, no mount */
 };
 
 #define REQUIRES_ROOT 1u

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,12 +49,15 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return n;
 }
 
-static void refuse(int fd, uint64_t unique, const char *why)
-{
-	struct fuse_out_header o = { .len = sizeof(o), .error = -EINVAL, .unique = unique };
+/* One client per process: after its DESTROY, nothing more is served (libfuse would). */
+static bool destroyed;
 
-	fprintf(stderr, "vfs-serve: refused a request (%s)%s\n", why,
-		unique ? ": EINVAL" : ", no reply possible");
+static void refuse(int fd, uint64_t unique, int err, const char *why)
+{
+	struct fuse_out_header o = { .len = sizeof(o), .error = -err, .unique = unique };
+
+	fprintf(stderr, "vfs-serve: refused a request (%s)%s%s\n", why,
+		unique ? ": " : ", no reply possible", unique ? strerrorname_np(err) : "");
 	if (unique && send(fd, &o, sizeof(o), MSG_NOSIGNAL) < 0) {
 		/* the client is gone: the next read says so */
 	}
@@ -76,13 +80,19 @@ static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 			return -1;
 		}
 		if ((size_t)n > buf_len - 1) {
-			refuse(fd, 0, "larger than the largest request");
+			refuse(fd, 0, 0, "larger than the largest request");
 			continue;
 		}
 		if (fuse_request_check(buf, (size_t)n, &unique, &why)) {
-			refuse(fd, unique, why);
+			refuse(fd, unique, EINVAL, why);
 			continue;
 		}
+		if (__atomic_load_n(&destroyed, __ATOMIC_ACQUIRE)) {
+			refuse(fd, unique, EIO, "after DESTROY");
+			continue;
+		}
+		if (((struct fuse_in_header *)buf)->opcode == FUSE_DESTROY)
+			__atomic_store_n(&destroyed, true, __ATOMIC_RELEASE);
 		return n;
 	}
 }

@@ -117,6 +117,8 @@ static int call(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode, u
 	int r;
 
 	c->why[0] = '\0';
+	if (!c->t)
+		return -EPIPE; /* hung up on purpose */
 	req = build(c, opcode, nodeid, in, nin, small, &len);
 	if (!req)
 		return -ENOMEM;
@@ -147,6 +149,7 @@ static int call(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode, u
 out:
 	if (req != small)
 		free(req);
+	c->gone |= r == -EPIPE;
 	return r;
 }
 
@@ -159,6 +162,8 @@ static int call_noreply(struct fuse_client *c, uint32_t opcode, uint64_t nodeid,
 	uint64_t ticket;
 	int r;
 
+	if (!c->t)
+		return -EPIPE;
 	req = build(c, opcode, nodeid, in, nin, small, &len);
 	if (!req)
 		return -ENOMEM;
@@ -171,6 +176,7 @@ static int call_noreply(struct fuse_client *c, uint32_t opcode, uint64_t nodeid,
 	}
 	if (req != small)
 		free(req);
+	c->gone |= r == -EPIPE;
 	return r;
 }
 
@@ -437,6 +443,12 @@ int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t
 	memset(res, 0, sizeof(*res));
 	if (!reply)
 		return -ENOMEM;
+	if (!c->t) {
+		if (reply != small)
+			free(reply);
+		res->what = RAW_GONE;
+		return 0;
+	}
 	r = c->t->send(c->t, queue, req, len, reply_max, c->unique, fault);
 	if (r) {
 		if (reply != small)
@@ -444,6 +456,7 @@ int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t
 		if (r != -EPIPE)
 			return r;
 		res->what = RAW_GONE;
+		c->gone = true;
 		return 0;
 	}
 	if (!reply_max && !c->t->noreply_completes) {
@@ -471,6 +484,7 @@ int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t
 	}
 	if (reply != small)
 		free(reply);
+	c->gone |= res->what == RAW_GONE;
 	return r == -ETIMEDOUT || r == -EPIPE ? 0 : r;
 }
 

@@ -31,6 +31,7 @@ struct fuse_client {
 	int raw_timeout_ms;         /* how long a raw request waits before it is "no reply" */
 	uint32_t uid, gid, pid;     /* in every request header */
 	char why[256];              /* what was wrong with the last reply */
+	bool gone;                  /* the transport said the server hung up */
 };
 
 /* The outcome of a raw request, in the words a scenario uses. */

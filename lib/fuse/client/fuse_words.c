@@ -582,6 +582,7 @@ static const struct word_op raw_ops[] = {
 	{ "writable-first", 0, 0, "writable-first", r_run },
 	{ "no-reply-room", 0, 0, "no-reply-room", r_run },
 	{ "outside", 0, 0, "outside", r_run },
+	{ "disconnect", 0, 0, "disconnect", r_run },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -624,6 +625,7 @@ int fuse_words_run(struct fuse_client *c, const char *op, bool raw, int argc, ch
 	fuse_words_out_reset(out);
 	if (!fuse_words_check(op, raw, argc, why))
 		return -EINVAL;
+	*why = NULL; /* from here on, set only for words that do not fit */
 	if (raw) {
 		char *args[FUSE_WORDS_MAX_ARGS + 1];
 
@@ -740,6 +742,14 @@ static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words
 		fault = CHAIN_NO_REPLY_ROOM;
 	} else if (!strcmp(k, "outside")) {
 		fault = CHAIN_OUTSIDE;
+	} else if (!strcmp(k, "disconnect")) {
+		if (!c->t)
+			return -EPIPE;
+		/* A GETATTR left in flight; the caller hangs up next (fuse_target_disconnect). */
+		r = c->t->send(c->t, queue, &q, len, reply, q.h.unique, CHAIN_OK);
+		if (!r)
+			strbuf_addf(&o->value, "ok");
+		return r == -EPIPE ? 0 : r;
 	}
 	r = fc_raw(c, queue, &q, len, reply, fault, &res);
 	if (r == -EOPNOTSUPP)

@@ -43,7 +43,8 @@ void fuse_words_list(FILE *f);
  * error; an error reply is its -errno), "no-reply" (the request was
  * dropped: the chain came back empty, or nothing came but the daemon
  * still answers), "hang" (nothing came and it answers nothing more), or
- * "gone" (it hung up).
+ * "gone" (it hung up). "raw disconnect" leaves a GETATTR in flight for the
+ * caller to hang up on.
  */
 int fuse_words_run(struct fuse_client *c, const char *op, bool raw, int argc, char **argv,
 		   struct fuse_words_out *out, const char **why);
