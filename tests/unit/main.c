@@ -61,6 +61,8 @@ int main(void)
 	srunner_add_suite(sr, inject_spec_suite());
 	srunner_add_suite(sr, trace_suite());
 	srunner_add_suite(sr, virtq_suite());
+	srunner_add_suite(sr, vhost_user_msg_suite());
+	srunner_add_suite(sr, request_check_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -144,6 +144,16 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "expect EBOGUS guest read a\n", 4, "unknown errno name 'EBOGUS'");
 	refused(HEADER "expect guest\n", 4, "expect needs a result and a step");
 	refused(HEADER "expect !any guest read a\n", 4, "'!any' can never hold");
+	refused(HEADER "fuse frob 1\n", 4, "fuse frob: an unknown request");
+	refused(HEADER "fuse lookup 1\n", 4, "fuse lookup: usage: lookup PARENT NAME");
+	refused(HEADER "raw unique-zero 1\n", 4, "raw unique-zero: usage: unique-zero");
+	refused(HEADER "fuse\n", 4, "fuse: which request?");
+	refused(HEADER "fuse getattr 1\nguest read a\n", 0, "guest steps go through a mount, "
+		"fuse and raw steps through the protocol: a scenario has one or the other");
+	refused(HEADER "background b\nfuse getattr 1\nend\njoin b\n", 5,
+		"fuse and raw steps run on the runner's one connection, not in a background block");
+	refused(HEADER "set a ${b:-x}\n", 4, "variable 'b' is used before it is set");
+	refused(HEADER "set a x\nset c ${a:-$d}\n", 5, "variable 'd' is used before it is set");
 	refused(HEADER "guest stat a colour\n", 4, "stat: unknown field 'colour'");
 	refused(HEADER "guest rename a b sideways\n", 4, "rename: unknown flag 'sideways'");
 	refused(HEADER "guest mknod a pipe\n", 4, "mknod: unknown type 'pipe'");
@@ -216,7 +226,7 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "limit files=300\nguest read a\n", 4, "usage: limit nofile=N");
 	refused(HEADER "fails-on passthrough_hp\nguest read a\n", 4,
 		"unknown target 'passthrough_hp' (ids-only, v3, fixed, passthrough_ll, "
-		"passthrough, passthrough_fh)");
+		"passthrough, passthrough_fh, virtiofsd)");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
 	refused(HEADER "repeat 2\nguest read a\n", 4, "repeat without 'end'");
 	refused(HEADER "guest read a\ntitle late\n", 5, "'title' must come before the first step");
@@ -392,6 +402,29 @@ START_TEST(missing_file)
 }
 END_TEST
 
+START_TEST(protocol_steps_parse)
+{
+	struct scenario *s = parse(HEADER "fuse lookup 1 f => a\n"
+				   "expect $a fuse lookup 1 f\n"
+				   "expect any fuse lookup 1 g => b2\n"
+				   "witness !$a expect $a set n ${b2:-$a[generation]}\n"
+				   "expect gone raw opcode 9999\n"
+				   "expect running daemon status\n");
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert(s->protocol);
+	ck_assert_int_eq(s->steps[0].kind, KIND_FUSE);
+	ck_assert_str_eq(s->steps[0].argv[0], "lookup");
+	ck_assert_int_eq(s->steps[0].argc, 3);
+	ck_assert_str_eq(s->steps[0].capture, "a");
+	ck_assert_int_eq(s->steps[3].kind, KIND_SET);
+	ck_assert(s->steps[3].witness);
+	ck_assert_int_eq(s->steps[4].kind, KIND_RAW);
+	ck_assert_str_eq(s->steps[4].argv[1], "9999");
+	scenario_free(s);
+}
+END_TEST
+
 Suite *scenario_parse_suite(void)
 {
 	Suite *s = suite_create("scenario_parse");
@@ -407,6 +440,7 @@ Suite *scenario_parse_suite(void)
 	tcase_add_test(tc, many_variables);
 	tcase_add_test(tc, nul_byte_refused);
 	tcase_add_test(tc, new_forms_parse);
+	tcase_add_test(tc, protocol_steps_parse);
 	suite_add_tcase(s, tc);
 	return s;
 }
