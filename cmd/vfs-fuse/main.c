@@ -179,6 +179,16 @@ static void print_reply(const char *op, int r, const struct fuse_words_out *o,
 	fflush(stdout);
 }
 
+/* The {socket} directory and what the daemon left in it. */
+static void remove_dir(const char *dir, char *sock, size_t len)
+{
+	if (!dir)
+		return;
+	snprintf(sock, len, "%s/vhost-user.sock", dir);
+	unlink(sock);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -186,6 +196,7 @@ int main(int argc, char **argv)
 	struct vu_front_config vc;
 	struct fuse_words_out out = { 0 };
 	char how[64], *sh[] = { "/bin/sh", "-c", NULL, NULL }, *line = NULL;
+	char dir[] = "/tmp/vfs-fuse.XXXXXX", sock[sizeof(dir) + 20];
 	int rc = parse(argc, argv, &o), failed = 0;
 
 	if (rc)
@@ -200,15 +211,22 @@ int main(int argc, char **argv)
 	if (o.vhost_cmd && asprintf(&line, "exec %s", o.vhost_cmd) < 0)
 		return 1;
 	sh[2] = line;
+	/* {socket}: a directory of our own for it, removed at the end. */
+	if (o.vhost_cmd && !mkdtemp(dir)) {
+		fprintf(stderr, "vfs-fuse: cannot make %s: %s\n", dir, strerror(errno));
+		free(line);
+		return 1;
+	}
 	rc = fuse_target_open(&t, o.fuse_socket ? FUSE_TARGET_SOCKET : FUSE_TARGET_VHOST_USER,
 			      o.vhost_cmd ? sh : NULL, o.connect ? o.connect : o.fuse_socket,
-			      o.source, ".", o.log, &vc, o.no_init);
+			      o.source, dir, o.log, &vc, o.no_init);
 	if (rc) {
 		fprintf(stderr, "vfs-fuse: %s\n", t.err.msg);
 		fuse_target_close(&t, 1000, how, sizeof(how));
 		if (t.daemon.pid > 0)
 			fprintf(stderr, "vfs-fuse: the daemon: %s\n", how);
 		free(line);
+		remove_dir(o.vhost_cmd ? dir : NULL, sock, sizeof(sock));
 		return 1;
 	}
 	for (int i = optind; i < argc;) {
@@ -234,5 +252,6 @@ int main(int argc, char **argv)
 	if (o.vhost_cmd && strcmp(how, "exit 0"))
 		fprintf(stderr, "vfs-fuse: the daemon: %s\n", how);
 	free(line);
+	remove_dir(o.vhost_cmd ? dir : NULL, sock, sizeof(sock));
 	return failed ? 1 : 0;
 }

@@ -87,8 +87,13 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 		  bool colour, bool verbose)
 {
 	const struct scenario *last = NULL;
+	int w = 30;
 
-	fprintf(f, "%-30s", "SCENARIO");
+	/* Two blanks at least between a name and its first cell: the columns split on them. */
+	for (int i = 0; i < rs->n; i++)
+		if ((int)strlen(rs->r[i].s->name) + 1 > w)
+			w = (int)strlen(rs->r[i].s->name) + 1;
+	fprintf(f, "%-*s", w, "SCENARIO");
 	for (int d = 0; d < ndesigns; d++)
 		fprintf(f, " %-15s", column_name(designs[d]));
 	fprintf(f, "\n");
@@ -98,7 +103,7 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 		if (s == last)
 			continue;
 		last = s;
-		fprintf(f, "%-30s", s->name);
+		fprintf(f, "%-*s", w, s->name);
 		for (int d = 0; d < ndesigns; d++) {
 			const struct result *r = find(rs, s, designs[d]);
 			const char *text = r ? cell(r->outcome) : "n/a";

@@ -58,6 +58,8 @@ static void remove_dead_workdirs(void)
 	closedir(d);
 }
 
+#define VIRTIOFSD_PIDDIR "/run/virtiofsd"
+
 int sandbox_enter(char *workdir, size_t len)
 {
 	remove_dead_workdirs();
@@ -73,6 +75,15 @@ int sandbox_enter(char *workdir, size_t len)
 
 		rmdir(workdir);
 		return err;
+	}
+	/*
+	 * The C virtiofsd with --socket-path writes a pidfile there: on a tmpfs
+	 * of this namespace it goes when we go. Best effort: a target that
+	 * writes none does not need it.
+	 */
+	if ((mkdir(VIRTIOFSD_PIDDIR, 0755) == 0 || errno == EEXIST) &&
+	    mount("vfs-scenario-run", VIRTIOFSD_PIDDIR, "tmpfs", 0, "size=1m,mode=755") < 0) {
+		/* the daemon's own pidfile then stays, as it would without us */
 	}
 	return 0;
 }

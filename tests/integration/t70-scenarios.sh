@@ -206,7 +206,7 @@ sed 's/^/# /' "$T_TMP/examples" | grep -v "^#   "
 check_eq "the libfuse examples: every outcome as declared" 0 $rc
 check "... nothing FAILs" sh -c "! grep -E '^[a-z-]+/[a-z-]+ ' '$T_TMP/examples' | grep -q FAIL"
 # "name;outcome;outcome;outcome" from the table and from the matrix.
-awk -F'|' '/^\| [a-z-]+\/[a-z-]+ \|/ {
+awk -F'|' '/^## / { on = /^## The table t70 asserts/ } on && /^\| [a-z-]+\/[a-z-]+ \|/ {
 	for (i = 2; i <= 5; i++) { gsub(/^ +| +$/, "", $i) }
 	print $2 ";" $3 ";" $4 ";" $5 }' scenarios/FINDINGS.md >"$T_TMP/findings"
 check "FINDINGS.md has its table" test "$(wc -l <"$T_TMP/findings")" -ge 7

@@ -1,0 +1,144 @@
+#!/bin/bash
+# The vhost-user front-end and FUSE client against real daemons: vfs-fuse
+# drives the Debian C virtiofsd and vfs-serve's socket mode from a shell;
+# vfs-serve's socket mode refuses hostile requests and keeps serving;
+# vfs-scenario runs the protocol scenarios on both, shows the C
+# virtiofsd's findings as FINDINGS.md declares them, and a daemon that
+# never answers, exits at once, or outlives a killed runner never hangs
+# anything or stays behind.
+. "$(dirname "$0")/lib.sh"
+plan 50
+
+VF=$BIN/vfs-fuse
+SC=$BIN/vfs-scenario
+VD=/usr/lib/qemu/virtiofsd
+[ -x "$VD" ] || skip_all "needs $VD (apt-get install qemu-system-common; make check installs it)"
+cd "$TOP" || exit 1
+mkdir -p "$T_TMP/src"
+echo hello >"$T_TMP/src/hello"
+vd() { "$VF" --source="$T_TMP/src" --daemon-log="$T_TMP/vd.log" --vhost-user="$VD --fd={fd} -o source={source}" "$@"; }
+no_daemons() { ! pgrep -f "$T_TMP" >/dev/null; }
+
+# vfs-fuse against the C virtiofsd, spawned with a listening fd.
+vd lookup 1 hello \; read 2 \; unlink 1 nope >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+check "LOOKUP: a JSON line with the nodeid and attributes" \
+	grep -q '^{"request":"lookup","value":"2","nodeid":2,"generation":0,"ino":[0-9]*,"size":6,"nlink":1,"mode":420,"type":"reg"}$' "$T_TMP/out"
+check "READ through open, read, release gives the data" grep -q '^{"request":"read","value":"hello\\u000a","bytes":6}$' "$T_TMP/out"
+check "UNLINK of a missing name: the C virtiofsd says EIO (a finding)" grep -q '^{"request":"unlink","error":"EIO"}$' "$T_TMP/out"
+check_eq "a request that failed makes the exit status 1" 1 $rc
+check "the daemon ended cleanly when the front-end hung up (nothing said)" [ ! -s "$T_TMP/err" ]
+vd raw unique-zero \; getattr 1 >"$T_TMP/out" 2>"$T_TMP/err"
+check "unique 0 kills the C virtiofsd: the raw request says gone" grep -q '"request":"unique-zero","value":"gone"' "$T_TMP/out"
+check "... the next request gets EPIPE, not a hang" grep -q '"request":"getattr","error":"EPIPE"' "$T_TMP/out"
+check "... and vfs-fuse says how the daemon ended" grep -q "vfs-fuse: the daemon: exit 1" "$T_TMP/err"
+check "... its log holds the assertion" grep -q "Assertion \`out->unique' failed" "$T_TMP/vd.log"
+vd --minimal getattr 1 >"$T_TMP/out"
+check_eq "--minimal (no protocol features, no ENABLE) works too" 0 $?
+"$VF" --source="$T_TMP/src" --daemon-log="$T_TMP/vd.log" \
+	--vhost-user="$VD --socket-path={socket} -o source={source}" getattr 1 >"$T_TMP/out"
+check_eq "{socket}: the daemon makes the socket, vfs-fuse connects" 0 $?
+check "... and removes its socket directory" sh -c "! ls -d /tmp/vfs-fuse.* 2>/dev/null"
+rm -f /run/virtiofsd/.tmp.vfs-fuse.*.pid # the C virtiofsd never removes its pidfile
+"$VD" --socket-path="$T_TMP/vu.sock" -o source="$T_TMP/src" 2>>"$T_TMP/vd.log" &
+T_PIDS+=($!)
+retry 100 test -S "$T_TMP/vu.sock"
+"$VF" --connect="$T_TMP/vu.sock" lookup 1 hello >"$T_TMP/out"
+check_eq "--connect: a daemon already listening" 0 $?
+check "... answers" grep -q '"nodeid":2' "$T_TMP/out"
+rm -f "/run/virtiofsd/.$(echo "$T_TMP/vu.sock" | tr / .).pid"
+
+# Refusals before anything starts.
+"$VF" getattr 1 2>"$T_TMP/err"
+check_eq "no target: exit 2" 2 $?
+check "... saying so" grep -q "need exactly one of --vhost-user, --connect, --fuse-socket (got 0)" "$T_TMP/err"
+"$VF" --connect=x --fuse-socket=y getattr 1 2>/dev/null
+check_eq "two targets: exit 2" 2 $?
+"$VF" --vhost-user=true getattr 1 2>"$T_TMP/err"
+check "--vhost-user without {socket} or {fd} is refused" grep -q "needs {socket} or {fd}" "$T_TMP/err"
+"$VF" --connect=x lookup 1 2>"$T_TMP/err"
+check "a request with the wrong words is refused with its usage" grep -q "'lookup': usage: lookup PARENT NAME" "$T_TMP/err"
+"$VF" --connect=x raw frob 2>"$T_TMP/err"
+check "an unknown raw request is refused" grep -q "'raw frob': an unknown raw request" "$T_TMP/err"
+"$VF" --connect=x --timeout=nan getattr 1 2>"$T_TMP/err"
+check "--timeout=nan is refused" grep -q "invalid value 'nan' for --timeout" "$T_TMP/err"
+
+# vfs-serve's socket mode: served, hostile requests refused, exit 0 at hang-up.
+"$BIN/vfs-serve" --fuse-socket="$T_TMP/fs.sock" "$T_TMP/src" 2>"$T_TMP/serve.err" &
+spid=$!
+T_PIDS+=($spid)
+retry 100 test -S "$T_TMP/fs.sock"
+"$VF" --fuse-socket="$T_TMP/fs.sock" lookup 1 hello \; raw short-header \; raw len-long \
+	\; lookup 1 .. \; lookup 1 "../src/hello" \; raw name-unterminated \; read 2 >"$T_TMP/out"
+wait $spid
+check_eq "socket mode ends with exit 0 when its client hangs up" 0 $?
+check "LOOKUP over the socket" grep -q '"request":"lookup","value":"2"' "$T_TMP/out"
+check "a short header is dropped (no reply possible), and serving goes on" \
+	grep -q '"request":"short-header","value":"no-reply"' "$T_TMP/out"
+check "a length that lies is EINVAL" grep -q '"request":"len-long","error":"EINVAL"' "$T_TMP/out"
+check "\"..\" at the root is the root, nodeid 1" grep -q '"request":"lookup","value":"1","nodeid":1' "$T_TMP/out"
+check "a name with '/' is EINVAL" grep -q '"request":"lookup","error":"EINVAL"' "$T_TMP/out"
+check "... and the file is still served after all of them" grep -q '"request":"read","value":"hello' "$T_TMP/out"
+check "each refusal is logged with its reason" grep -q "refused a request (a name with '/'): EINVAL" "$T_TMP/serve.err"
+"$BIN/vfs-serve" --fuse-socket=x "$T_TMP/src" "$T_TMP/mnt" 2>"$T_TMP/err"
+check_eq "socket mode with a MOUNTPOINT too: exit 2" 2 $?
+"$BIN/vfs-serve" --fuse-socket=x --fuse-fd=3 "$T_TMP/src" 2>"$T_TMP/err"
+check "--fuse-socket with --fuse-fd is refused" grep -q "one or the other" "$T_TMP/err"
+"$BIN/vfs-serve" --fuse-fd=1 "$T_TMP/src" 2>"$T_TMP/err"
+check "--fuse-fd=1 is refused" grep -q "invalid value '1' for --fuse-fd" "$T_TMP/err"
+
+# The protocol scenarios on vfs-serve's designs and the C virtiofsd.
+proto="scenarios/protocol $(ls scenarios/*/proto-*.scn | tr '\n' ' ')"
+"$SC" --targets=ids-only,v3,fixed,virtiofsd $proto >"$T_TMP/matrix" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/matrix" | grep -v "^#   "
+check_eq "protocol matrix: every outcome as declared" 0 $rc
+check "... with a virtiofsd column beside the designs" grep -Eq "^SCENARIO +ids-only +v3 +fixed +virtiofsd" "$T_TMP/matrix"
+check "... every protocol scenario passes on the fixed design" \
+	sh -c "grep -E '^[a-z-]+/[a-z-]+ ' '$T_TMP/matrix' | grep -v '/chain-' | sed -E 's/ {2,}/;/g' |
+		awk -F';' '{ if (\$4 != \"PASS\") exit 1 }'"
+# The C virtiofsd's findings, row by row as FINDINGS.md's second table says.
+awk '/^## The virtiofsd table/ { on = 1 } on && /^\| [a-z-]+\/[a-z-]+ \|/ {
+	split($0, c, "|"); gsub(/ /, "", c[2]); gsub(/^ +| +$/, "", c[3]); print c[2] ";" c[3] }' \
+	scenarios/FINDINGS.md >"$T_TMP/findings"
+check "FINDINGS.md has a virtiofsd table of at least 8 rows" test "$(wc -l <"$T_TMP/findings")" -ge 8
+bad=0
+while IFS=';' read -r name want; do
+	got=$(grep -E "^$name " "$T_TMP/matrix" | sed -E 's/ +$//; s/ {2,}/;/g' | awk -F';' '{ print $NF }')
+	[ "$got" = "$want" ] || { bad=1; echo "#   $name: want $want, got $got"; }
+done <"$T_TMP/findings"
+check_eq "every virtiofsd row of FINDINGS.md is what the matrix shows" 0 $bad
+
+# The README's command: a foreign vhost-user daemon, PASS or FAIL only.
+"$SC" --vhost-user "$VD --socket-path={socket} -o source={source}" scenarios >"$T_TMP/foreign" 2>&1
+rc=$?
+check_eq "--vhost-user on the C virtiofsd exits 1 (its bugs are FAILs there)" 1 $rc
+check "... in a column of its own" grep -Eq "^SCENARIO +server" "$T_TMP/foreign"
+check "... the bugs show as FAIL" grep -Eq "^protocol/unique-zero +FAIL" "$T_TMP/foreign"
+check "... the rest PASS" grep -Eq "^protocol/malformed-requests +PASS" "$T_TMP/foreign"
+check "... mount scenarios are not run on it" sh -c "! grep -q '^id-reuse/host-unlink ' '$T_TMP/foreign'"
+check "... and no pidfile of its {socket} runs is left" sh -c "! ls /run/virtiofsd/.tmp.vfs-scenario.* 2>/dev/null"
+
+# Daemons that misbehave: a verdict, never a hang, nothing left behind.
+one=scenarios/protocol/wrong-queue.scn
+start=$SECONDS
+"$SC" --vhost-user "sh -c 'exec sleep 120' vfskit-hang-$$ {fd}" "$one" >"$T_TMP/out" 2>&1
+check_eq "a daemon that never answers: exit 1" 1 $?
+check "... FAIL naming the handshake step that timed out" \
+	grep -q "vhost-user handshake: GET_FEATURES: no reply: Connection timed out" "$T_TMP/out"
+check "... within the start limit, not the scenario's" [ $((SECONDS - start)) -lt 30 ]
+check "... and the daemon is gone" sh -c "! pgrep -f 'vfskit-[h]ang-$$'"
+"$SC" --vhost-user "sh -c 'exit 3' {fd}" "$one" >"$T_TMP/out" 2>&1
+check "a daemon that exits at once: FAIL, the handshake says the back-end is gone" \
+	grep -Eq "the daemon did not serve: vhost-user handshake: GET_FEATURES: (no reply|cannot send)" "$T_TMP/out"
+# A runner killed mid-run takes its daemon with it.
+printf 'title T\ncase other\nfixture tmpfs\nrepeat 10000\nfuse getattr 1\nexpect ENOSYS raw opcode 9999\nend\n' >"$T_TMP/long.scn"
+"$SC" --vhost-user "$VD --fd={fd} -o source={source} -o log_level=err" "$T_TMP/long.scn" >/dev/null 2>&1 &
+rpid=$!
+retry 200 pgrep -f -- "--fd=3 -o source=/tmp/vfs-scenario.$rpid" >/dev/null
+check "the runner's daemon runs" quiet pgrep -f -- "--fd=3 -o source=/tmp/vfs-scenario.$rpid"
+kill -9 $rpid
+wait $rpid 2>/dev/null
+check "after SIGKILL of the runner its daemon is gone" \
+	retry 100 sh -c "! pgrep -f -- '--fd=[3] -o source=/tmp/vfs-scenario.$rpid'"
+finish
