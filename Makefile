@@ -214,7 +214,7 @@ bench: deps
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one
 # uninstall removes.
-MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace,cmd/$(t)/$(t).1)
+MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse,cmd/$(t)/$(t).1)
 MAN5    := cmd/vfs-scenario/vfs-scenario.5
 SHARE   := $(shell find scenarios fixtures -type f | sort)
 

@@ -100,7 +100,8 @@ void serve_usage(FILE *f)
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
 "\n"
-"Exit status: 0 after a clean unmount, 1 on failure, 2 on a usage error.\n");
+"Exit status: 0 after a clean unmount (socket mode: after the client hung\n"
+"up), 1 on failure, 2 on a usage error.\n");
 }
 
 static int bad(const char *flag, const char *value, const char *want)
