@@ -201,9 +201,9 @@ run-check:
 	@echo "== integration tests"
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
 
-# The main job: the scenario matrix against vfs-serve's designs and
-# libfuse's examples, on fixtures the runner makes itself.
-TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh
+# The main job: the scenario matrix against vfs-serve's designs,
+# libfuse's examples and the C virtiofsd, on fixtures the runner makes itself.
+TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd
 conformance: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES)
 	$(Q)$(BUILD)/bin/vfs-scenario --targets=$(TARGETS) scenarios
