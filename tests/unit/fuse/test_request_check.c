@@ -24,7 +24,8 @@ static size_t req(uint32_t opcode, uint64_t nodeid, const void *in, size_t n)
 
 	memset(buf, 'z', sizeof(buf));
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), in, n);
+	if (n)
+		memcpy(buf + sizeof(h), in, n);
 	return h.len;
 }
 
