@@ -21,6 +21,7 @@
 #include "fuse/fuse_ops.h"
 #include "options.h"
 #include "socket_io.h"
+#include "vhost_io.h"
 #include "core/passthrough.h"
 
 static bool have_dac_read_search(void)
@@ -158,9 +159,15 @@ static void clear_stop_signals(void)
 	signalled_session = NULL;
 }
 
+static bool vhost_mode(const struct serve_options *o)
+{
+	return o->vhost_socket || o->vhost_fd >= 0;
+}
+
+/* Served over a socket, not a mount: FUSE's own (socket mode) or vhost-user. */
 static bool socket_mode(const struct serve_options *o)
 {
-	return o->fuse_socket || o->fuse_fd >= 0;
+	return o->fuse_socket || o->fuse_fd >= 0 || vhost_mode(o);
 }
 
 static int serve(struct serve_options *o, struct passthrough *pt)
@@ -189,7 +196,10 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	if (socket_mode(o)) {
 		struct errbuf why;
 
-		lfd = o->fuse_fd >= 0 ? o->fuse_fd : socket_io_listen(o->fuse_socket, &why);
+		if (vhost_mode(o))
+			lfd = o->vhost_fd >= 0 ? o->vhost_fd : vhost_io_listen(o->vhost_socket, &why);
+		else
+			lfd = o->fuse_fd >= 0 ? o->fuse_fd : socket_io_listen(o->fuse_socket, &why);
 		if (lfd < 0) {
 			fprintf(stderr, "vfs-serve: %s\n", why.msg);
 			goto out_signals;
@@ -212,7 +222,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		struct errbuf why;
 
 		detached_ready();
-		err = socket_io_attach(se, lfd, &why);
+		err = vhost_mode(o) ? vhost_io_attach(se, lfd, 1, o->tag, &why)
+				    : socket_io_attach(se, lfd, &why);
 		lfd = -1;
 		if (err) {
 			fprintf(stderr, "vfs-serve: %s\n", why.msg);
@@ -266,6 +277,14 @@ int main(int argc, char **argv)
 		printf("vfs-serve (vfskit) %s\n", VFSKIT_VERSION);
 		return 0;
 	}
+	if (o.print_capabilities) {
+		/* The vhost-user back-end description (QEMU docs/interop/vhost-user.json). */
+		printf("{\n  \"type\": \"fs\"\n}\n");
+		return 0;
+	}
+	/* vhost-user: the session's state is one front-end's, served by one thread. */
+	if (vhost_mode(&o))
+		o.single_thread = true;
 	if (socket_mode(&o)) {
 		/* no mountpoint to check */
 	} else if (stat(o.mountpoint, &st) < 0 || !S_ISDIR(st.st_mode)) {

@@ -18,7 +18,8 @@ enum {
 	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
-	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD,
+	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
+	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +39,14 @@ static const struct option long_options[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "fuse-socket", required_argument, NULL, OPT_FUSE_SOCKET },
 	{ "fuse-fd", required_argument, NULL, OPT_FUSE_FD },
+	{ "vhost-user", required_argument, NULL, OPT_VHOST_USER },
+	{ "socket-path", required_argument, NULL, OPT_VHOST_USER },
+	{ "fd", required_argument, NULL, OPT_FD },
+	{ "thread-pool-size", required_argument, NULL, OPT_THREAD_POOL },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
+	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
+	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -48,12 +57,15 @@ void serve_usage(FILE *f)
 	fprintf(f,
 "usage: vfs-serve [options] SOURCE MOUNTPOINT\n"
 "       vfs-serve [options] --fuse-socket=PATH|--fuse-fd=N SOURCE\n"
+"       vfs-serve [options] --vhost-user=PATH|--socket-path=PATH|--fd=N SOURCE\n"
 "\n"
 "Serves directory SOURCE at MOUNTPOINT over /dev/fuse, as a virtio-fs\n"
 "passthrough daemon would, in the foreground until SIGINT or SIGTERM.\n"
 "In socket mode it serves FUSE requests from one client of a unix\n"
 "SOCK_SEQPACKET socket instead (one request or reply per packet), until\n"
-"that client hangs up; requests are checked as a guest's would be.\n"
+"that client hangs up; requests are checked as a guest's would be. As a\n"
+"vhost-user back-end (a virtio-fs device for QEMU's vhost-user-fs-pci or\n"
+"vfs-fuse) it serves one front-end, until it hangs up, on one thread.\n"
 "\n"
 "  --inode-file-handles=never|prefer|mandatory   (default: never)\n"
 "        as in the Rust virtiofsd: never = an O_PATH fd per inode;\n"
@@ -96,6 +108,18 @@ void serve_usage(FILE *f)
 "                        on top of it (default: refuse)\n"
 "  --fuse-socket=PATH    socket mode: listen on a new socket at PATH\n"
 "  --fuse-fd=N           socket mode: on the listening socket fd N\n"
+"  --vhost-user=PATH, --socket-path=PATH\n"
+"                        vhost-user mode: listen on a new socket at PATH\n"
+"  --fd=N                vhost-user mode: on the listening socket fd N\n"
+"  --shared-dir=DIR      SOURCE, as the Rust virtiofsd names it\n"
+"  --tag=TAG             vhost-user: the tag GET_CONFIG gives (default: vfskit)\n"
+"  --thread-pool-size=N  accepted, as virtiofsd's; vhost-user mode serves\n"
+"                        every queue on one thread, in order\n"
+"  --cache=auto|always|never  as virtiofsd's: entry and attribute timeouts\n"
+"                        of 1 s, 1 day or 0 (the last of it and\n"
+"                        --entry-timeout/--attr-timeout wins)\n"
+"  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
+"                        and exit\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
@@ -126,12 +150,14 @@ static int parse_seconds(const char *s, double *out)
 int serve_options_parse(int argc, char **argv, struct serve_options *o)
 {
 	bool source_set = false, policy_set = false;
+	const char *shared_dir = NULL;
 	unsigned long long n;
 	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->fuse_fd = -1;
+	o->vhost_fd = -1;
 	passthrough_config_defaults(&o->cfg);
 	opterr = 0;
 	optind = 1;
@@ -199,6 +225,43 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_FUSE_SOCKET:
 			o->fuse_socket = optarg;
 			break;
+		case OPT_VHOST_USER:
+			o->vhost_socket = optarg;
+			break;
+		case OPT_FD:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n < 3 || n > 65535)
+				return bad("fd", optarg, "an open fd number, 3 or more");
+			o->vhost_fd = (int)n;
+			break;
+		case OPT_THREAD_POOL:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n > 1024)
+				return bad("thread-pool-size", optarg, "0 to 1024");
+			break;
+		case OPT_CACHE:
+			if (!strcmp(optarg, "auto"))
+				o->cfg.entry_timeout = o->cfg.attr_timeout = 1.0;
+			else if (!strcmp(optarg, "always"))
+				o->cfg.entry_timeout = o->cfg.attr_timeout = 86400;
+			else if (!strcmp(optarg, "never"))
+				o->cfg.entry_timeout = o->cfg.attr_timeout = 0;
+			else
+				return bad("cache", optarg, "auto, always or never");
+			break;
+		case OPT_PRINT_CAPS:
+			o->print_capabilities = true;
+			return 0;
+		case OPT_SHARED_DIR:
+			shared_dir = optarg;
+			break;
+		case OPT_TAG:
+			if (!*optarg || strlen(optarg) > 36)
+				return bad("tag", optarg, "1 to 36 bytes");
+			o->tag = optarg;
+			break;
 		case OPT_FUSE_FD:
 			errno = 0;
 			n = strtoull(optarg, &end, 10);
@@ -222,18 +285,28 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			return 2;
 		}
 	}
-	if (o->fuse_socket && o->fuse_fd >= 0) {
-		fprintf(stderr, "vfs-serve: --fuse-socket and --fuse-fd are one or the other\n");
+	if (!!o->fuse_socket + (o->fuse_fd >= 0) + !!o->vhost_socket + (o->vhost_fd >= 0) > 1) {
+		fprintf(stderr, "vfs-serve: --fuse-socket, --fuse-fd, --vhost-user and --fd are "
+			"one or the other\n");
 		return 2;
 	}
-	if ((o->fuse_socket || o->fuse_fd >= 0) && (o->mount_over || argc - optind != 1)) {
+	if (shared_dir && argc - optind > 0) {
+		fprintf(stderr, "vfs-serve: --shared-dir and a SOURCE argument are one or the other\n");
+		return 2;
+	}
+	if (shared_dir && (o->vhost_socket || o->vhost_fd >= 0)) {
+		o->cfg.source = shared_dir;
+		goto control_path;
+	}
+	if ((o->fuse_socket || o->fuse_fd >= 0 || o->vhost_socket || o->vhost_fd >= 0) &&
+	    (o->mount_over || argc - optind != 1)) {
 		fprintf(stderr, o->mount_over ? "vfs-serve: --mount-over needs a mount, not "
 			"socket mode\n" : "vfs-serve: socket mode needs SOURCE only (got %d "
 			"arguments)\n", argc - optind);
 		serve_usage(stderr);
 		return 2;
 	}
-	if (o->fuse_socket || o->fuse_fd >= 0) {
+	if (o->fuse_socket || o->fuse_fd >= 0 || o->vhost_socket || o->vhost_fd >= 0) {
 		o->cfg.source = argv[optind];
 		goto control_path;
 	}

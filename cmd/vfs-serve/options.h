@@ -18,6 +18,10 @@ struct serve_options {
 	char control_abs[PATH_MAX];
 	int control_idle_ms;
 	const char *fuse_socket;   /* socket mode: listen here */
+	const char *vhost_socket;  /* vhost-user mode: listen here */
+	int vhost_fd;              /* vhost-user mode: on this listening fd; -1: none */
+	const char *tag;           /* vhost-user: GET_CONFIG's tag */
+	bool print_capabilities;
 	int fuse_fd;               /* socket mode: on this listening fd; -1: none */
 	bool single_thread;
 	bool background;

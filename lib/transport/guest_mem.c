@@ -39,14 +39,54 @@ int guest_mem_add_memfd(struct guest_mem *m, uint64_t gpa, uint64_t size)
 		return err;
 	}
 	r = &m->region[m->n++];
-	*r = (struct guest_region){ .gpa = gpa, .size = size, .va = va, .fd = fd };
+	*r = (struct guest_region){ .gpa = gpa, .size = size, .va = va, .fd = fd,
+				    .uaddr = (uintptr_t)va };
 	return 0;
+}
+
+int guest_mem_add_fd(struct guest_mem *m, int fd, uint64_t gpa, uint64_t size, uint64_t uaddr,
+		     uint64_t offset)
+{
+	void *map;
+
+	if (m->n == GUEST_MEM_MAX_REGIONS || !size || gpa + size < gpa || uaddr + size < uaddr ||
+	    offset + size < offset || offset + size > SIZE_MAX)
+		return -EINVAL;
+	for (int i = 0; i < m->n; i++) {
+		const struct guest_region *r = &m->region[i];
+
+		if (gpa < r->gpa + r->size && r->gpa < gpa + size)
+			return -EINVAL; /* two regions for one guest address */
+	}
+	map = mmap(NULL, (size_t)(offset + size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	m->region[m->n++] = (struct guest_region){ .gpa = gpa, .size = size,
+						   .va = (char *)map + offset, .fd = fd,
+						   .uaddr = uaddr, .map = map,
+						   .map_len = (size_t)(offset + size) };
+	return 0;
+}
+
+void *guest_mem_uva(const struct guest_mem *m, uint64_t uaddr, uint64_t len)
+{
+	for (int i = 0; i < m->n; i++) {
+		const struct guest_region *r = &m->region[i];
+
+		if (uaddr >= r->uaddr && uaddr - r->uaddr <= r->size &&
+		    len <= r->size - (uaddr - r->uaddr))
+			return (char *)r->va + (uaddr - r->uaddr);
+	}
+	return NULL;
 }
 
 void guest_mem_release(struct guest_mem *m)
 {
 	for (int i = 0; i < m->n; i++) {
-		munmap(m->region[i].va, m->region[i].size);
+		if (m->region[i].map)
+			munmap(m->region[i].map, m->region[i].map_len);
+		else
+			munmap(m->region[i].va, m->region[i].size);
 		if (m->region[i].fd >= 0)
 			close(m->region[i].fd);
 	}

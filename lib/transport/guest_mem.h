@@ -20,6 +20,9 @@ struct guest_region {
 	void *va;
 	int fd;          /* the memfd, -1 when not ours */
 	uint64_t next;   /* bump allocator: next free offset */
+	uint64_t uaddr;  /* the front-end's address of it (back-end side) */
+	void *map;       /* what to munmap: va less the fd's offset */
+	size_t map_len;
 };
 
 struct guest_mem {
@@ -30,8 +33,18 @@ struct guest_mem {
 void guest_mem_init(struct guest_mem *m);
 /* A new memfd region of @size bytes at guest-physical @gpa. 0 or -errno. */
 int guest_mem_add_memfd(struct guest_mem *m, uint64_t gpa, uint64_t size);
+/*
+ * Back-end side: maps @size bytes of @fd from @offset (SET_MEM_TABLE's
+ * region), at guest-physical @gpa and front-end address @uaddr; the fd is
+ * taken (closed with the region). 0, -EINVAL (overlapping or wrapping
+ * ranges, too many regions) or -errno of mmap.
+ */
+int guest_mem_add_fd(struct guest_mem *m, int fd, uint64_t gpa, uint64_t size, uint64_t uaddr,
+		     uint64_t offset);
 /* Unmaps and closes every region. */
 void guest_mem_release(struct guest_mem *m);
+/* @len bytes at the front-end's address @uaddr, or NULL (vring addresses are these). */
+void *guest_mem_uva(const struct guest_mem *m, uint64_t uaddr, uint64_t len);
 
 /* @len bytes at @gpa as a pointer, or NULL when not wholly inside one region. */
 void *guest_mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);

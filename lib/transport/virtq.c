@@ -51,6 +51,21 @@ int virtq_init(struct virtq *q, const struct guest_mem *mem, uint16_t num,
 	return 0;
 }
 
+int virtq_init_device(struct virtq *q, const struct guest_mem *mem, uint16_t num, void *desc,
+		      void *avail, void *used, uint16_t base)
+{
+	memset(q, 0, sizeof(*q));
+	if (!num || num > VIRTQ_MAX_SIZE || (num & (num - 1)))
+		return -EINVAL;
+	q->num = num;
+	q->mem = mem;
+	q->desc = desc;
+	q->avail = avail;
+	q->used = used;
+	q->last_avail = q->used_idx = base;
+	return 0;
+}
+
 void virtq_release(struct virtq *q)
 {
 	free(q->token);

@@ -80,6 +80,14 @@ struct virtq_buf {
 int virtq_init(struct virtq *q, const struct guest_mem *mem, uint16_t num,
 	       const struct virtq_layout *l);
 void virtq_release(struct virtq *q);
+/*
+ * Device side: @q on rings the driver placed (pointers into @mem the
+ * caller checked), the next avail entry to take and the used index both
+ * @base, as SET_VRING_BASE gives them. Nothing in the rings is written.
+ * 0 or -EINVAL (num not a power of two in 1..32768).
+ */
+int virtq_init_device(struct virtq *q, const struct guest_mem *mem, uint16_t num, void *desc,
+		      void *avail, void *used, uint16_t base);
 
 /* Driver: a chain of @nout readable then @nin writable buffers; its head, or -ENOSPC. */
 int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,

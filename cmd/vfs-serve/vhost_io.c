@@ -1,0 +1,272 @@
+/*
+ * vhost_io: one thread serves everything (the session runs with
+ * --single-thread): a chain is taken in read(), its reply written in
+ * writev(), and a chain that got no reply (FORGET) is returned empty
+ * before the next is taken, so requests are served in the order of their
+ * queues, hiprio first. Every chain is checked by virtq_pop (addresses,
+ * lengths, order) and every request by fuse_request_check before libfuse
+ * sees it; what is refused is answered (EINVAL) or returned empty, with a
+ * line on stderr, and serving goes on.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <linux/fuse.h>
+
+#include "fuse/request_check.h"
+#include "transport/vhost_user_back.h"
+#include "vhost_io.h"
+
+/* One front-end per process. */
+static struct {
+	struct vu_back b;
+	struct virtq_elem elem;
+	int ring;              /* the ring elem came from */
+	bool pending;          /* elem taken, not yet returned */
+	bool destroyed;        /* after DESTROY nothing more is served */
+} vio;
+
+int vhost_io_listen(const char *path, struct errbuf *e)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return errbuf_set(e, -ENAMETOOLONG, "--vhost-user %s", path);
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errbuf_set(e, -errno, "socket");
+	unlink(path); /* a socket left by a daemon that was killed */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return errbuf_set(e, err, "cannot listen on %s", path);
+	}
+	return fd;
+}
+
+/* Copies @len bytes of @src into the chain's writable buffers from byte @at on; how many fit. */
+static size_t put_at(size_t at, const void *src, size_t len)
+{
+	size_t done = 0, off = 0;
+
+	for (int k = 0; k < vio.elem.nin && done < len; k++) {
+		size_t blen = vio.elem.in[k].len, from, n;
+
+		if (at + done >= off + blen) {
+			off += blen;
+			continue;
+		}
+		from = at + done - off;
+		n = blen - from < len - done ? blen - from : len - done;
+		memcpy((char *)vio.elem.in[k].p + from, (const char *)src + done, n);
+		done += n;
+		off += blen;
+	}
+	return done;
+}
+
+static size_t put_reply(const void *src, size_t len)
+{
+	return put_at(0, src, len);
+}
+
+static size_t reply_room(void)
+{
+	size_t room = 0;
+
+	for (int k = 0; k < vio.elem.nin; k++)
+		room += vio.elem.in[k].len;
+	return room;
+}
+
+/* Returns the chain taken, with @written bytes, and tells the driver. */
+static void give_back(uint32_t written)
+{
+	virtq_push(&vio.b.ring[vio.ring].q, vio.elem.head, written);
+	vu_back_notify(&vio.b, vio.ring);
+	vio.pending = false;
+}
+
+/* An error reply to @unique when it can be addressed and fits; the chain goes back. */
+static void refuse(uint64_t unique, int err, const char *why)
+{
+	struct fuse_out_header o = { .len = sizeof(o), .error = -err, .unique = unique };
+	bool fits = unique && reply_room() >= sizeof(o);
+
+	fprintf(stderr, "vfs-serve: refused a request on queue %d (%s)%s%s\n", vio.ring, why,
+		fits ? ": " : ", returned without a reply", fits ? strerrorname_np(err) : "");
+	give_back(fits ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
+}
+
+/* The readable part of a chain into @buf (room @len); its length, or 0 past @len. */
+static size_t gather(void *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < vio.elem.nout; k++) {
+		if (vio.elem.out[k].len > len - n)
+			return 0;
+		memcpy((char *)buf + n, vio.elem.out[k].p, vio.elem.out[k].len);
+		n += vio.elem.out[k].len;
+	}
+	return n;
+}
+
+/* Takes the next request from a ready ring into @buf: its length, or 0 if none is there. */
+static ssize_t take(void *buf, size_t len)
+{
+	for (int i = 0; i < vio.b.nqueues; i++) {
+		const char *why;
+		uint64_t unique;
+		uint32_t opcode;
+		size_t n;
+		int r;
+
+		if (!vu_back_ring_ready(&vio.b, i))
+			continue;
+		r = virtq_pop(&vio.b.ring[i].q, &vio.elem, &why);
+		if (!r)
+			continue;
+		vio.ring = i;
+		if (r < 0) {
+			fprintf(stderr, "vfs-serve: refused a chain on queue %d: %s\n", i, why);
+			if (vio.elem.head < vio.b.ring[i].num) {
+				vio.elem.nin = 0; /* nothing of it is trusted, not even for a reply */
+				give_back(0);
+			}
+			continue;
+		}
+		vio.pending = true;
+		n = gather(buf, len - 1);
+		if (!n) {
+			refuse(0, EINVAL, vio.elem.nout ? "larger than the largest request"
+					      : "no readable part");
+			continue;
+		}
+		if (fuse_request_check(buf, n, &unique, &why)) {
+			refuse(unique, EINVAL, why);
+			continue;
+		}
+		opcode = ((struct fuse_in_header *)buf)->opcode;
+		/* virtio 5.11.6.2: hiprio carries FORGET, BATCH_FORGET and INTERRUPT only. */
+		if (i == 0 && opcode != FUSE_FORGET && opcode != FUSE_BATCH_FORGET &&
+		    opcode != FUSE_INTERRUPT) {
+			refuse(unique, EINVAL, "a request on the hiprio queue");
+			continue;
+		}
+		if (vio.destroyed) {
+			refuse(unique, EIO, "after DESTROY");
+			continue;
+		}
+		if (opcode == FUSE_DESTROY)
+			vio.destroyed = true;
+		return (ssize_t)n;
+	}
+	return 0;
+}
+
+static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
+{
+	(void)fd, (void)userdata;
+	for (;;) {
+		struct pollfd p[1 + VU_BACK_MAX_QUEUES];
+		int np = 0, r;
+		ssize_t n;
+
+		if (vio.pending)
+			give_back(0); /* no reply came (FORGET): the chain goes back empty */
+		n = take(buf, len);
+		if (n > 0)
+			return n;
+		p[np++] = (struct pollfd){ .fd = vio.b.sock, .events = POLLIN };
+		for (int i = 0; i < vio.b.nqueues; i++)
+			if (vu_back_ring_ready(&vio.b, i))
+				p[np++] = (struct pollfd){ .fd = vio.b.ring[i].kick, .events = POLLIN };
+		r = poll(p, (nfds_t)np, -1);
+		if (r < 0 && errno == EINTR)
+			return -1; /* a signal: libfuse looks at whether the session was told to end */
+		if (r < 0)
+			return -1;
+		for (int k = 1; k < np; k++) {
+			uint64_t v;
+
+			if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
+				/* drained by a racing read: the ring decides */
+			}
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			unsigned before = vio.b.refused;
+
+			r = vu_back_handle(&vio.b, 5000);
+			if (r == -EPIPE || r == -EPROTO || r == -ETIMEDOUT) {
+				if (r != -EPIPE)
+					fprintf(stderr, "vfs-serve: the front-end's stream cannot be read "
+						"on (%s): hanging up\n", strerror(-r));
+				errno = ENODEV; /* the front-end is gone: libfuse ends the session */
+				return -1;
+			}
+			if (vio.b.refused != before)
+				fprintf(stderr, "vfs-serve: refused a vhost-user message: %s\n",
+					vio.b.err.msg);
+		}
+	}
+}
+
+static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	struct fuse_out_header o;
+	size_t total = 0, done = 0;
+
+	(void)fd, (void)userdata;
+	for (int i = 0; i < count; i++)
+		total += iov[i].iov_len;
+	if (!vio.pending) {
+		/* A notification: no queue of ours takes one yet. */
+		fprintf(stderr, "vfs-serve: dropped a message without a request to answer\n");
+		return (ssize_t)total;
+	}
+	if (total > reply_room()) {
+		/* The guest's buffer is too small for the reply: say so in one that fits. */
+		memcpy(&o, iov[0].iov_base, sizeof(o));
+		o.len = sizeof(o);
+		o.error = -EIO;
+		fprintf(stderr, "vfs-serve: a reply of %zu bytes for a buffer of %zu: EIO\n", total,
+			reply_room());
+		give_back(reply_room() >= sizeof(o) ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
+		return (ssize_t)total;
+	}
+	for (int i = 0; i < count; i++)
+		done += put_at(done, iov[i].iov_base, iov[i].iov_len);
+	give_back((uint32_t)total);
+	return (ssize_t)total;
+}
+
+int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
+		    struct errbuf *e)
+{
+	static const struct fuse_custom_io io = { .writev = vio_writev, .read = vio_read };
+	int fd, r;
+
+	do
+		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR && !fuse_session_exited(se));
+	if (fd < 0)
+		return errbuf_set(e, -errno, "accept on the vhost-user socket");
+	close(listen_fd);
+	vu_back_init(&vio.b, fd, request_queues, tag);
+	r = fuse_session_custom_io(se, &io, fd);
+	if (r) {
+		close(fd);
+		return errbuf_set(e, r, "fuse_session_custom_io");
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * vhost_io: vfs-serve as a vhost-user back-end (--vhost-user, --fd): the
+ * virtio-fs device a VMM's vhost-user-fs-pci (or vfskit's front-end)
+ * drives. libfuse's session reads requests from the device's virtqueues
+ * and writes replies into them through fuse_session_custom_io; the
+ * vhost-user messages are answered in the same thread, between requests.
+ */
+#ifndef VFS_SERVE_VHOST_IO_H
+#define VFS_SERVE_VHOST_IO_H
+
+#include <fuse_lowlevel.h>
+
+#include "util/errbuf.h"
+
+/* A listening unix stream socket at @path (created), or -errno. */
+int vhost_io_listen(const char *path, struct errbuf *e);
+
+/*
+ * Waits for one front-end on @listen_fd (closed then) and makes its
+ * device @se's channel, with @request_queues request queues and @tag for
+ * GET_CONFIG. 0 or -errno. The session ends when the front-end hangs up.
+ */
+int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
+		    struct errbuf *e);
+
+#endif

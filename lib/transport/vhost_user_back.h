@@ -1,0 +1,62 @@
+/*
+ * vhost_user_back: the back-end (device) side of vhost-user for a
+ * virtio-fs device, as vfs-serve --vhost-user serves it: the messages the
+ * C and Rust virtiofsd answer, with every payload's size, every ring
+ * address and every memory region checked (the front-end and the guest
+ * behind it are not trusted). A message it cannot take is refused (a
+ * failing ack with REPLY_ACK, and a line in @err); the session goes on.
+ */
+#ifndef VFS_VHOST_USER_BACK_H
+#define VFS_VHOST_USER_BACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "transport/guest_mem.h"
+#include "transport/vhost_user_msg.h"
+#include "transport/virtq.h"
+#include "util/errbuf.h"
+
+#define VU_BACK_MAX_QUEUES 4 /* hiprio, (notification,) request queues */
+
+struct vu_back_ring {
+	uint16_t num, base;
+	uint64_t desc_ua, avail_ua, used_ua;
+	bool addr_set;
+	int kick, call;
+	bool enabled;   /* SET_VRING_ENABLE, or always without protocol features */
+	bool started;   /* kicked set up and addresses translated */
+	struct virtq q;
+};
+
+struct vu_back {
+	int sock;
+	uint64_t offered, features;          /* device features */
+	uint64_t protocol_offered, protocol;
+	bool owner;
+	int nqueues;                         /* queues offered */
+	struct guest_mem mem;
+	struct vu_back_ring ring[VU_BACK_MAX_QUEUES];
+	char tag[36];                        /* GET_CONFIG's tag */
+	unsigned refused;                    /* messages refused so far */
+	struct errbuf err;                   /* the last refusal */
+};
+
+/* A back-end on the connected @sock (not taken) with @request_queues request queues. */
+void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag);
+void vu_back_release(struct vu_back *b);
+
+/*
+ * Reads and answers one message, waiting at most @timeout_ms. 0 (handled,
+ * or refused with b->err set and b->refused counted), -ETIMEDOUT, -EPIPE
+ * when the front-end hung up, -EPROTO for a stream that cannot be read
+ * on (a header that lies): the connection is then unusable.
+ */
+int vu_back_handle(struct vu_back *b, int timeout_ms);
+
+/* Whether ring @i serves: started and enabled. */
+bool vu_back_ring_ready(const struct vu_back *b, int i);
+/* Signals ring @i's call eventfd (a used buffer is there). */
+void vu_back_notify(struct vu_back *b, int i);
+
+#endif
