@@ -203,7 +203,7 @@ run-check:
 
 # The main job: the scenario matrix against vfs-serve's designs,
 # libfuse's examples and the C virtiofsd, on fixtures the runner makes itself.
-TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd
+TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd,fixed-vhost
 conformance: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES)
 	$(Q)$(BUILD)/bin/vfs-scenario --targets=$(TARGETS) scenarios

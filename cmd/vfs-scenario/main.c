@@ -57,7 +57,8 @@ static void usage(FILE *f)
 "  --targets=T[,T...]   these targets: the designs, libfuse's examples\n"
 "                       passthrough_ll, passthrough, passthrough_fh, and\n"
 "                       virtiofsd (the C virtiofsd, through vfskit's\n"
-"                       vhost-user front-end) (default: the three designs)\n"
+"                       vhost-user front-end) and fixed-vhost (vfs-serve\n"
+"                       --vhost-user, fixed design) (default: the designs)\n"
 "  --examples=DIR       where the libfuse examples are built (default:\n"
 "                       the build tree's bench/)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
@@ -519,9 +520,12 @@ static int protocol_argv(const struct options *o, const struct scenario *s, int 
 		if (!argv[argc - 1])
 			return -ENOMEM;
 	} else {
-		*kind = FUSE_TARGET_SOCKET;
+		bool vhost = target == TARGET_FIXED_VHOST;
+
+		*kind = vhost ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET;
 		argv[argc++] = (char *)o->serve;
-		argv[argc++] = keep(store, &k, "--design=%s", design_name(target));
+		argv[argc++] = keep(store, &k, "--design=%s",
+				    design_name(vhost ? DESIGN_FIXED : target));
 		if (!argv[argc - 1])
 			return -ENOMEM;
 		argv[argc++] = "--control";
@@ -536,7 +540,7 @@ static int protocol_argv(const struct options *o, const struct scenario *s, int 
 		 * what it says (vhost-user returns its chain instead).
 		 */
 		argv[argc++] = "--single-thread";
-		argv[argc++] = "--fuse-fd={fd}";
+		argv[argc++] = vhost ? "--fd={fd}" : "--fuse-fd={fd}";
 		argv[argc++] = (char *)source;
 	}
 	argv[argc] = NULL;
@@ -552,8 +556,8 @@ static bool applies(const struct options *o, const struct scenario *s, int targe
 		return false;
 	/* Protocol scenarios need a FUSE client's way in; mount ones a /dev/fuse server. */
 	if (s->protocol)
-		return target <= DESIGN_FIXED || target == TARGET_VIRTIOFSD;
-	return target != TARGET_VIRTIOFSD;
+		return target <= DESIGN_FIXED || target >= TARGET_VIRTIOFSD;
+	return target < TARGET_VIRTIOFSD;
 }
 
 /* One scenario against one target. */
@@ -569,7 +573,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	struct fuse_target ft = { 0 };
 	enum fuse_target_kind kind = FUSE_TARGET_SOCKET;
 	struct strbuf details = STRBUF_INIT;
-	bool held, ours = target >= 0 && target <= DESIGN_FIXED;
+	bool held, ours = (target >= 0 && target <= DESIGN_FIXED) || target == TARGET_FIXED_VHOST;
 	char how[64] = "";
 	int err;
 

@@ -74,6 +74,7 @@ static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
 
 static const char *const target_names[TARGET_COUNT] = {
 	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh", "virtiofsd",
+	"fixed-vhost",
 };
 
 const char *target_name(int t)

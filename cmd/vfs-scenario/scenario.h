@@ -17,14 +17,16 @@
 /*
  * Targets a scenario runs on and names in fails-on and only: vfs-serve's
  * designs (enum design, 0..2), then the libfuse examples (/dev/fuse
- * servers: mount scenarios only), then the Debian C virtiofsd (a
- * vhost-user daemon: protocol scenarios only).
+ * servers: mount scenarios only), then the vhost-user daemons (protocol
+ * scenarios only): the Debian C virtiofsd, and vfs-serve --vhost-user in
+ * the fixed design.
  */
 enum target {
 	TARGET_PASSTHROUGH_LL = 3, TARGET_PASSTHROUGH, TARGET_PASSTHROUGH_FH, TARGET_VIRTIOFSD,
-	TARGET_COUNT
+	TARGET_FIXED_VHOST, TARGET_COUNT
 };
-#define TARGET_NAMES "ids-only, v3, fixed, passthrough_ll, passthrough, passthrough_fh, virtiofsd"
+#define TARGET_NAMES "ids-only, v3, fixed, passthrough_ll, passthrough, passthrough_fh, " \
+	"virtiofsd, fixed-vhost"
 
 const char *target_name(int t);
 int target_parse(const char *s, int *t);

@@ -73,9 +73,10 @@ static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		/* A client that hangs up with a reply unread resets the connection. */
+		if (n < 0 && errno != ECONNRESET)
 			return -1;
-		if (n == 0) {
+		if (n <= 0) {
 			errno = ENODEV; /* the client hung up: libfuse ends the session */
 			return -1;
 		}
