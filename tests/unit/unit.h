@@ -17,6 +17,7 @@ Suite *inject_spec_suite(void);
 Suite *trace_suite(void);
 Suite *virtq_suite(void);
 Suite *vhost_user_msg_suite(void);
+Suite *vhost_user_back_suite(void);
 Suite *request_check_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */

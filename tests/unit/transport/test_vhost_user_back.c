@@ -1,0 +1,113 @@
+/*
+ * vhost_user_back against vhost_user_front, each on its end of a real
+ * socket pair (the back-end in a thread): the whole handshake with
+ * REPLY_ACK, rings that start, a chain from driver to device and back
+ * through the shared memfd memory; and the refusals, each answered with a
+ * failing ack and the session going on.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "transport/vhost_user_back.h"
+#include "transport/vhost_user_front.h"
+#include "../unit.h"
+
+static struct vu_back back;
+static volatile int back_stop;
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	while (!back_stop) {
+		int r = vu_back_handle(&back, 50);
+
+		if (r == -EPIPE || r == -EPROTO)
+			break;
+	}
+	return NULL;
+}
+
+START_TEST(handshake_rings_and_refusals)
+{
+	struct vu_front_config c;
+	struct vu_front f;
+	pthread_t t;
+	int sv[2];
+	uint64_t v = 0;
+	struct virtq_buf out, in;
+	struct virtq_elem e;
+	const char *why;
+	char *p;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	vu_back_init(&back, sv[1], 1, "unit");
+	back_stop = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, serve, NULL), 0);
+	vu_front_config_default(&c);
+	c.mem_size = 1 << 20;
+	c.queue_size = 8;
+	ck_assert_msg(vu_front_start(&f, sv[0], &c) == 0, "%s", f.err.msg);
+	ck_assert(f.protocol_acked & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK));
+	ck_assert_int_eq(f.first_request, 1);
+	/* Both rings started: a chain the driver adds is what the device pops. */
+	ck_assert(vu_back_ring_ready(&back, 0) && vu_back_ring_ready(&back, 1));
+	ck_assert_int_eq(guest_mem_alloc(&f.mem, 64, 8, &out.gpa), 0);
+	ck_assert_int_eq(guest_mem_alloc(&f.mem, 64, 8, &in.gpa), 0);
+	out.len = in.len = 64;
+	memcpy(guest_mem_ptr(&f.mem, out.gpa, 5), "ping", 5);
+	ck_assert_int_ge(virtq_add(&f.ring[1].q, &out, 1, &in, 1, &f), 0);
+	ck_assert_int_eq(virtq_pop(&back.ring[1].q, &e, &why), 1);
+	ck_assert_str_eq(e.out[0].p, "ping");
+	memcpy(e.in[0].p, "pong", 5);
+	virtq_push(&back.ring[1].q, e.head, 5);
+	ck_assert_ptr_eq(virtq_get_used(&f.ring[1].q, NULL), &f);
+	p = guest_mem_ptr(&f.mem, in.gpa, 5);
+	ck_assert_str_eq(p, "pong");
+	/* Refusals: a failing ack, and the session goes on. */
+	v = 1ull << 40; /* never offered */
+	ck_assert_int_eq(vu_front_message(&f, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0, NULL), -EIO);
+	ck_assert_msg(strstr(back.err.msg, "was not offered"), "%s", back.err.msg);
+	{
+		struct vhost_vring_state s = { .index = 7, .num = 8 };
+
+		ck_assert_int_eq(vu_front_message(&f, VHOST_USER_SET_VRING_NUM, &s, sizeof(s), NULL,
+						  0, NULL), -EIO);
+		ck_assert_msg(strstr(back.err.msg, "ring 7, the device has 2"), "%s", back.err.msg);
+		s = (struct vhost_vring_state){ .index = 1, .num = 6 };
+		ck_assert_int_eq(vu_front_message(&f, VHOST_USER_SET_VRING_NUM, &s, sizeof(s), NULL,
+						  0, NULL), -EIO);
+	}
+	ck_assert_int_eq(vu_front_message(&f, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL), -EIO);
+	ck_assert_int_eq(vu_front_message(&f, 99, NULL, 0, NULL, 0, NULL), -EIO);
+	ck_assert_msg(strstr(back.err.msg, "is not served"), "%s", back.err.msg);
+	v = 1;
+	ck_assert_int_eq(vu_front_message(&f, VHOST_USER_SET_VRING_KICK, &v, 4, NULL, 0, NULL), -EIO);
+	ck_assert_msg(strstr(back.err.msg, "a payload of 4 bytes, 8 expected"), "%s", back.err.msg);
+	ck_assert_int_eq(back.refused, 6);
+	/* Still served after all of them: the queue count, then a ring stopped. */
+	ck_assert_int_eq(vu_front_message(&f, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(vu_front_stop(&f), 0);
+	ck_assert(!vu_back_ring_ready(&back, 1));
+	back_stop = 1;
+	vu_front_close(&f);
+	pthread_join(t, NULL);
+	vu_back_release(&back);
+	close(sv[1]);
+}
+END_TEST
+
+Suite *vhost_user_back_suite(void)
+{
+	Suite *s = suite_create("vhost_user_back");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, handshake_rings_and_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}
