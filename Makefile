@@ -21,7 +21,7 @@ Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
-	libseccomp-dev perl-base qemu-system-common man-db \
+	libseccomp-dev perl-base qemu-system-common qemu-system-x86 man-db \
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev
 
 CFLAGS   ?= -O2 -g
@@ -188,7 +188,23 @@ deps:
 	  fi; \
 	fi
 
-build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES)
+# The guest QEMU boots for the real-guest tests: Debian's cloud kernel and
+# busybox-static (fetched with apt-get download, never installed) and a
+# static handle_probe, in build/guest/ whatever SAN is; remade when an
+# input changes. fixtures/guest/ says how.
+GUEST       := build/guest
+GUEST_FILES := fixtures/guest/mkimage.sh fixtures/guest/fetch.sh fixtures/guest/init-checks.sh
+$(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/util/errno_name.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@ (static)")
+	$(Q)$(CC) -static -O2 -Ilib -o $@ $^
+$(GUEST)/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe
+	@$(if $(Q),echo "  GUEST   $@")
+	$(Q)debs=$$(fixtures/guest/fetch.sh $(GUEST)/debs) && \
+	  fixtures/guest/mkimage.sh $(GUEST) $$debs fixtures/guest/init-checks.sh $(GUEST)/handle_probe >/dev/null
+guest: $(GUEST)/initrd.gz
+
+build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES) guest
 
 # Sub-makes re-read pkg-config after deps installed it.
 check: deps
@@ -237,6 +253,6 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check build-tests run-check conformance bench clean install uninstall
+.PHONY: all deps check build-tests run-check conformance bench clean install uninstall guest
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

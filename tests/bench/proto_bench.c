@@ -4,12 +4,16 @@
  * vfs-serve's socket mode, started from CMD with {fd} and {source}) or
  * through a kernel FUSE mount (INFLIGHT threads doing lstat of the root
  * with attribute timeout 0: one GETATTR each). Prints "ok SECONDS COUNT"
- * or "fail ERRNO 0", like workload.
+ * or "fail ERRNO 0", like workload. Other operations through the client:
+ * lookup-forget (LOOKUP of f0 and its FORGET, COUNT times), read4k (a
+ * READ of 4 KiB of f0, COUNT times), lookups (LOOKUP of f0..fCOUNT-1,
+ * then "ok SECONDS COUNT FDS RSS_KB" of the daemon's serving process).
  *
- *   proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT
+ *   proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP]
  *   proto_bench mount MOUNTPOINT COUNT INFLIGHT
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -70,6 +74,93 @@ static int mount_bench(const char *mnt, long count, int inflight)
 	return 0;
 }
 
+/* The process that serves: the deepest first child (the C virtiofsd serves from one). */
+static pid_t serving(pid_t pid)
+{
+	for (int depth = 0; depth < 4; depth++) {
+		char path[64];
+		FILE *f;
+		int child = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+		f = fopen(path, "re");
+		if (!f)
+			break;
+		if (fscanf(f, "%d", &child) != 1)
+			child = 0;
+		fclose(f);
+		if (child <= 0)
+			break;
+		pid = child;
+	}
+	return pid;
+}
+
+static void fds_rss(pid_t pid, long *fds, long *rss)
+{
+	char path[64], line[256];
+	DIR *d;
+	FILE *f;
+
+	*fds = 0;
+	*rss = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (d) {
+		while (readdir(d))
+			(*fds)++;
+		closedir(d);
+		*fds -= 3; /* ".", "..", and the one opendir holds */
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", rss) == 1)
+			break;
+	if (f)
+		fclose(f);
+}
+
+static long done; /* requests answered so far */
+
+static int run_op(struct fuse_target *t, const char *op, long count, int inflight)
+{
+	struct fuse_entry_out e;
+	struct fuse_attr_out a;
+	char name[32], buf[4096];
+	uint64_t fh;
+	size_t n;
+	int r = 0;
+
+	if (!strcmp(op, "getattr")) {
+		if (inflight > 1)
+			return fc_getattr_pipelined(&t->client, 1, inflight, count);
+		for (long i = 0; !r && i < count; i++)
+			r = fc_getattr(&t->client, 1, &a);
+	} else if (!strcmp(op, "lookup-forget")) {
+		for (long i = 0; !r && i < count; i++) {
+			r = fc_lookup(&t->client, 1, "f0", &e);
+			if (!r)
+				r = fc_forget(&t->client, e.nodeid, 1);
+		}
+	} else if (!strcmp(op, "read4k")) {
+		r = fc_lookup(&t->client, 1, "f0", &e);
+		if (!r)
+			r = fc_open(&t->client, e.nodeid, 0, &fh, false);
+		for (long i = 0; !r && i < count; i++)
+			r = fc_read(&t->client, e.nodeid, fh, 0, sizeof(buf), buf, &n);
+	} else if (!strcmp(op, "lookups")) {
+		for (long i = 0; !r && i < count; i++) {
+			snprintf(name, sizeof(name), "f%ld", i);
+			r = fc_lookup(&t->client, 1, name, &e);
+			done += !r;
+		}
+	} else {
+		r = -EINVAL;
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct vu_front_config vc;
@@ -83,8 +174,8 @@ int main(int argc, char **argv)
 		inflight = atoi(argv[4]);
 		return mount_bench(argv[2], atol(argv[3]), inflight < 1 ? 1 : inflight > 64 ? 64 : inflight);
 	}
-	if (argc != 6 || (strcmp(argv[1], "vhost") && strcmp(argv[1], "socket"))) {
-		fprintf(stderr, "usage: proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT\n"
+	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "vhost") && strcmp(argv[1], "socket"))) {
+		fprintf(stderr, "usage: proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP]\n"
 			"       proto_bench mount MOUNTPOINT COUNT INFLIGHT\n");
 		return 2;
 	}
@@ -96,20 +187,32 @@ int main(int argc, char **argv)
 	r = fuse_target_open(&t, argv[1][0] == 'v' ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET,
 			     sh, NULL, argv[3], dir, "/dev/null", &vc, false);
 	if (!r) {
-		t0 = now();
-		r = inflight > 1 ? fc_getattr_pipelined(&t.client, 1, inflight, count) : 0;
-		for (long i = 0; inflight <= 1 && !r && i < count; i++) {
-			struct fuse_attr_out a;
+		const char *op = argc == 7 ? argv[6] : "getattr";
 
-			r = fc_getattr(&t.client, 1, &a);
-		}
-		if (!r)
+		t0 = now();
+		r = run_op(&t, op, count, inflight);
+		if (!strcmp(op, "lookups")) {
+			long fds, rss;
+			double secs = now() - t0;
+
+			/* A daemon out of fds: how far it got, and what it holds. */
+			fds_rss(serving(t.daemon.pid), &fds, &rss);
+			if (r)
+				printf("fail %s %ld %ld %ld\n", errno_name(-r) ? errno_name(-r) : "?", done,
+				       fds, rss);
+			else
+				printf("ok %.6f %ld %ld %ld\n", secs, count, fds, rss);
+			r = r ? 1 : 0;
+			goto out;
+		} else if (!r) {
 			printf("ok %.6f %ld\n", now() - t0, count);
+		}
 	}
 	if (r) {
 		fprintf(stderr, "proto_bench: %s\n", t.err.msg[0] ? t.err.msg : t.client.why);
 		printf("fail %s 0\n", errno_name(-r) ? errno_name(-r) : "?");
 	}
+out:
 	fuse_target_close(&t, 2000, how, sizeof(how));
 	rmdir(dir);
 	free(sh[2]);

@@ -279,8 +279,11 @@ best_rps() {
 	echo "$best"
 }
 declare -A P
+VDCMD="$VD --fd={fd} -o source={source} -o log_level=err"
+VSCMD="$BIN/vfs-serve --fd={fd} {source}"
 for k in 1 4 16; do
-	[ -x "$VD" ] && P[vd,$k]=$(best_rps "$PB" vhost "$VD --fd={fd} -o source={source} -o log_level=err" "$src/pb" 20000 $k)
+	[ -x "$VD" ] && P[vd,$k]=$(best_rps "$PB" vhost "$VDCMD" "$src/pb" 20000 $k)
+	P[vu,$k]=$(best_rps "$PB" vhost "$VSCMD" "$src/pb" 20000 $k)
 	P[sock,$k]=$(best_rps "$PB" socket "$BIN/vfs-serve --fuse-fd={fd} {source}" "$src/pb" 20000 $k)
 done
 start never pb 1 1 0 0
@@ -289,14 +292,15 @@ for k in 1 4 16; do
 done
 stop
 printf '%-34s %10s %10s %10s %12s\n' TARGET "1 REQ/S" "4 REQ/S" "16 REQ/S" "1: US/REQ"
-for t in vd:"C virtiofsd (vhost-user)" sock:"vfs-serve socket mode" mnt:"vfs-serve kernel mount"; do
+for t in vd:"C virtiofsd (vhost-user)" vu:"vfs-serve --vhost-user" sock:"vfs-serve socket mode" \
+	mnt:"vfs-serve kernel mount"; do
 	k=${t%%:*}
 	[ -n "${P[$k,1]:-}" ] || continue
 	printf '%-34s %10s %10s %10s %12s\n' "${t#*:}" "${P[$k,1]}" "${P[$k,4]}" "${P[$k,16]}" \
 		"$(awk -v r="${P[$k,1]}" 'BEGIN { printf "%.1f", r ? 1e6 / r : 0 }')"
 done
 printf '%-34s' "ratios to the kernel mount"; echo
-for t in vd:"C virtiofsd / mount" sock:"socket mode / mount"; do
+for t in vd:"C virtiofsd / mount" vu:"vfs-serve vhost-user / mount" sock:"socket mode / mount"; do
 	k=${t%%:*}
 	[ -n "${P[$k,1]:-}" ] || continue
 	printf '%-34s' "${t#*:}"
@@ -304,6 +308,38 @@ for t in vd:"C virtiofsd / mount" sock:"socket mode / mount"; do
 		printf ' %10s' "$(awk -v a="${P[$k,$n]}" -v b="${P[mnt,$n]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
 	done
 	echo
+done
+echo
+echo "VHOST-USER BACK-ENDS SIDE BY SIDE (vfs-serve --vhost-user beside the C virtiofsd, the same"
+echo "front-end workload, best of 3; requests/s, and vfs-serve's ratio to the C virtiofsd)"
+printf '%-28s %14s %14s %8s\n' WORKLOAD "C VIRTIOFSD" "VFS-SERVE" RATIO
+mkdir -p "$src/flat"
+"$W" mktree "$src/flat" 1 100000 0 >/dev/null
+echo x >"$src/flat/d0/f0"
+for w in getattr:"GETATTR, 1 in flight" getattr16:"GETATTR, 16 in flight" \
+	lookup-forget:"LOOKUP+FORGET cycles" read4k:"READ of 4 KiB"; do
+	op=${w%%:*} k=1
+	[ "$op" = getattr16 ] && op=getattr k=16
+	a=$(best_rps "$PB" vhost "$VDCMD" "$src/flat/d0" 20000 $k $op)
+	b=$(best_rps "$PB" vhost "$VSCMD" "$src/flat/d0" 20000 $k $op)
+	printf '%-28s %14s %14s %8s\n' "${w#*:}" "$a" "$b" \
+		"$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a ? b / a : 0 }')"
+done
+echo
+echo "AFTER 100k LOOKUPs OF DISTINCT FILES (no FORGET; fds and RSS of the serving process,"
+echo "less those after one LOOKUP; RLIMIT_NOFILE as this machine gives it, hard $(ulimit -Hn))"
+printf '%-40s %10s %12s %16s\n' DAEMON LOOKUPS "FDS/INODE" "RSS BYTES/INODE"
+for d in vd:"C virtiofsd":"$VDCMD" never:"vfs-serve --vhost-user (never)":"$VSCMD" \
+	prefer:"vfs-serve --vhost-user (prefer)":"$VSCMD --inode-file-handles=prefer"; do
+	IFS=: read -r key label cmd <<<"$d"
+	set -- $("$PB" vhost "$cmd" "$src/flat/d0" 1 1 lookups) 0 0 0 0 0
+	f1=$4 r1=$5
+	set -- $("$PB" vhost "$cmd" "$src/flat/d0" 100000 1 lookups) 0 0 0 0 0
+	n=$3
+	[ "$1" = fail ] && n="$3 ($2)"
+	printf '%-40s %10s %12s %16s\n' "$label" "$n" \
+		"$(awk -v f="$4" -v g="$f1" -v n="$3" 'BEGIN { printf "%.2f", n > 1 ? (f - g) / (n - 1) : 0 }')" \
+		"$(awk -v r="$5" -v s="$r1" -v n="$3" 'BEGIN { printf "%.0f", n > 1 ? (r - s) * 1024 / (n - 1) : 0 }')"
 done
 echo "bench: done"
 T_DONE=true # not a test: no plan, nothing to fail
