@@ -125,13 +125,15 @@ $(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(TRACE_OBJS) $(L
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
 
 # The runner checks inject lines with vfs-inject's own spec parser.
-$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(BUILD)/obj/cmd/vfs-inject/spec.o $(LIB)
+$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(BUILD)/obj/cmd/vfs-inject/spec.o \
+		$(BUILD)/obj/cmd/vfs-guest-agent/agent_wire.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 # The scenario parser is tested on its own, without the runner's main().
 $(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o \
+		$(BUILD)/obj/cmd/vfs-scenario/ops_confine.o \
 		$(BUILD)/obj/cmd/vfs-inject/spec.o $(TRACE_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
@@ -193,15 +195,24 @@ deps:
 # static handle_probe, in build/guest/ whatever SAN is; remade when an
 # input changes. fixtures/guest/ says how.
 GUEST       := build/guest
-GUEST_FILES := fixtures/guest/mkimage.sh fixtures/guest/fetch.sh fixtures/guest/init-checks.sh
+GUEST_FILES := fixtures/guest/mkimage.sh fixtures/guest/fetch.sh fixtures/guest/init.sh
 $(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/util/errno_name.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
 	$(Q)$(CC) -static -O2 -Ilib -o $@ $^
-$(GUEST)/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe
+# The agent runs the runner's own step code (ops_*.c) inside the guest.
+AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) cmd/vfs-scenario/ops_file.c \
+	cmd/vfs-scenario/ops_guest.c cmd/vfs-scenario/ops_confine.c lib/util/strbuf.c \
+	lib/util/handle_text.c lib/util/file_type.c lib/util/proc_fd.c lib/util/errno_name.c
+$(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) cmd/vfs-scenario/ops.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@ (static)")
+	$(Q)$(CC) -static -O2 -std=gnu11 -Wall -Wextra -pthread -Ilib -o $@ $(AGENT_SRCS)
+$(GUEST)/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe $(GUEST)/vfs-guest-agent
 	@$(if $(Q),echo "  GUEST   $@")
 	$(Q)debs=$$(fixtures/guest/fetch.sh $(GUEST)/debs) && \
-	  fixtures/guest/mkimage.sh $(GUEST) $$debs fixtures/guest/init-checks.sh $(GUEST)/handle_probe >/dev/null
+	  fixtures/guest/mkimage.sh $(GUEST) $$debs fixtures/guest/init.sh $(GUEST)/handle_probe \
+	    $(GUEST)/vfs-guest-agent >/dev/null
 guest: $(GUEST)/initrd.gz
 
 build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES) guest

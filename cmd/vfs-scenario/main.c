@@ -29,6 +29,7 @@
 static volatile int stop_flag;
 static volatile int timed_out;
 static volatile pid_t server_pid;
+static volatile pid_t qemu_pid;   /* --guest=vm: the guest goes with the server */
 
 static void on_signal(int sig)
 {
@@ -39,6 +40,8 @@ static void on_signal(int sig)
 	/* Killing the server aborts its FUSE connection: a blocked step returns. */
 	if (server_pid > 0)
 		kill(server_pid, SIGKILL);
+	if (qemu_pid > 0)
+		kill(-qemu_pid, SIGKILL);
 }
 
 static void usage(FILE *f)
@@ -71,6 +74,13 @@ static void usage(FILE *f)
 "                       skipped, mount scenarios are n/a\n"
 "  --virtiofsd=PATH     the C virtiofsd of the virtiofsd target (default:\n"
 "                       " VIRTIOFSD_DEFAULT ")\n"
+"  --guest=mount|vm     where guest steps run: a FUSE mount on this host\n"
+"                       (default), or a real Linux guest: QEMU boots the\n"
+"                       image of fixtures/guest/ against each vhost-user\n"
+"                       target (virtiofsd, fixed-vhost, --vhost-user), and\n"
+"                       mount scenarios run there too\n"
+"  --guest-image=DIR    the guest's vmlinuz and initrd.gz (default: the\n"
+"                       source tree's build/guest, made by make guest)\n"
 "  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
 "  --fixtures=DIR       the fixture scripts (default: found beside the\n"
 "                       scenarios, as they are)\n"
@@ -98,6 +108,8 @@ struct options {
 	char inject[PATH_MAX];     /* the vfs-inject binary */
 	const char *server_cmd;
 	const char *vhost_cmd;     /* --vhost-user */
+	bool guest_vm;             /* --guest=vm */
+	char guest_image[PATH_MAX];
 	const char *virtiofsd;
 	char serve[PATH_MAX];
 	char fixtures[PATH_MAX];
@@ -138,6 +150,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "server", required_argument, NULL, 'S' },
 		{ "vhost-user", required_argument, NULL, 'U' },
 		{ "virtiofsd", required_argument, NULL, 'O' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "guest-image", required_argument, NULL, 'I' },
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -166,6 +180,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
 	snprintf(o->inject, sizeof(o->inject), "%s/vfs-inject", dir);
 	snprintf(o->examples, sizeof(o->examples), "%s/../bench", dir);
+	/* build/guest whatever the build tree: the image is not instrumented. */
+	snprintf(o->guest_image, sizeof(o->guest_image), "%s/../../build/guest", dir);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -195,6 +211,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'O':
 			o->virtiofsd = optarg;
+			break;
+		case 'g':
+			if (strcmp(optarg, "vm") && strcmp(optarg, "mount")) {
+				fprintf(stderr, "vfs-scenario: invalid value '%s' for --guest: want "
+					"mount or vm\n", optarg);
+				return 2;
+			}
+			o->guest_vm = !strcmp(optarg, "vm");
+			break;
+		case 'I':
+			snprintf(o->guest_image, sizeof(o->guest_image), "%s", optarg);
 			break;
 		case 'B':
 			snprintf(o->serve, sizeof(o->serve), "%s", optarg);
@@ -547,9 +574,28 @@ static int protocol_argv(const struct options *o, const struct scenario *s, int 
 	return 0;
 }
 
+static bool has_background(const struct scenario *s)
+{
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->steps[i].background)
+			return true;
+	return false;
+}
+
+/* A mount scenario on this target runs in a VM: a vhost-user target, with --guest=vm. */
+static bool in_vm(const struct options *o, const struct scenario *s, int target)
+{
+	return o->guest_vm && !s->protocol &&
+	       (target >= TARGET_VIRTIOFSD || (target == REPORT_FOREIGN && o->vhost_cmd));
+}
+
 /* Whether @s runs on @target at all: n/a (not counted) otherwise. */
 static bool applies(const struct options *o, const struct scenario *s, int target)
 {
+	/* Background blocks share one connection to the guest's agent: not yet. */
+	if (in_vm(o, s, target))
+		return !has_background(s) && (target == REPORT_FOREIGN ? !s->only :
+					      !s->only || (s->only & (1u << target)));
 	if (target == REPORT_FOREIGN)
 		return !s->only && (s->protocol ? o->vhost_cmd != NULL : o->server_cmd != NULL);
 	if (s->only && !(s->only & (1u << target)))
@@ -571,6 +617,8 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 			       .stop = &stop_flag };
 	struct server sv = { 0 };
 	struct fuse_target ft = { 0 };
+	struct vm vm = { .agent = -1 };
+	bool vm_run = in_vm(o, s, target);
 	enum fuse_target_kind kind = FUSE_TARGET_SOCKET;
 	struct strbuf details = STRBUF_INIT;
 	bool held, ours = (target >= 0 && target <= DESIGN_FIXED) || target == TARGET_FIXED_VHOST;
@@ -586,8 +634,8 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	if (o->verbose)
 		fprintf(stderr, "%s [%s]\n", s->name,
 			target == REPORT_FOREIGN ? "server" : target_name(target));
-	err = s->protocol ? protocol_argv(o, s, target, source, ctl, log, argv, store, &kind)
-			  : target_argv(o, s, target, source, mnt, ctl, log, argv, store);
+	err = s->protocol || vm_run ? protocol_argv(o, s, target, source, ctl, log, argv, store, &kind)
+				    : target_argv(o, s, target, source, mnt, ctl, log, argv, store);
 	if (err) {
 		strbuf_addf(&details, "cannot run %s: %s (build it: make build-tests)\n",
 			    store[0] ? store[0] : target_name(target), strerror(-err));
@@ -602,7 +650,26 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
 		goto out;
 	}
-	if (s->protocol) {
+	if (vm_run) {
+		struct errbuf e;
+
+		err = vm_start(&vm, argv, source, dir, errlog, o->guest_image, &e);
+		server_pid = vm.daemon.pid;
+		if (err) {
+			strbuf_addf(&details, "the guest did not come up: %s; the daemon's output:\n",
+				    e.msg);
+			tail(errlog, 6, &details);
+			strbuf_addf(&details, "  the guest's console (last lines):\n");
+			tail(vm.console, 8, &details);
+			vm_stop(&vm, how, sizeof(how));
+			server_pid = 0;
+			results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);
+			goto out;
+		}
+		ctx.vm = &vm;
+		ctx.server_pid = vm.daemon.pid;
+		qemu_pid = vm.qemu.pid;
+	} else if (s->protocol) {
 		struct vu_front_config vc;
 
 		vu_front_config_default(&vc);
@@ -641,7 +708,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 			goto out_server;
 		}
 	}
-	ctx.guest_root = mnt;
+	ctx.guest_root = vm_run ? "/mnt" : mnt; /* the guest's own mount, where the agent works */
 	ctx.host_root = source;
 	ctx.control_path = ctl;
 	timed_out = 0;
@@ -650,9 +717,12 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	alarm(0);
 	if (timed_out)
 		strbuf_addf(&ctx.report, "timed out after %d s\n", o->timeout);
-	if (s->protocol) {
+	if (vm_run || s->protocol) {
 		/* Hung up: a daemon ends now; how it ends counts unless a step asked. */
-		fuse_target_close(&ft, 5000, how, sizeof(how));
+		if (vm_run)
+			vm_stop(&vm, how, sizeof(how));
+		else
+			fuse_target_close(&ft, 5000, how, sizeof(how));
 		server_pid = 0;
 		if (held && !ctx.status_asked && strcmp(how, "exit 0")) {
 			strbuf_addf(&ctx.report, "after the last step the daemon ended: %s (a "
@@ -668,6 +738,10 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		}
 		strbuf_addf(&details, "  server stderr (last lines):\n");
 		tail(errlog, 5, &details);
+		if (vm_run) {
+			strbuf_addf(&details, "  the guest's console (last lines):\n");
+			tail(vm.console, 8, &details);
+		}
 	}
 	if (stop_flag && !timed_out) {
 		results_add(rs, s, target, OUTCOME_SKIP, "interrupted", NULL);
@@ -688,7 +762,10 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		close(ctx.control_fd);
 out_server:
 	server_pid = 0;
-	if (s->protocol)
+	qemu_pid = 0;
+	if (vm_run)
+		vm_stop(&vm, how, sizeof(how));
+	else if (s->protocol)
 		fuse_target_close(&ft, 1000, how, sizeof(how));
 	else
 		server_stop(&sv);

@@ -24,6 +24,16 @@
 static char refusal[512];
 static bool refused;
 
+const char *path_escapes(const char *path)
+{
+	if (path[0] == '/')
+		return "is absolute";
+	for (const char *c = path; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
+		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2]))
+			return "has a '..' component";
+	return NULL;
+}
+
 void ops_refuse(const char *fmt, ...)
 {
 	va_list ap;

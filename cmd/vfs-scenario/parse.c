@@ -120,16 +120,6 @@ bool op_arg_is_path(const struct op *o, int i)
 	return o->paths == ~0u ? i >= 1 : i < 32 && (o->paths & (1u << i));
 }
 
-const char *path_escapes(const char *path)
-{
-	if (path[0] == '/')
-		return "is absolute";
-	for (const char *c = path; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
-		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || !c[2]))
-			return "has a '..' component";
-	return NULL;
-}
-
 struct parser {
 	const char *path;
 	FILE *err;

@@ -287,6 +287,35 @@ static void describe_expect(struct strbuf *sb, const struct expect *e, const cha
 		strbuf_addf(sb, "%s", e->negate ? "a failure" : "success");
 }
 
+/* Whether @o resolves the last component of its paths (a symlink is followed). */
+static bool follows(const struct op *o)
+{
+	static const char *const following[] = { "write", "read", "open", "hold", "open-writer",
+						 "readdir", "handle", "nodeid", "lookup-threads",
+						 NULL };
+
+	for (int k = 0; following[k]; k++)
+		if (!strcmp(o->name, following[k]))
+			return true;
+	return false;
+}
+
+/* A guest step in the VM: the agent confines its paths, as confine_args does here. */
+static int vm_guest_step(struct run_ctx *ctx, const struct step *st, char **argv,
+			 struct strbuf *value)
+{
+	char flags[STEP_MAX_ARGS], refusal[512];
+	int r;
+
+	for (int k = 0; k < st->argc; k++)
+		flags[k] = !op_arg_is_path(st->op, k) ? 'v' : follows(st->op) ? 'P' : 'p';
+	r = vm_step(ctx->vm, op_find(st->op->name, KIND_HOST) ? "file" : "guest", st->op->name,
+		    st->argc, argv, flags, value, refusal, sizeof(refusal));
+	if (refusal[0])
+		ops_refuse("%s", refusal);
+	return r;
+}
+
 static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		     struct vars *v, struct strbuf *value)
 {
@@ -295,6 +324,8 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 
 	switch (st->kind) {
 	case KIND_GUEST:
+		if (ctx->vm)
+			return vm_guest_step(ctx, st, argv, value);
 		if (op_find(op, KIND_HOST))
 			return op_file(ctx->guest_root, true, op, st->argc, argv, value);
 		return op_guest(ctx, op, st->argc, argv, value);
@@ -326,7 +357,7 @@ static int settle(struct run_ctx *ctx)
 {
 	struct strbuf v = STRBUF_INIT;
 	char *argv[] = { "files_open" };
-	int want = ops_guest_open_files(), r = -ETIMEDOUT;
+	int want = ctx->vm ? ctx->vm->open_files : ops_guest_open_files(), r = -ETIMEDOUT;
 
 	for (int tries = 0; tries < 500 && !*ctx->stop; tries++) {
 		strbuf_reset(&v);
@@ -343,14 +374,11 @@ static int settle(struct run_ctx *ctx)
 /* Every path argument stays below the step's root; -EXDEV after a refusal. */
 static int confine_args(const struct run_ctx *ctx, const struct step *st, char **argv)
 {
-	static const char *const following[] = { "write", "read", "open", "hold", "open-writer",
-						 "readdir", "handle", "nodeid", "lookup-threads",
-						 NULL };
 	const char *root = st->kind == KIND_GUEST ? ctx->guest_root : ctx->host_root;
-	bool follow = false;
+	bool follow = follows(st->op);
 
-	for (int k = 0; following[k]; k++)
-		follow |= !strcmp(st->op->name, following[k]);
+	if (st->kind == KIND_GUEST && ctx->vm)
+		return 0; /* the guest's agent confines them, below its mount */
 	for (int k = 0; k < st->argc; k++) {
 		if (!op_arg_is_path(st->op, k) ||
 		    (st->kind == KIND_SERVER && !strncmp(argv[k], "ino=", 4)))

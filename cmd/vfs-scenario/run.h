@@ -10,6 +10,7 @@
 #include "fuse/client/fuse_target.h"
 #include "fuse/client/fuse_words.h"
 #include "util/strbuf.h"
+#include "vm.h"
 
 enum outcome {
 	OUTCOME_PASS,        /* every expectation held, as declared */
@@ -28,6 +29,7 @@ struct run_ctx {
 	const char *control_path; /* for a background block's own connection */
 	bool in_background;       /* this process runs a background block */
 	struct fuse_target *fuse; /* protocol scenarios: the server's connection */
+	struct vm *vm;            /* --guest=vm: guest steps go to the guest's agent */
 	struct fuse_words_out fields; /* the last fuse step's named results */
 	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
 	bool verbose;

@@ -164,13 +164,48 @@ static void free_words(char **w)
 	free(w);
 }
 
+/* @argv's words with the placeholders replaced, malloc'd; NULL on ENOMEM. */
+static char **words_of(char *const argv[], const char *socket, const char *source)
+{
+	int n = 0;
+	char **words;
+
+	while (argv[n])
+		n++;
+	words = calloc((size_t)n + 1, sizeof(char *));
+	for (int i = 0; words && i < n; i++)
+		if (!(words[i] = daemon_command(argv[i], socket, "3", source))) {
+			free_words(words);
+			return NULL;
+		}
+	return words;
+}
+
+int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char *socket,
+		 const char *source, const char *log, struct errbuf *e)
+{
+	char **words = words_of(argv, socket ? socket : "", source);
+
+	memset(d, 0, sizeof(*d));
+	if (!words)
+		return errbuf_set(e, -ENOMEM, "daemon command");
+	d->pid = fork();
+	if (d->pid == 0)
+		child(words, listen_fd, log);
+	free_words(words);
+	if (d->pid < 0)
+		return errbuf_set(e, -errno, "fork");
+	setpgid(d->pid, d->pid);
+	return 0;
+}
+
 int daemon_start(struct daemon *d, char *const argv[], int socktype, const char *source,
 		 const char *dir, const char *log, int timeout_ms, struct errbuf *e)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	socklen_t alen = sizeof(a);
 	bool by_fd = any_word_has(argv, "{fd}");
-	int lfd = -1, sock, err, n = 0;
+	int lfd = -1, sock, err;
 	long long deadline = now_ms() + timeout_ms;
 	char **words, desc[64];
 
@@ -185,14 +220,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 		   sizeof(a.sun_path)) {
 		return errbuf_set(e, -ENAMETOOLONG, "socket path under %s", dir);
 	}
-	while (argv[n])
-		n++;
-	words = calloc((size_t)n + 1, sizeof(char *));
-	for (int i = 0; words && i < n; i++)
-		if (!(words[i] = daemon_command(argv[i], a.sun_path, "3", source))) {
-			free_words(words);
-			words = NULL;
-		}
+	words = words_of(argv, a.sun_path, source);
 	if (!words) {
 		err = errbuf_set(e, -ENOMEM, "daemon command");
 		goto fail;

@@ -32,6 +32,15 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 		 const char *dir, const char *log, int timeout_ms, struct errbuf *e);
 
 /*
+ * Starts @argv as daemon_start does, on the listening socket @listen_fd
+ * ({fd}: it becomes fd 3; not closed here) or with {socket} replaced by
+ * @socket, without connecting: for a daemon another program (QEMU)
+ * connects to. 0 or -errno with @e.
+ */
+int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char *socket,
+		 const char *source, const char *log, struct errbuf *e);
+
+/*
  * Whether the daemon has ended, waiting at most @wait_ms for it (0: just
  * look). 1 with @desc ("exit 0", "killed by SIGSEGV"), or 0 with "running".
  */

@@ -1,0 +1,50 @@
+/*
+ * vm: a real Linux guest for one run (--guest=vm). The vhost-user daemon
+ * is started on a listening socket the runner made, QEMU (TCG) boots the
+ * image of fixtures/guest/ against it with vfs-guest-agent on the
+ * guest's second serial port, and guest steps go to the agent. A guest
+ * that panics, hangs or loses its share is seen as the agent's silence or
+ * end, within the step's time limit; the console log stays for the report.
+ */
+#ifndef VFS_SCENARIO_VM_H
+#define VFS_SCENARIO_VM_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "transport/daemon.h"
+#include "util/errbuf.h"
+#include "util/strbuf.h"
+
+struct vm {
+	struct daemon daemon;  /* the vhost-user back-end */
+	struct daemon qemu;
+	int agent;             /* connected to the agent, -1 before */
+	int open_files;        /* what the agent holds open, after each step */
+	char console[PATH_MAX];
+	char rbuf[4096];       /* replies read ahead */
+	size_t rlen;
+};
+
+/*
+ * Starts @daemon_argv ({fd}, {socket} and {source} as daemon_start has
+ * them) serving @source, and boots the guest of @image (vmlinuz,
+ * initrd.gz) against it, files in @dir; waits until the agent is ready.
+ * 0 or -errno with @e saying what (and the console log the rest).
+ */
+int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const char *dir,
+	     const char *errlog, const char *image, struct errbuf *e);
+
+/*
+ * A guest step in the VM: @kind "file" or "guest", @op and its @argc
+ * words, @flags[i] 'v', 'p' or 'P' (agent_wire.h). The step's 0 or
+ * -errno with its value in @out; a refusal in @refusal (empty if none);
+ * -EPIPE or -ETIMEDOUT when the guest is gone or silent.
+ */
+int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **argv,
+	    const char *flags, struct strbuf *out, char *refusal, size_t len);
+
+/* Powers the guest off (QEMU killed if it does not end in 10 s); @how: the daemon's end. */
+void vm_stop(struct vm *vm, char *how, size_t len);
+
+#endif
