@@ -660,7 +660,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 				    e.msg);
 			tail(errlog, 6, &details);
 			strbuf_addf(&details, "  the guest's console (last lines):\n");
-			tail(vm.console, 8, &details);
+			tail(vm.console, 20, &details); /* a panic's first line, its trace after */
 			vm_stop(&vm, how, sizeof(how));
 			server_pid = 0;
 			results_add(rs, s, target, OUTCOME_FAIL, NULL, details.buf);

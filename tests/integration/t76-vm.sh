@@ -1,0 +1,60 @@
+#!/bin/bash
+# vfs-scenario --guest=vm: the four handle families, unchanged, in a real
+# Linux guest (QEMU/TCG, Debian's kernel, Linux's own virtio-fs driver)
+# against the C virtiofsd and vfs-serve --vhost-user, outcomes asserted
+# per target; the README's foreign-daemon command; and a guest that
+# cannot boot is a FAIL with its console, with nothing left running.
+. "$(dirname "$0")/lib.sh"
+plan 14
+
+SC=$BIN/vfs-scenario
+VD=/usr/lib/qemu/virtiofsd
+command -v qemu-system-x86_64 >/dev/null || skip_all "needs qemu-system-x86 (make check installs it)"
+[ -f "$TOP/build/guest/initrd.gz" ] || skip_all "needs the guest image: make guest"
+[ -x "$VD" ] || skip_all "needs $VD"
+cd "$TOP" || exit 1
+no_qemu() { ! pgrep -f "qemu-system-x86_64 .*vfs-scenario" >/dev/null; }
+
+# Under ASan the C virtiofsd is the same binary: only vfs-serve's column is worth a second run.
+targets=virtiofsd,fixed-vhost
+[ "$BUILD" = build-san ] && targets=fixed-vhost
+start=$SECONDS
+"$SC" --guest=vm --targets=$targets id-reuse generation mount-fd duplicate >"$T_TMP/vm" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/vm" | grep -v '^#   '
+check_eq "the families in a VM: every outcome as declared" 0 $rc
+check "... nothing FAILs" sh -c "! grep -Eq '^[a-z-]+/[a-z-]+ .*FAIL' '$T_TMP/vm'"
+check "... mount scenarios ran in the guest (a fixed-vhost column of PASS)" \
+	grep -Eq "^id-reuse/host-unlink +(SKIP +)?PASS" "$T_TMP/vm"
+check "... background blocks are not run there" sh -c "! grep -q '^duplicate/walk-forget ' '$T_TMP/vm'"
+check "... all of it within 5 minutes" [ $((SECONDS - start)) -lt 300 ]
+if [ "$BUILD" = build-san ]; then
+	for i in 1 2 3; do ok "(the C virtiofsd's column: in the non-ASan run)"; done
+else
+	check "the C virtiofsd in a real guest: an old handle opens the new file (finding 14)" \
+		grep -Eq "^generation/reuse-after-forget +bug reproduced +PASS" "$T_TMP/vm"
+	check "... across FORGET too" grep -Eq "^id-reuse/across-forget +bug reproduced +PASS" "$T_TMP/vm"
+	check "... its premise SKIPs say why (it pins inode numbers with O_PATH fds)" \
+		grep -q "SKIP id-reuse/host-unlink \[virtiofsd\]: premise did not hold" "$T_TMP/vm"
+fi
+check "no QEMU is left" no_qemu
+
+# The README's command: any vhost-user daemon, its {socket}, in the guest.
+"$SC" --guest=vm --vhost-user "$VD --socket-path={socket} -o source={source}" \
+	scenarios/mount-fd/fifo-first.scn scenarios/generation/reuse-after-forget.scn >"$T_TMP/foreign" 2>&1
+check_eq "--guest=vm --vhost-user: exit 1 (the C virtiofsd's bug is a FAIL there)" 1 $?
+check "... mount-fd/fifo-first PASS in the guest" grep -Eq "^mount-fd/fifo-first +PASS" "$T_TMP/foreign"
+check "... reuse-after-forget FAIL, the old handle opening the new file" \
+	sh -c "grep -A3 'FAILED generation/reuse-after-forget' '$T_TMP/foreign' | grep -q 'got:      \"new\"'"
+
+# A guest that cannot boot: FAIL with its console, the runner goes on.
+mkdir -p "$T_TMP/bad"
+cp "$TOP/build/guest/vmlinuz" "$T_TMP/bad/"
+head -c 4096 /dev/urandom >"$T_TMP/bad/initrd.gz"
+start=$SECONDS
+"$SC" --guest=vm --guest-image="$T_TMP/bad" --targets=fixed-vhost scenarios/mount-fd/fifo-first.scn >"$T_TMP/out" 2>&1
+check "a guest that panics at boot: FAIL saying the guest did not come up" \
+	grep -q "the guest did not come up: " "$T_TMP/out"
+check "... with the panic from its console, within 60 s, no QEMU left" \
+	sh -c "grep -q 'Kernel panic' '$T_TMP/out' && [ $((SECONDS - start)) -lt 60 ] && ! pgrep -f 'qemu-system-x86_6[4] .*vfs-scenario'"
+finish
