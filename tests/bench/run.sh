@@ -338,8 +338,8 @@ for d in vd:"C virtiofsd":"$VDCMD" never:"vfs-serve --vhost-user (never)":"$VSCM
 	n=$3
 	[ "$1" = fail ] && n="$3 ($2)"
 	printf '%-40s %10s %12s %16s\n' "$label" "$n" \
-		"$(awk -v f="$4" -v g="$f1" -v n="$3" 'BEGIN { printf "%.2f", n > 1 ? (f - g) / (n - 1) : 0 }')" \
-		"$(awk -v r="$5" -v s="$r1" -v n="$3" 'BEGIN { printf "%.0f", n > 1 ? (r - s) * 1024 / (n - 1) : 0 }')"
+		"$(awk -v f="$4" -v g="$f1" -v n="$3" 'BEGIN { printf "%.2f", (n > 1 ? (f - g) / (n - 1) : 0) }')" \
+		"$(awk -v r="$5" -v s="$r1" -v n="$3" 'BEGIN { printf "%.0f", (n > 1 ? (r - s) * 1024 / (n - 1) : 0) }')"
 done
 echo "bench: done"
 T_DONE=true # not a test: no plan, nothing to fail
