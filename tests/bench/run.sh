@@ -341,5 +341,40 @@ for d in vd:"C virtiofsd":"$VDCMD" never:"vfs-serve --vhost-user (never)":"$VSCM
 		"$(awk -v f="$4" -v g="$f1" -v n="$3" 'BEGIN { printf "%.2f", (n > 1 ? (f - g) / (n - 1) : 0) }')" \
 		"$(awk -v r="$5" -v s="$r1" -v n="$3" 'BEGIN { printf "%.0f", (n > 1 ? (r - s) * 1024 / (n - 1) : 0) }')"
 done
+echo
+echo "A REAL GUEST (QEMU/TCG, --guest=vm, vfs-serve --vhost-user; per guest step: a scenario of"
+echo "1 and of 401 'guest stat' steps, the difference over 400; beside the same steps through a"
+echo "vfs-serve kernel mount on this host; best of 3)"
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$TOP/build/guest/initrd.gz" ]; then
+	for n in 1 401; do
+		printf 'title bench\ncase other\nfixture tmpfs\nhost write f "x"\nrepeat %s\nexpect reg guest stat f type\nend\n' \
+			"$n" >"$T_TMP/steps$n.scn"
+	done
+	# wall_best ARGS...: the best of 3 wall times of one vfs-scenario run.
+	wall_best() {
+		local best=
+		for round in 1 2 3; do
+			local t0 t1
+			t0=$(date +%s.%N)
+			"$BIN/vfs-scenario" "$@" >/dev/null 2>&1 || { echo nan; return; }
+			t1=$(date +%s.%N)
+			best=$(awk -v a="$t0" -v b="$t1" -v c="${best:-1e9}" 'BEGIN { d = b - a; print (d < c ? d : c) }')
+		done
+		echo "$best"
+	}
+	vm1=$(wall_best --guest=vm --targets=fixed-vhost "$T_TMP/steps1.scn")
+	vm401=$(wall_best --guest=vm --targets=fixed-vhost "$T_TMP/steps401.scn")
+	m1=$(wall_best --targets=fixed "$T_TMP/steps1.scn")
+	m401=$(wall_best --targets=fixed "$T_TMP/steps401.scn")
+	printf '%-44s %10s %10s\n' CASE "VM" "MOUNT"
+	printf '%-44s %10.2f %10.2f\n' "a run of one step (s): boot to ready and off" "$vm1" "$m1"
+	awk -v a="$vm1" -v b="$m1" 'BEGIN { printf "%-44s %10.2f\n", "boot, ready, power off (s, VM less mount)", a - b }'
+	awk -v a="$vm401" -v b="$vm1" -v c="$m401" -v d="$m1" 'BEGIN {
+		x = (a - b) / 400 * 1e3; y = (c - d) / 400 * 1e3
+		printf "%-44s %10.3f %10.3f\n", "per guest step (ms)", x, y
+		printf "%-44s %10.1f\n", "ratio, VM to mount", (y > 0 ? x / y : 0) }'
+else
+	echo "(no QEMU or no guest image: make guest)"
+fi
 echo "bench: done"
 T_DONE=true # not a test: no plan, nothing to fail
