@@ -131,7 +131,9 @@ static ssize_t take(void *buf, size_t len)
 		size_t n;
 		int r;
 
-		if (!vu_back_ring_ready(&vio.b, i))
+		/* The notification queue holds the driver's empty buffers, not requests. */
+		if (!vu_back_ring_ready(&vio.b, i) || vu_back_ring_role(&vio.b, i) == VU_RING_NOTIFY ||
+		    vu_back_ring_role(&vio.b, i) == VU_RING_NONE)
 			continue;
 		r = virtq_pop(&vio.b.ring[i].q, &vio.elem, &why);
 		if (!r)
@@ -262,7 +264,7 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, 
 	if (fd < 0)
 		return errbuf_set(e, -errno, "accept on the vhost-user socket");
 	close(listen_fd);
-	vu_back_init(&vio.b, fd, request_queues, tag);
+	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {
 		close(fd);

@@ -12,6 +12,13 @@
 
 #include "util/errbuf.h"
 
+/*
+ * What the notification queue's buffers must hold (config notify_buf_size):
+ * a fuse_out_header and the largest event record the rename issue plans,
+ * two NAME_MAX names. Offered, negotiated or not; nothing is sent on it yet.
+ */
+#define VHOST_IO_NOTIFY_BUF_SIZE (16 + 2 * (32 + 256))
+
 /* A listening unix stream socket at @path (created), or -errno. */
 int vhost_io_listen(const char *path, struct errbuf *e);
 

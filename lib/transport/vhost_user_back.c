@@ -15,14 +15,18 @@
 #define REPLY_ACK (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK)
 #define CONFIG (1ull << VHOST_USER_PROTOCOL_F_CONFIG)
 
-void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag)
+void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag,
+		  uint32_t notify_buf_size)
 {
 	memset(b, 0, sizeof(*b));
 	b->sock = sock;
-	b->nqueues = 1 + (request_queues < 1 ? 1 : request_queues);
+	b->nqueues = 1 + (notify_buf_size ? 1 : 0) + (request_queues < 1 ? 1 : request_queues);
 	if (b->nqueues > VU_BACK_MAX_QUEUES)
 		b->nqueues = VU_BACK_MAX_QUEUES;
 	b->offered = (1ull << VIRTIO_F_VERSION_1) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	b->notify_buf_size = notify_buf_size;
+	if (notify_buf_size)
+		b->offered |= 1ull << VIRTIO_FS_F_NOTIFICATION;
 	b->protocol_offered = MQ | REPLY_ACK | CONFIG;
 	guest_mem_init(&b->mem);
 	for (int i = 0; i < VU_BACK_MAX_QUEUES; i++)
@@ -48,6 +52,22 @@ void vu_back_release(struct vu_back *b)
 		b->ring[i].kick = b->ring[i].call = -1;
 	}
 	guest_mem_release(&b->mem);
+}
+
+enum vu_ring_role vu_back_ring_role(const struct vu_back *b, int i)
+{
+	bool notify = b->features & (1ull << VIRTIO_FS_F_NOTIFICATION);
+
+	if (i < 0 || i >= b->nqueues)
+		return VU_RING_NONE;
+	if (i == 0)
+		return VU_RING_HIPRIO;
+	if (i == 1 && notify)
+		return VU_RING_NOTIFY;
+	/* Offered for a notification queue that was not negotiated: the last is spare. */
+	if (!notify && b->notify_buf_size && i == b->nqueues - 1)
+		return VU_RING_NONE;
+	return VU_RING_REQUEST;
 }
 
 bool vu_back_ring_ready(const struct vu_back *b, int i)
@@ -284,15 +304,16 @@ static int dispatch(struct vu_back *b, struct vhost_user_msg *m, bool *replied)
 		return vhost_user_send(b->sock, &rep);
 	}
 	case VHOST_USER_GET_CONFIG: {
-		/* virtio-fs config: tag[36], le32 num_request_queues. */
+		/* virtio-fs config: tag[36], le32 num_request_queues, le32 notify_buf_size. */
 		struct vhost_user_msg rep = { .h = { m->h.request,
 						     VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
 						     m->h.size } };
-		uint32_t off, len, nq = (uint32_t)(b->nqueues - 1);
-		char cfg[40];
+		uint32_t off, len, nq = (uint32_t)(b->nqueues - 1 - (b->notify_buf_size ? 1 : 0));
+		char cfg[44];
 
 		memcpy(cfg, b->tag, 36);
 		memcpy(cfg + 36, &nq, 4);
+		memcpy(cfg + 40, &b->notify_buf_size, 4);
 		if (m->h.size < 12 || m->h.size > 12 + sizeof(cfg))
 			return errbuf_set(&b->err, -EINVAL, "GET_CONFIG: %u bytes", m->h.size);
 		memcpy(&off, m->p.bytes, 4);

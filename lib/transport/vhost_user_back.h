@@ -38,12 +38,23 @@ struct vu_back {
 	struct guest_mem mem;
 	struct vu_back_ring ring[VU_BACK_MAX_QUEUES];
 	char tag[36];                        /* GET_CONFIG's tag */
+	uint32_t notify_buf_size;            /* GET_CONFIG's, with VIRTIO_FS_F_NOTIFICATION */
 	unsigned refused;                    /* messages refused so far */
 	struct errbuf err;                   /* the last refusal */
 };
 
-/* A back-end on the connected @sock (not taken) with @request_queues request queues. */
-void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag);
+/*
+ * A back-end on the connected @sock (not taken) with @request_queues
+ * request queues; with @notify_buf_size nonzero it also offers
+ * VIRTIO_FS_F_NOTIFICATION and a notification queue (virtio 5.11.2: index
+ * 1 when negotiated, request queues after it), whose buffers must hold
+ * that many bytes.
+ */
+void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag,
+		  uint32_t notify_buf_size);
+/* Ring @i's role under the negotiated features. */
+enum vu_ring_role { VU_RING_HIPRIO, VU_RING_NOTIFY, VU_RING_REQUEST, VU_RING_NONE };
+enum vu_ring_role vu_back_ring_role(const struct vu_back *b, int i);
 void vu_back_release(struct vu_back *b);
 
 /*

@@ -113,7 +113,8 @@ static int negotiate(struct vu_front *f, const struct vu_front_config *c, int nq
 		if (r)
 			return r;
 		uint64_t ack = f->protocol & ((1ull << VHOST_USER_PROTOCOL_F_MQ) |
-					      (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK));
+					      (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+					      (1ull << VHOST_USER_PROTOCOL_F_CONFIG));
 
 		r = u64_message(f, VHOST_USER_SET_PROTOCOL_FEATURES, ack, -1);
 		if (r)
@@ -282,6 +283,50 @@ int vu_front_wait(struct vu_front *f, unsigned mask, int timeout_ms)
 		else if (p[n - 1].revents & POLLIN)
 			p[n - 1].fd = -1; /* a message of the back-end's own: not ours to read here */
 	}
+}
+
+int vu_front_post_notify(struct vu_front *f, int n, uint32_t size)
+{
+	if (f->notification < 0)
+		return -EOPNOTSUPP;
+	for (int i = 0; i < n; i++) {
+		struct virtq_buf b = { .len = size };
+		int r = guest_mem_alloc(&f->mem, size, 8, &b.gpa);
+
+		if (r)
+			return r;
+		r = virtq_add(&f->ring[f->notification].q, NULL, 0, &b, 1, (void *)(uintptr_t)(i + 1));
+		if (r < 0)
+			return r;
+	}
+	vu_front_kick(f, f->notification);
+	return 0;
+}
+
+int vu_front_get_config(struct vu_front *f, void *buf, uint32_t len)
+{
+	struct vhost_user_msg m = { .h = { VHOST_USER_GET_CONFIG, VHOST_USER_VERSION, 12 + len } };
+	uint32_t zero = 0;
+	int r;
+
+	if (!(f->protocol_acked & (1ull << VHOST_USER_PROTOCOL_F_CONFIG)))
+		return -EOPNOTSUPP;
+	if (len > sizeof(m.p) - 12)
+		return -EINVAL;
+	memcpy(m.p.bytes, &zero, 4);      /* offset */
+	memcpy(m.p.bytes + 4, &len, 4);   /* size */
+	memcpy(m.p.bytes + 8, &zero, 4);  /* flags */
+	memset(m.p.bytes + 12, 0, len);
+	r = vhost_user_send(f->sock, &m);
+	if (!r)
+		r = vhost_user_recv(f->sock, &m, f->timeout_ms);
+	if (r)
+		return errbuf_set(&f->err, r, "GET_CONFIG");
+	vhost_user_close_fds(&m);
+	if (m.h.request != VHOST_USER_GET_CONFIG || m.h.size != 12 + len)
+		return errbuf_set(&f->err, -EPROTO, "GET_CONFIG: a reply of %u bytes", m.h.size);
+	memcpy(buf, m.p.bytes + 12, len);
+	return 0;
 }
 
 int vu_front_stop(struct vu_front *f)

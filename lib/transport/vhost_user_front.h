@@ -81,6 +81,20 @@ void vu_front_kick(struct vu_front *f, int qi);
  */
 int vu_front_wait(struct vu_front *f, unsigned mask, int timeout_ms);
 
+/*
+ * The notification queue (ring 1, when VIRTIO_FS_F_NOTIFICATION was
+ * negotiated): posts @n empty device-writable buffers of @size bytes, as a
+ * driver must before the device can send an event. 0, -EOPNOTSUPP (not
+ * negotiated), -ENOMEM (guest memory) or -ENOSPC (ring full).
+ */
+int vu_front_post_notify(struct vu_front *f, int n, uint32_t size);
+
+/*
+ * GET_CONFIG (with the CONFIG protocol feature): @len bytes of the device
+ * config from offset 0 into @buf. 0, -EOPNOTSUPP, or -errno.
+ */
+int vu_front_get_config(struct vu_front *f, void *buf, uint32_t len);
+
 /* GET_VRING_BASE on every ring: the back-end stops them. 0 or -errno. */
 int vu_front_stop(struct vu_front *f);
 

@@ -44,7 +44,7 @@ START_TEST(handshake_rings_and_refusals)
 	char *p;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	vu_back_init(&back, sv[1], 1, "unit");
+	vu_back_init(&back, sv[1], 1, "unit", 0);
 	back_stop = 0;
 	ck_assert_int_eq(pthread_create(&t, NULL, serve, NULL), 0);
 	vu_front_config_default(&c);
@@ -101,6 +101,55 @@ START_TEST(handshake_rings_and_refusals)
 }
 END_TEST
 
+START_TEST(notification_queue_layout_and_config)
+{
+	struct vu_front_config c;
+	struct vu_front f;
+	struct virtq_elem e;
+	const char *why;
+	pthread_t t;
+	char cfg[44];
+	uint32_t nq, nbs;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	vu_back_init(&back, sv[1], 1, "notify", 592);
+	back_stop = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, serve, NULL), 0);
+	vu_front_config_default(&c);
+	c.mem_size = 1 << 20;
+	c.queue_size = 8;
+	c.notification = true;
+	ck_assert_msg(vu_front_start(&f, sv[0], &c) == 0, "%s", f.err.msg);
+	/* virtio 5.11.2: hiprio 0, notification 1, requests from 2. */
+	ck_assert_int_eq(f.notification, 1);
+	ck_assert_int_eq(f.first_request, 2);
+	ck_assert_int_eq(vu_back_ring_role(&back, 0), VU_RING_HIPRIO);
+	ck_assert_int_eq(vu_back_ring_role(&back, 1), VU_RING_NOTIFY);
+	ck_assert_int_eq(vu_back_ring_role(&back, 2), VU_RING_REQUEST);
+	ck_assert_int_eq(vu_front_get_config(&f, cfg, sizeof(cfg)), 0);
+	ck_assert_int_eq(memcmp(cfg, "notify\0", 7), 0);
+	memcpy(&nq, cfg + 36, 4);
+	memcpy(&nbs, cfg + 40, 4);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(nbs, 592);
+	/* The driver's empty buffers reach the device as writable-only chains. */
+	ck_assert_int_eq(vu_front_post_notify(&f, 3, nbs), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(virtq_pop(&back.ring[1].q, &e, &why), 1);
+		ck_assert_int_eq(e.nout, 0);
+		ck_assert_int_eq(e.nin, 1);
+		ck_assert_uint_eq(e.in[0].len, 592);
+	}
+	ck_assert_int_eq(virtq_pop(&back.ring[1].q, &e, &why), 0);
+	back_stop = 1;
+	vu_front_close(&f);
+	pthread_join(t, NULL);
+	vu_back_release(&back);
+	close(sv[1]);
+}
+END_TEST
+
 Suite *vhost_user_back_suite(void)
 {
 	Suite *s = suite_create("vhost_user_back");
@@ -108,6 +157,7 @@ Suite *vhost_user_back_suite(void)
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, handshake_rings_and_refusals);
+	tcase_add_test(tc, notification_queue_layout_and_config);
 	suite_add_tcase(s, tc);
 	return s;
 }
