@@ -447,11 +447,10 @@ static char *keep(char **store, int *k, const char *fmt, ...)
 	return store[(*k)++];
 }
 
-static int target_argv(const struct options *o, const struct scenario *s, int target,
-		       const char *source, const char *mnt, const char *ctl, const char *log,
-		       char **argv, char **store)
+/* vfs-inject exec --fail SPEC... -- in front of the daemon, when the scenario injects; how many words. */
+static int inject_prefix(const struct options *o, const struct scenario *s, char **argv)
 {
-	int argc = 0, k = 0;
+	int argc = 0;
 
 	for (int i = 0; i < s->ninject; i++) {
 		if (!i) {
@@ -463,6 +462,16 @@ static int target_argv(const struct options *o, const struct scenario *s, int ta
 	}
 	if (s->ninject)
 		argv[argc++] = "--";
+	return argc;
+}
+
+static int target_argv(const struct options *o, const struct scenario *s, int target,
+		       const char *source, const char *mnt, const char *ctl, const char *log,
+		       char **argv, char **store)
+{
+	int argc = 0, k = 0;
+
+	argc = inject_prefix(o, s, argv);
 	if (target == REPORT_FOREIGN) {
 		char *cmd = substitute(o->server_cmd, source, mnt);
 
@@ -520,16 +529,7 @@ static int protocol_argv(const struct options *o, const struct scenario *s, int 
 {
 	int argc = 0, k = 0;
 
-	for (int i = 0; i < s->ninject; i++) {
-		if (!i) {
-			argv[argc++] = (char *)o->inject;
-			argv[argc++] = "exec";
-		}
-		argv[argc++] = "--fail";
-		argv[argc++] = s->inject[i];
-	}
-	if (s->ninject)
-		argv[argc++] = "--";
+	argc = inject_prefix(o, s, argv);
 	*kind = FUSE_TARGET_VHOST_USER;
 	if (target == REPORT_FOREIGN) {
 		argv[argc++] = "/bin/sh";

@@ -18,31 +18,12 @@
 #include <unistd.h>
 
 #include "../vfs-guest-agent/agent_wire.h"
+#include "util/unix_listen.h"
 #include "vm.h"
 
 #define BOOT_MS 90000 /* TCG boots in 2-4 s here; a loaded CI machine gets room */
 #define STEP_MS 60000
 
-static int listen_at(const char *path, struct errbuf *e)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return errbuf_set(e, -ENAMETOOLONG, "%s", path);
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errbuf_set(e, -errno, "socket");
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return errbuf_set(e, err, "cannot listen on %s", path);
-	}
-	return fd;
-}
 
 static long long now_ms(void)
 {
@@ -185,7 +166,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 		if (r)
 			return r;
 	} else {
-		vfd = listen_at(vu, e);
+		vfd = unix_listen(vu, SOCK_STREAM, e);
 		if (vfd < 0)
 			return vfd;
 		r = daemon_spawn(&vm->daemon, daemon_argv, vfd, NULL, source, errlog, e);
@@ -193,7 +174,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 		if (r)
 			return r;
 	}
-	afd = listen_at(ag, e);
+	afd = unix_listen(ag, SOCK_STREAM, e);
 	if (afd < 0)
 		return afd;
 	snprintf(chardev_vu, sizeof(chardev_vu), "socket,id=vu,path=%s", vu);

@@ -16,25 +16,11 @@
 
 #include "fuse/request_check.h"
 #include "socket_io.h"
+#include "util/unix_listen.h"
 
 int socket_io_listen(const char *path, struct errbuf *e)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return errbuf_set(e, -ENAMETOOLONG, "--fuse-socket %s", path);
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errbuf_set(e, -errno, "socket");
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return errbuf_set(e, err, "cannot listen on %s", path);
-	}
-	return fd;
+	return unix_listen(path, SOCK_SEQPACKET, e);
 }
 
 static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)

@@ -21,6 +21,7 @@
 
 #include "fuse/request_check.h"
 #include "transport/vhost_user_back.h"
+#include "util/unix_listen.h"
 #include "vhost_io.h"
 
 /* One front-end per process. */
@@ -34,23 +35,7 @@ static struct {
 
 int vhost_io_listen(const char *path, struct errbuf *e)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return errbuf_set(e, -ENAMETOOLONG, "--vhost-user %s", path);
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errbuf_set(e, -errno, "socket");
-	unlink(path); /* a socket left by a daemon that was killed */
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return errbuf_set(e, err, "cannot listen on %s", path);
-	}
-	return fd;
+	return unix_listen(path, SOCK_STREAM, e);
 }
 
 /* Copies @len bytes of @src into the chain's writable buffers from byte @at on; how many fit. */

@@ -80,25 +80,18 @@ static volatile struct virtq_used_elem *used_elem(struct virtq *q, uint16_t i)
 int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,
 	      const struct virtq_buf *in, int nin, void *token)
 {
-	uint16_t head = q->free_head, d = head;
+	struct virtq_buf b[VIRTQ_MAX_CHAIN];
+	uint16_t flags[VIRTQ_MAX_CHAIN];
 	int n = nout + nin;
 
-	if (n <= 0 || n > q->nfree)
+	if (n <= 0 || n > VIRTQ_MAX_CHAIN)
 		return -ENOSPC;
+	/* Readable buffers first, then writable ones: the order the spec requires. */
 	for (int k = 0; k < n; k++) {
-		const struct virtq_buf *b = k < nout ? &out[k] : &in[k - nout];
-
-		q->desc[d].addr = b->gpa;
-		q->desc[d].len = b->len;
-		q->desc[d].flags = (uint16_t)((k < nout ? 0 : VIRTQ_DESC_F_WRITE) |
-					      (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		d = q->desc[d].next;
+		b[k] = k < nout ? out[k] : in[k - nout];
+		flags[k] = k < nout ? 0 : VIRTQ_DESC_F_WRITE;
 	}
-	q->free_head = d;
-	q->nfree = (uint16_t)(q->nfree - n);
-	q->token[head] = token;
-	virtq_publish(q, head);
-	return head;
+	return virtq_add_raw(q, b, flags, n, token);
 }
 
 int virtq_add_raw(struct virtq *q, const struct virtq_buf *buf, const uint16_t *flags, int n,
