@@ -674,6 +674,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 
 		vu_front_config_default(&vc);
 		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
+		vc.notification = true; /* taken where offered: notify steps need it */
 		err = fuse_target_open(&ft, kind, argv, NULL, source, dir, errlog, &vc, false);
 		server_pid = ft.daemon.pid;
 		if (err) {

@@ -25,6 +25,12 @@ int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out);
  * fuse_words); its named results are left in ctx->fields.
  */
 int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf *out);
+/*
+ * notify: the notification queue's driver side on the target's connection
+ * (start BUFFERS [hold] [orphan=MS], watch/unwatch NODEID, next [MS]: the
+ * next event in words, or "none").
+ */
+int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* Closes every fd that open/hold steps left open. */
 void ops_close_all(void);
 

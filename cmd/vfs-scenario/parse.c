@@ -61,6 +61,10 @@ const struct op scenario_ops[] = {
 	/* Their words are fuse_words' (lib/fuse/client): argv[0] is the request. */
 	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
 	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },
+	{ "start", KIND_NOTIFY, 1, 3, "start BUFFERS [hold] [orphan=MS]", 0 },
+	{ "watch", KIND_NOTIFY, 1, 1, "watch NODEID", 0 },
+	{ "unwatch", KIND_NOTIFY, 1, 1, "unwatch NODEID", 0 },
+	{ "next", KIND_NOTIFY, 0, 1, "next [MS]", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };
@@ -70,7 +74,8 @@ const struct op scenario_ops[] = {
 
 static const char *const fixtures[] = { "tmpfs", "ext4-small", "submount-nodes", "hardlinks", NULL };
 static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
-				     "mount-fd-unavailable", "duplicate-inode", "other", NULL };
+				     "mount-fd-unavailable", "duplicate-inode", "split-rename", "other",
+				     NULL };
 
 static const char *const target_names[TARGET_COUNT] = {
 	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh", "virtiofsd",
@@ -527,11 +532,13 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.kind = KIND_FUSE;
 	else if (!strcmp(w[i], "raw"))
 		st.kind = KIND_RAW;
+	else if (!strcmp(w[i], "notify"))
+		st.kind = KIND_NOTIFY;
 	else if (!strcmp(w[i], "set") && !st.assume)
 		st.kind = KIND_SET;
 	else {
-		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, set, repeat, "
-			 "end, expect, assume, witness)", w[i]);
+		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, notify, set, "
+			 "repeat, end, expect, assume, witness)", w[i]);
 		goto bad;
 	}
 	if (st.kind & (KIND_FUSE | KIND_RAW)) {
@@ -559,7 +566,7 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 	}
 	st.op = op_find(st.kind & (KIND_FUSE | KIND_RAW) ? "request" : w[i], st.kind);
 	if (!st.op) {
-		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER | KIND_DAEMON))
+		if (op_find(w[i], KIND_GUEST | KIND_HOST | KIND_SERVER | KIND_DAEMON | KIND_NOTIFY))
 			complain(p, "'%s' is not a %s step", w[i], w[i - 1]);
 		else
 			complain(p, "unknown operation '%s'", w[i]);
@@ -593,10 +600,10 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.argc = k + 1;
 	}
 	check_args(p, &st);
-	if (st.kind & (KIND_FUSE | KIND_RAW))
+	if (st.kind & (KIND_FUSE | KIND_RAW | KIND_NOTIFY))
 		s->protocol = true;
 	p->kinds |= st.kind;
-	if (st.kind & (KIND_FUSE | KIND_RAW) && p->in_background)
+	if (st.kind & (KIND_FUSE | KIND_RAW | KIND_NOTIFY) && p->in_background)
 		complain(p, "fuse and raw steps run on the runner's one connection, not in a "
 			 "background block");
 	if (st.kind == KIND_SET)
@@ -627,7 +634,7 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 	} else if (!strcmp(w[0], "case")) {
 		if (n != 2 || !word_in(w[1], cases))
 			complain(p, "case must be one of inode-id-reuse, generation-mismatch, "
-				 "mount-fd-unavailable, duplicate-inode, other");
+				 "mount-fd-unavailable, duplicate-inode, split-rename, other");
 		else
 			s->case_name = strdup(w[1]);
 	} else if (!strcmp(w[0], "fixture")) {
@@ -827,7 +834,7 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 		complain(&p, "no fixture line");
 	if (!s->nsteps)
 		complain(&p, "no steps");
-	if ((p.kinds & KIND_GUEST) && (p.kinds & (KIND_FUSE | KIND_RAW)))
+	if ((p.kinds & KIND_GUEST) && (p.kinds & (KIND_FUSE | KIND_RAW | KIND_NOTIFY)))
 		complain(&p, "guest steps go through a mount, fuse and raw steps through the "
 			 "protocol: a scenario has one or the other");
 	if (s->fails_on && !s->nwitnesses)

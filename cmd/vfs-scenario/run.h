@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "fuse/client/fuse_target.h"
 #include "fuse/client/fuse_words.h"
+#include "notify/notify_driver.h"
 #include "util/strbuf.h"
 #include "vm.h"
 
@@ -30,6 +31,7 @@ struct run_ctx {
 	bool in_background;       /* this process runs a background block */
 	struct fuse_target *fuse; /* protocol scenarios: the server's connection */
 	struct vm *vm;            /* --guest=vm: guest steps go to the guest's agent */
+	struct notify_driver *notify; /* notify steps: the notification queue's driver */
 	struct fuse_words_out fields; /* the last fuse step's named results */
 	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
 	bool verbose;

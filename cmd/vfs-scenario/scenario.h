@@ -32,7 +32,7 @@ const char *target_name(int t);
 int target_parse(const char *s, int *t);
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
-		 KIND_FUSE = 32, KIND_RAW = 64 };
+		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */

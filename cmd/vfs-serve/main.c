@@ -222,7 +222,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		struct errbuf why;
 
 		detached_ready();
-		err = vhost_mode(o) ? vhost_io_attach(se, lfd, 1, o->tag, &why)
+		err = vhost_mode(o) ? vhost_io_attach(se, lfd, 1, o->tag,
+						      (enum notify_policy)o->notify_policy, &why)
 				    : socket_io_attach(se, lfd, &why);
 		lfd = -1;
 		if (err) {

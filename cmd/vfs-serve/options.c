@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "notify/notify_proto.h"
 #include "options.h"
 
 enum {
@@ -19,7 +20,7 @@ enum {
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
-	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG,
+	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_NOTIFY_POLICY,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
 	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
 	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "notify-policy", required_argument, NULL, OPT_NOTIFY_POLICY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -118,6 +120,10 @@ void serve_usage(FILE *f)
 "  --cache=auto|always|never  as virtiofsd's: entry and attribute timeouts\n"
 "                        of 1 s, 1 day or 0 (the last of it and\n"
 "                        --entry-timeout/--attr-timeout wins)\n"
+"  --notify-policy=split|atomic|reserve  vhost-user: how a rename's two\n"
+"                        events go to the notification queue: each in a\n"
+"                        buffer of its own, both or neither, or both with a\n"
+"                        buffer kept back for second halves (default: split)\n"
 "  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
 "                        and exit\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
@@ -257,6 +263,14 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_SHARED_DIR:
 			shared_dir = optarg;
 			break;
+		case OPT_NOTIFY_POLICY: {
+			enum notify_policy p;
+
+			if (notify_policy_parse(optarg, &p))
+				return bad("notify-policy", optarg, "split, atomic or reserve");
+			o->notify_policy = (int)p;
+			break;
+		}
 		case OPT_TAG:
 			if (!*optarg || strlen(optarg) > 36)
 				return bad("tag", optarg, "1 to 36 bytes");

@@ -22,6 +22,7 @@ struct serve_options {
 	int vhost_fd;              /* vhost-user mode: on this listening fd; -1: none */
 	const char *tag;           /* vhost-user: GET_CONFIG's tag */
 	bool print_capabilities;
+	int notify_policy;         /* enum notify_policy */
 	int fuse_fd;               /* socket mode: on this listening fd; -1: none */
 	bool single_thread;
 	bool background;

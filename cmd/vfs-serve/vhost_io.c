@@ -21,6 +21,8 @@
 
 #include "fuse/request_check.h"
 #include "transport/vhost_user_back.h"
+#include "notify/notify_proto.h"
+#include "notify_watch.h"
 #include "util/unix_listen.h"
 #include "vhost_io.h"
 
@@ -31,7 +33,57 @@ static struct {
 	int ring;              /* the ring elem came from */
 	bool pending;          /* elem taken, not yet returned */
 	bool destroyed;        /* after DESTROY nothing more is served */
+	struct passthrough *pt;
+	struct notify_watch nw;
 } vio;
+
+/* The notification queue as notify_send sees it: ring 1, once negotiated. */
+static int nq_available(void *q)
+{
+	(void)q;
+	if (vu_back_ring_role(&vio.b, 1) != VU_RING_NOTIFY || !vu_back_ring_ready(&vio.b, 1))
+		return 0;
+	return (uint16_t)(vio.b.ring[1].q.avail[1] - vio.b.ring[1].q.last_avail);
+}
+
+static int nq_put(void *q, const void *rec, size_t len)
+{
+	struct virtq *vq = &vio.b.ring[1].q;
+	struct virtq_elem e;
+	const char *why;
+	size_t room = 0, done = 0;
+	int r;
+
+	(void)q;
+	if (!nq_available(NULL))
+		return -ENOBUFS;
+	r = virtq_pop(vq, &e, &why);
+	if (r <= 0) {
+		if (r < 0)
+			fprintf(stderr, "vfs-serve: refused a notification buffer: %s\n", why);
+		return -ENOBUFS;
+	}
+	for (int k = 0; k < e.nin; k++)
+		room += e.in[k].len;
+	if (e.nout || room < len) {
+		/* virtio 5.11: buffers of at least notify_buf_size, device-writable only. */
+		fprintf(stderr, "vfs-serve: a notification buffer of %zu bytes%s: returned empty\n",
+			room, e.nout ? " with readable parts" : ", too small");
+		virtq_push(vq, e.head, 0);
+		vu_back_notify(&vio.b, 1);
+		return -EMSGSIZE;
+	}
+	for (int k = 0; k < e.nin && done < len; k++) {
+		size_t n = len - done < e.in[k].len ? len - done : e.in[k].len;
+
+		memcpy(e.in[k].p, (const char *)rec + done, n);
+		done += n;
+	}
+	virtq_push(vq, e.head, (uint32_t)len);
+	vu_back_notify(&vio.b, 1);
+	return 0;
+}
+
 
 int vhost_io_listen(const char *path, struct errbuf *e)
 {
@@ -90,6 +142,33 @@ static void refuse(uint64_t unique, int err, const char *why)
 	fprintf(stderr, "vfs-serve: refused a request on queue %d (%s)%s%s\n", vio.ring, why,
 		fits ? ": " : ", returned without a reply", fits ? strerrorname_np(err) : "");
 	give_back(fits ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
+}
+
+/* WATCH and UNWATCH (notify_proto.h): ours, answered here, never libfuse's. */
+static bool watch_request(const char *buf, size_t n, uint64_t unique)
+{
+	const struct fuse_in_header *h = (const void *)buf;
+	struct vfskit_watch_in in;
+	int r;
+
+	if (h->opcode != VFSKIT_OP_WATCH && h->opcode != VFSKIT_OP_UNWATCH)
+		return false;
+	if (vu_back_ring_role(&vio.b, 1) != VU_RING_NOTIFY)
+		r = -EOPNOTSUPP; /* no notification queue negotiated: nowhere to send */
+	else if (h->opcode == VFSKIT_OP_UNWATCH)
+		r = notify_watch_remove(&vio.nw, h->nodeid);
+	else if (n < sizeof(*h) + sizeof(in))
+		r = -EINVAL;
+	else if (memcpy(&in, buf + sizeof(*h), sizeof(in)), in.version != VFSKIT_NOTIFY_VERSION)
+		r = -EPROTONOSUPPORT;
+	else
+		r = notify_watch_add(&vio.nw, vio.pt, h->nodeid, in.mask);
+	{
+		struct fuse_out_header o = { .len = sizeof(o), .error = r, .unique = unique };
+
+		give_back(reply_room() >= sizeof(o) ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
+	}
+	return true;
 }
 
 /* The readable part of a chain into @buf (room @len); its length, or 0 past @len. */
@@ -156,6 +235,8 @@ static ssize_t take(void *buf, size_t len)
 		}
 		if (opcode == FUSE_DESTROY)
 			vio.destroyed = true;
+		if (watch_request(buf, n, unique))
+			continue;
 		return (ssize_t)n;
 	}
 	return 0;
@@ -163,9 +244,10 @@ static ssize_t take(void *buf, size_t len)
 
 static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 {
-	(void)fd, (void)userdata;
+	(void)fd;
+	vio.pt = userdata; /* the session's userdata: the passthrough */
 	for (;;) {
-		struct pollfd p[1 + VU_BACK_MAX_QUEUES];
+		struct pollfd p[2 + VU_BACK_MAX_QUEUES];
 		int np = 0, r;
 		ssize_t n;
 
@@ -178,6 +260,8 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		for (int i = 0; i < vio.b.nqueues; i++)
 			if (vu_back_ring_ready(&vio.b, i))
 				p[np++] = (struct pollfd){ .fd = vio.b.ring[i].kick, .events = POLLIN };
+		if (vio.nw.ifd >= 0)
+			p[np++] = (struct pollfd){ .fd = vio.nw.ifd, .events = POLLIN };
 		r = poll(p, (nfds_t)np, -1);
 		if (r < 0 && errno == EINTR)
 			return -1; /* a signal: libfuse looks at whether the session was told to end */
@@ -186,10 +270,14 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		for (int k = 1; k < np; k++) {
 			uint64_t v;
 
-			if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
+			if (p[k].fd == vio.nw.ifd) {
+				if (p[k].revents & POLLIN)
+					notify_watch_process(&vio.nw);
+			} else if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
 				/* drained by a racing read: the ring decides */
 			}
 		}
+		notify_flush(&vio.nw.sender); /* new buffers: an overflow to report first */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			unsigned before = vio.b.refused;
 
@@ -238,8 +326,10 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 }
 
 int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
-		    struct errbuf *e)
+		    enum notify_policy policy, struct errbuf *e)
 {
+	const struct notify_sink sink = { .available = nq_available, .put = nq_put,
+					  .buf_size = VHOST_IO_NOTIFY_BUF_SIZE };
 	static const struct fuse_custom_io io = { .writev = vio_writev, .read = vio_read };
 	int fd, r;
 
@@ -250,6 +340,7 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, 
 		return errbuf_set(e, -errno, "accept on the vhost-user socket");
 	close(listen_fd);
 	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
+	notify_watch_init(&vio.nw, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {
 		close(fd);

@@ -10,14 +10,15 @@
 
 #include <fuse_lowlevel.h>
 
+#include "notify/notify_proto.h"
 #include "util/errbuf.h"
 
 /*
  * What the notification queue's buffers must hold (config notify_buf_size):
- * a fuse_out_header and the largest event record the rename issue plans,
- * two NAME_MAX names. Offered, negotiated or not; nothing is sent on it yet.
+ * a fuse_out_header, an event record and a NAME_MAX name: each part of a
+ * rename has a buffer of its own (notify_proto.h).
  */
-#define VHOST_IO_NOTIFY_BUF_SIZE (16 + 2 * (32 + 256))
+#define VHOST_IO_NOTIFY_BUF_SIZE VFSKIT_NOTIFY_BUF_MIN
 
 /* A listening unix stream socket at @path (created), or -errno. */
 int vhost_io_listen(const char *path, struct errbuf *e);
@@ -28,6 +29,6 @@ int vhost_io_listen(const char *path, struct errbuf *e);
  * GET_CONFIG. 0 or -errno. The session ends when the front-end hangs up.
  */
 int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
-		    struct errbuf *e);
+		    enum notify_policy policy, struct errbuf *e);
 
 #endif

@@ -106,6 +106,9 @@ static int negotiate(struct vu_front *f, const struct vu_front_config *c, int nq
 		return errbuf_set(&f->err, -EPROTO, "GET_FEATURES: %#llx has no VERSION_1",
 				  (unsigned long long)f->features);
 	want = 1ull << VIRTIO_F_VERSION_1;
+	/* The notification queue counts only where the device offers it. */
+	if (!(c->notification && (f->features & (1ull << VIRTIO_FS_F_NOTIFICATION))))
+		nqueues = 1 + c->request_queues;
 	if (!c->minimal && (f->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES))) {
 		want |= 1ull << VHOST_USER_F_PROTOCOL_FEATURES;
 		r = vu_front_message(f, VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0,

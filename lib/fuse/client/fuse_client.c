@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "fuse/client/fuse_client.h"
+#include "notify/notify_proto.h"
 
 #define OUT_HDR sizeof(struct fuse_out_header)
 #define SMALL 4096
@@ -430,6 +431,16 @@ int fc_statfs(struct fuse_client *c, uint64_t nodeid, struct fuse_statfs_out *s)
 	memset(s, 0, sizeof(*s));
 	return call(c, FUSE_QUEUE_REQUEST, FUSE_STATFS, nodeid, NULL, 0, s,
 		    c->minor < 4 ? FUSE_COMPAT_STATFS_SIZE : sizeof(*s), sizeof(*s), NULL);
+}
+
+int fc_watch(struct fuse_client *c, uint64_t nodeid, uint32_t mask, bool unwatch)
+{
+	struct vfskit_watch_in in = { .version = VFSKIT_NOTIFY_VERSION, .mask = mask };
+	struct iovec v = IOV(&in, sizeof(in));
+	char none;
+
+	return call(c, FUSE_QUEUE_REQUEST, unwatch ? VFSKIT_OP_UNWATCH : VFSKIT_OP_WATCH, nodeid,
+		    &v, unwatch ? 0 : 1, &none, 0, 0, NULL);
 }
 
 int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t len,

@@ -81,6 +81,8 @@ int fc_readlink(struct fuse_client *c, uint64_t nodeid, char *buf, size_t len);
 int fc_readdir(struct fuse_client *c, uint64_t nodeid, uint64_t fh, uint64_t off, uint32_t size,
 	       bool plus, void *buf, size_t *n);
 int fc_statfs(struct fuse_client *c, uint64_t nodeid, struct fuse_statfs_out *s);
+/* vfskit's WATCH (or UNWATCH) of directory @nodeid for inotify @mask (notify/notify_proto.h). */
+int fc_watch(struct fuse_client *c, uint64_t nodeid, uint32_t mask, bool unwatch);
 
 /*
  * Sends @len raw bytes (any header, any length) on @queue, with @fault in
