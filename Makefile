@@ -54,6 +54,8 @@ TRACE_OBJS := $(TRACE_C:%.c=$(BUILD)/obj/%.o)
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
 LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+WATCH_SRCS := $(wildcard cmd/vfs-watch/*.c)
+WATCH_OBJS := $(WATCH_SRCS:%.c=$(BUILD)/obj/%.o)
 FUSECLI_SRCS := $(wildcard cmd/vfs-fuse/*.c)
 FUSECLI_OBJS := $(FUSECLI_SRCS:%.c=$(BUILD)/obj/%.o)
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
@@ -66,7 +68,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c t
 	$(BUILD)/bench/trace_floor
 
 BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject \
-	$(BUILD)/bin/vfs-trace $(BUILD)/bin/vfs-fuse
+	$(BUILD)/bin/vfs-trace $(BUILD)/bin/vfs-fuse $(BUILD)/bin/vfs-watch
 
 all: $(BINS)
 
@@ -91,6 +93,11 @@ $(BUILD)/bin/vfs-fuse: $(FUSECLI_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bin/vfs-watch: $(WATCH_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 
 $(BUILD)/bin/vfs-inject: $(INJ_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
@@ -249,7 +256,7 @@ bench: deps
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one
 # uninstall removes.
-MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse,cmd/$(t)/$(t).1)
+MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch,cmd/$(t)/$(t).1)
 MAN5    := cmd/vfs-scenario/vfs-scenario.5
 SHARE   := $(shell find scenarios fixtures -type f | sort)
 

@@ -45,9 +45,22 @@ int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 				   NOTIFY_DRIVER_MAX_BUFS);
 			return -EINVAL;
 		}
-		ctx->notify = &driver;
-		strbuf_addf(out, "ok");
-		return notify_driver_start(&driver, f, (int)n, VFSKIT_NOTIFY_BUF_MIN, hold, (int)orphan);
+		/* Buffers of the size the device asks for, which must fit the largest record. */
+		{
+			char cfg[44];
+			uint32_t size = VFSKIT_NOTIFY_BUF_MIN;
+
+			if (!vu_front_get_config(f, cfg, sizeof(cfg)))
+				memcpy(&size, cfg + 40, 4);
+			if (size < VFSKIT_NOTIFY_BUF_MIN) {
+				strbuf_addf(out, "notify_buf_size %u < %zu", size,
+					    (size_t)VFSKIT_NOTIFY_BUF_MIN);
+				return -EMSGSIZE; /* the device's error: its records could not fit */
+			}
+			ctx->notify = &driver;
+			strbuf_addf(out, "ok");
+			return notify_driver_start(&driver, f, (int)n, size, hold, (int)orphan);
+		}
 	}
 	if (!strcmp(op, "watch") || !strcmp(op, "unwatch")) {
 		unsigned long long node = strtoull(argv[0], &end, 10);

@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -99,6 +101,32 @@ static bool event_of(struct notify_watch *nw, const struct inotify_event *ie, st
 	return false;
 }
 
+/*
+ * The kernel queues a rename's MOVED_FROM and MOVED_TO one after the
+ * other: a read can come between them. A batch that ends in MOVED_FROM
+ * waits up to 20 ms for more before it is taken as a move out.
+ */
+static ssize_t read_batch(int ifd, char *buf, size_t len)
+{
+	ssize_t n = read(ifd, buf, len), more;
+
+	while (n > 0 && (size_t)n + sizeof(struct inotify_event) + NAME_MAX + 1 <= len) {
+		struct inotify_event *last = NULL;
+		struct pollfd p = { .fd = ifd, .events = POLLIN };
+
+		for (char *q = buf; q < buf + n; q += sizeof(struct inotify_event) +
+						      ((struct inotify_event *)q)->len)
+			last = (struct inotify_event *)q;
+		if (!last || !(last->mask & IN_MOVED_FROM) || poll(&p, 1, 20) <= 0)
+			break;
+		more = read(ifd, buf + n, len - (size_t)n);
+		if (more <= 0)
+			break;
+		n += more;
+	}
+	return n;
+}
+
 void notify_watch_process(struct notify_watch *nw)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -106,7 +134,7 @@ void notify_watch_process(struct notify_watch *nw)
 
 	if (nw->ifd < 0)
 		return;
-	while ((n = read(nw->ifd, buf, sizeof(buf))) > 0) {
+	while ((n = read_batch(nw->ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ie = (struct inotify_event *)p, *to = NULL;
 			struct vfskit_event ev, tev;

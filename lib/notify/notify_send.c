@@ -66,9 +66,14 @@ int notify_send_rename(struct notify_sender *s, const struct vfskit_event *from,
 
 	first.flags |= VFSKIT_EV_MULTIPART;
 	if (s->policy == NOTIFY_SPLIT) {
-		/* Each half on its own; a second half without a buffer is lost and counted. */
-		int a = room(s, 1) && !put(s, &first, fname) ? 0 : -ENOBUFS;
-		int b = room(s, 1) && !put(s, to, tname) ? 0 : -ENOBUFS;
+		/*
+		 * Each half on its own; a second half without a buffer is lost and
+		 * counted. Where each goes is decided from the buffers there when
+		 * the rename is taken, not from a driver racing to post more.
+		 */
+		int have = room(s, 0) ? s->sink.available(s->sink.q) : 0;
+		int a = have >= 1 && !put(s, &first, fname) ? 0 : -ENOBUFS;
+		int b = have >= 2 && !put(s, to, tname) ? 0 : -ENOBUFS;
 
 		s->sent += !a + !b;
 		s->lost += !!a + !!b;

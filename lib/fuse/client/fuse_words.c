@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "fuse/client/fuse_words.h"
@@ -537,6 +538,17 @@ static int w_statfs(struct fuse_client *c, int argc, char **argv, struct fuse_wo
 	return r;
 }
 
+static int w_watch(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+		   const char **why)
+{
+	unsigned long long node;
+
+	(void)argc;
+	NUM(0, node, UINT64_MAX);
+	strbuf_addf(&o->value, "ok");
+	return fc_watch(c, node, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO, false);
+}
+
 static const struct word_op ops[] = {
 	{ "init", 0, 1, "init [MINOR]", w_init },
 	{ "destroy", 0, 0, "destroy", w_destroy },
@@ -559,6 +571,7 @@ static const struct word_op ops[] = {
 	{ "readlink", 1, 1, "readlink NODEID", w_readlink },
 	{ "readdir", 1, 2, "readdir NODEID [plus]", w_readdir },
 	{ "statfs", 0, 0, "statfs", w_statfs },
+	{ "watch", 1, 1, "watch NODEID (vfskit's WATCH: notify_proto.h)", w_watch },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Host change notification over the virtio-fs notification queue: the
+# rename scenarios on vfs-serve --vhost-user (every policy, the starvation
+# and deadlock cases) with no vacuous expectation; vfs-watch printing what
+# a guest receives, renames rejoined; refusals.
+. "$(dirname "$0")/lib.sh"
+plan 17
+
+SC=$BIN/vfs-scenario
+VW=$BIN/vfs-watch
+cd "$TOP" || exit 1
+
+"$SC" --targets=fixed-vhost scenarios/rename >"$T_TMP/m" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/m" | grep -v '^#   '
+check_eq "the rename scenarios on vfs-serve --vhost-user: every outcome as declared" 0 $rc
+check "... all $(ls scenarios/rename/*.scn | wc -l) pass" \
+	grep -q "^vfs-scenario: $(ls scenarios/rename/*.scn | wc -l) passed, 0 failed, 0 skipped$" "$T_TMP/m"
+"$SC" --mutate --targets=fixed-vhost scenarios/rename >"$T_TMP/mut" 2>&1
+check "--mutate: no expectation of them holds when negated" grep -q ", 0 vacuous$" "$T_TMP/mut"
+"$SC" --targets=virtiofsd,ids-only scenarios/rename >"$T_TMP/na" 2>&1
+check "they are n/a where there is no notification queue" grep -q "^vfs-scenario: 0 passed, 0 failed, 0 skipped$" "$T_TMP/na"
+
+# vfs-watch: what a guest receives, as inotifywait prints it.
+mkdir -p "$T_TMP/src/d" "$T_TMP/out"
+"$VW" --source="$T_TMP/src" -c 5 -t 20 . d >"$T_TMP/w" 2>"$T_TMP/w.err" &
+wpid=$!
+T_PIDS+=($wpid)
+retry 200 grep -q "^vfs-watch: watching 2 directories" "$T_TMP/w.err"
+echo x >"$T_TMP/src/a"
+retry 100 grep -q "CREATE a" "$T_TMP/w"
+mv "$T_TMP/src/a" "$T_TMP/src/d/b"
+retry 100 grep -q "RENAME" "$T_TMP/w"
+mv "$T_TMP/src/d/b" "$T_TMP/out/b"
+retry 100 grep -q "MOVED_FROM" "$T_TMP/w"
+touch "$T_TMP/src/c"
+wait $wpid
+check_eq "vfs-watch exits 0 after its count" 0 $?
+sed 's/^/# /' "$T_TMP/w"
+check "a create" grep -qx "./ CREATE a" "$T_TMP/w"
+check "a rename across watched directories, rejoined" grep -qx "./ RENAME a d/ b" "$T_TMP/w"
+check "a move out of the watched set, alone, after the wait" grep -qx "d/ MOVED_FROM b" "$T_TMP/w"
+check "vfs-serve ended cleanly behind it" sh -c "! grep -q 'vfs-serve:' '$T_TMP/w.err'"
+"$VW" --source="$T_TMP/src" -j -c 1 -t 20 >"$T_TMP/j" 2>"$T_TMP/j.err" &
+wpid=$!
+T_PIDS+=($wpid)
+retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/j.err"
+mv "$T_TMP/src/c" "$T_TMP/src/e"
+wait $wpid
+check "-j: a JSON line for the rename" grep -q '^{"event":"RENAME","dir":".","name":"c","to_dir":".","to_name":"e","nodeid":1,"cookie":[0-9]*}$' "$T_TMP/j"
+"$VW" --source="$T_TMP/src" -t 1 nope >/dev/null 2>"$T_TMP/err"
+check "a directory that does not exist is refused" grep -q "cannot watch nope: ENOENT" "$T_TMP/err"
+"$VW" --source="$T_TMP/src" --buffers=0 2>"$T_TMP/err"
+check "--buffers=0 is refused" grep -q "invalid value '0' for --buffers" "$T_TMP/err"
+"$VW" 2>"$T_TMP/err"
+check "--source is required" grep -q "source=DIR is required" "$T_TMP/err"
+"$BIN/vfs-serve" --notify-policy=sometimes --fd=3 "$T_TMP/src" 2>"$T_TMP/err"
+check "vfs-serve --notify-policy=sometimes is refused" grep -q "invalid value 'sometimes' for --notify-policy" "$T_TMP/err"
+# WATCH where no notification queue was negotiated: refused, not sent nowhere.
+"$BIN/vfs-fuse" --source="$T_TMP/src" --vhost-user="$BIN/vfs-serve --fd={fd} {source}" watch 1 >"$T_TMP/out.j" 2>/dev/null
+check "WATCH without a notification queue is EOPNOTSUPP" grep -q '"request":"watch","error":"EOPNOTSUPP"' "$T_TMP/out.j"
+"$BIN/vfs-fuse" --source="$T_TMP/src" --vhost-user="/usr/lib/qemu/virtiofsd --fd={fd} -o source={source}" watch 1 >"$T_TMP/out.j" 2>/dev/null
+check "the C virtiofsd answers vfskit's WATCH with ENOSYS" grep -q '"request":"watch","error":"ENOSYS"' "$T_TMP/out.j"
+check "nothing is left running" sh -c "! pgrep -f 'vfs-serve --notify-polic[y]'"
+finish

@@ -1,0 +1,146 @@
+/*
+ * notify: our numbers are none that mainline FUSE or the known
+ * out-of-tree series use; records round-trip and lying ones are refused;
+ * each rename policy decides as documented, against a queue of buffers
+ * that only counts and keeps what it is given (the thing under test is
+ * the policy, not the virtqueue: t78 runs the real one).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <linux/fuse.h>
+
+#include "notify/notify_send.h"
+#include "../unit.h"
+
+START_TEST(numbers_are_our_own)
+{
+	/* virtio-fs-2026-notes.md, section 2: notify codes and opcodes taken. */
+	static const int taken_notify[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 99, 100, 101 };
+	static const int taken_ops_max = 55;
+
+	for (size_t i = 0; i < sizeof(taken_notify) / sizeof(taken_notify[0]); i++)
+		ck_assert_int_ne(VFSKIT_NOTIFY_EVENT, taken_notify[i]);
+	ck_assert_int_gt(VFSKIT_OP_WATCH, taken_ops_max);
+	ck_assert_int_ne(VFSKIT_OP_WATCH, CUSE_INIT);
+	ck_assert_int_ne(VFSKIT_OP_UNWATCH, CUSE_INIT);
+	ck_assert_int_gt(VFSKIT_OP_WATCH, FUSE_COPY_FILE_RANGE); /* the header's newest */
+}
+END_TEST
+
+START_TEST(records_round_trip_and_lies_are_refused)
+{
+	struct vfskit_event ev = { .mask = IN_MOVED_FROM, .nodeid = 7, .generation = 9, .cookie = 3,
+				   .flags = VFSKIT_EV_MULTIPART }, got;
+	char buf[VFSKIT_EVENT_MAX], name[256], big[300];
+	size_t n = notify_encode(buf, sizeof(buf), &ev, "a b");
+	struct fuse_out_header *o = (void *)buf;
+
+	ck_assert_uint_eq(n, 16 + sizeof(ev) + 3);
+	ck_assert_int_eq(o->unique, 0);
+	ck_assert_int_eq(o->error, VFSKIT_NOTIFY_EVENT);
+	ck_assert_int_eq(notify_decode(buf, n, &got, name), 0);
+	ck_assert_str_eq(name, "a b");
+	ck_assert_uint_eq(got.nodeid, 7);
+	ck_assert_uint_eq(got.cookie, 3);
+	ck_assert_uint_eq(got.flags, VFSKIT_EV_MULTIPART);
+	ck_assert_int_eq(notify_decode(buf, n - 1, &got, name), -EPROTO); /* truncated */
+	o->len += 1;
+	ck_assert_int_eq(notify_decode(buf, n, &got, name), -EPROTO); /* a length that lies */
+	memset(big, 'x', 255);
+	big[255] = '\0';
+	ck_assert_uint_eq(notify_encode(buf, sizeof(buf), &ev, big), VFSKIT_EVENT_MAX);
+	big[255] = 'x';
+	big[256] = '\0';
+	ck_assert_uint_eq(notify_encode(buf, sizeof(buf), &ev, big), 0); /* past NAME_MAX */
+	ck_assert_uint_eq(notify_encode(buf, 20, &ev, "a"), 0);          /* a buffer too small */
+}
+END_TEST
+
+/* A queue of @avail buffers that keeps the records it is given. */
+static struct fake_queue {
+	int avail, n;
+	struct vfskit_event ev[16];
+	char name[16][256];
+} fq;
+
+static int fq_available(void *q)
+{
+	return ((struct fake_queue *)q)->avail;
+}
+
+static int fq_put(void *q, const void *rec, size_t len)
+{
+	struct fake_queue *f = q;
+
+	if (!f->avail || notify_decode(rec, len, &f->ev[f->n], f->name[f->n]))
+		return -ENOBUFS;
+	f->avail--;
+	f->n++;
+	return 0;
+}
+
+static void sender(struct notify_sender *s, enum notify_policy p, int avail)
+{
+	struct notify_sink k = { fq_available, fq_put, VFSKIT_NOTIFY_BUF_MIN, &fq };
+
+	memset(&fq, 0, sizeof(fq));
+	fq.avail = avail;
+	notify_sender_init(s, p, &k);
+}
+
+START_TEST(policies_decide_as_documented)
+{
+	struct vfskit_event from = { .mask = IN_MOVED_FROM, .nodeid = 1, .cookie = 5 },
+			    to = { .mask = IN_MOVED_TO, .nodeid = 1, .cookie = 5 },
+			    one = { .mask = IN_CREATE, .nodeid = 1 };
+	struct notify_sender s;
+
+	/* split, one buffer: the first half goes, marked; the second is lost, then reported. */
+	sender(&s, NOTIFY_SPLIT, 1);
+	ck_assert_int_eq(notify_send_rename(&s, &from, "a", &to, "b"), -ENOBUFS);
+	ck_assert_int_eq(fq.n, 1);
+	ck_assert_uint_eq(fq.ev[0].flags & VFSKIT_EV_MULTIPART, VFSKIT_EV_MULTIPART);
+	ck_assert_uint_eq(s.lost, 1);
+	fq.avail = 1;
+	notify_flush(&s);
+	ck_assert_int_eq(fq.n, 2);
+	ck_assert_uint_eq(fq.ev[1].mask, IN_Q_OVERFLOW);
+	ck_assert_uint_eq(fq.ev[1].cookie, 1);
+	/* atomic, one buffer: neither half; both counted. Two: both, in order. */
+	sender(&s, NOTIFY_ATOMIC, 1);
+	ck_assert_int_eq(notify_send_rename(&s, &from, "a", &to, "b"), -ENOBUFS);
+	ck_assert_int_eq(fq.n, 0);
+	ck_assert_uint_eq(s.lost, 2);
+	fq.avail = 3;
+	ck_assert_int_eq(notify_send_rename(&s, &from, "a", &to, "b"), 0);
+	ck_assert_int_eq(fq.n, 3); /* the overflow record first, then the pair */
+	ck_assert_uint_eq(fq.ev[0].mask, IN_Q_OVERFLOW);
+	ck_assert_uint_eq(fq.ev[0].cookie, 2);
+	ck_assert_str_eq(fq.name[1], "a");
+	ck_assert_str_eq(fq.name[2], "b");
+	/* reserve: a single event never takes the last buffer. */
+	sender(&s, NOTIFY_RESERVE, 1);
+	ck_assert_int_eq(notify_send_one(&s, &one, "c"), -ENOBUFS);
+	ck_assert_int_eq(fq.n, 0);
+	fq.avail = 2;
+	ck_assert_int_eq(notify_send_one(&s, &one, "c"), -ENOBUFS); /* the overflow took one */
+	ck_assert_int_eq(fq.n, 1);
+	fq.avail = 3; /* the overflow again, then the event, one kept back */
+	ck_assert_int_eq(notify_send_one(&s, &one, "c"), 0);
+	ck_assert_int_eq(fq.avail, 1);
+	ck_assert_uint_eq(fq.ev[2].mask, IN_CREATE);
+}
+END_TEST
+
+Suite *notify_suite(void)
+{
+	Suite *s = suite_create("notify");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, numbers_are_our_own);
+	tcase_add_test(tc, records_round_trip_and_lies_are_refused);
+	tcase_add_test(tc, policies_decide_as_documented);
+	suite_add_tcase(s, tc);
+	return s;
+}
