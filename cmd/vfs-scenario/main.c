@@ -465,6 +465,23 @@ static int inject_prefix(const struct options *o, const struct scenario *s, char
 	return argc;
 }
 
+/* vfs-serve in @design with the runner's control socket, log and the scenario's options. */
+static int serve_argv(const struct options *o, const struct scenario *s, int design,
+		      const char *ctl, const char *log, char **argv, int argc, char **store, int *k)
+{
+	argv[argc++] = (char *)o->serve;
+	argv[argc++] = keep(store, k, "--design=%s", design_name(design));
+	if (!argv[argc - 1])
+		return -ENOMEM;
+	argv[argc++] = "--control";
+	argv[argc++] = (char *)ctl;
+	argv[argc++] = "--log";
+	argv[argc++] = (char *)log;
+	for (int i = 0; i < s->nserver_args; i++)
+		argv[argc++] = s->server_args[i];
+	return argc;
+}
+
 static int target_argv(const struct options *o, const struct scenario *s, int target,
 		       const char *source, const char *mnt, const char *ctl, const char *log,
 		       char **argv, char **store)
@@ -501,16 +518,9 @@ static int target_argv(const struct options *o, const struct scenario *s, int ta
 		if (access(store[0], X_OK) < 0)
 			return -errno;
 	} else {
-		argv[argc++] = (char *)o->serve;
-		argv[argc++] = keep(store, &k, "--design=%s", design_name(target));
-		if (!argv[argc - 1])
-			return -ENOMEM;
-		argv[argc++] = "--control";
-		argv[argc++] = (char *)ctl;
-		argv[argc++] = "--log";
-		argv[argc++] = (char *)log;
-		for (int i = 0; i < s->nserver_args; i++)
-			argv[argc++] = s->server_args[i];
+		argc = serve_argv(o, s, target, ctl, log, argv, argc, store, &k);
+		if (argc < 0)
+			return argc;
 		argv[argc++] = (char *)source;
 		argv[argc++] = (char *)mnt;
 	}
@@ -550,17 +560,9 @@ static int protocol_argv(const struct options *o, const struct scenario *s, int 
 		bool vhost = target == TARGET_FIXED_VHOST;
 
 		*kind = vhost ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET;
-		argv[argc++] = (char *)o->serve;
-		argv[argc++] = keep(store, &k, "--design=%s",
-				    design_name(vhost ? DESIGN_FIXED : target));
-		if (!argv[argc - 1])
-			return -ENOMEM;
-		argv[argc++] = "--control";
-		argv[argc++] = (char *)ctl;
-		argv[argc++] = "--log";
-		argv[argc++] = (char *)log;
-		for (int i = 0; i < s->nserver_args; i++)
-			argv[argc++] = s->server_args[i];
+		argc = serve_argv(o, s, vhost ? DESIGN_FIXED : target, ctl, log, argv, argc, store, &k);
+		if (argc < 0)
+			return argc;
 		/*
 		 * One thread: a FORGET has no reply to wait for, so only a server
 		 * that takes requests in order makes "forget, then getattr" mean
