@@ -437,7 +437,7 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 {
 	const struct step *st = &ctx->s->steps[at];
 	int p[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (nbg == MAX_BACKGROUND) {
 		runner_error(ctx, st, NULL, "more than 16 background blocks at once");
@@ -449,6 +449,7 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 	}
 	fflush(stdout);
 	fflush(stderr);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
@@ -460,6 +461,8 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 		struct bg_result res;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(2); /* the runner died before the line above */
 		close(p[0]);
 		nbg = 0; /* its parent's blocks are not its own */
 		ctx->in_background = true;

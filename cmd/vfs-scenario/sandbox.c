@@ -99,13 +99,15 @@ void sandbox_leave(const char *workdir)
  */
 static pid_t spawn(char *const argv[], const char *errlog, long nofile)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid == 0) {
 		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		struct rlimit rl = { (rlim_t)nofile, (rlim_t)nofile };
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(126); /* the runner died before the line above: no signal would come */
 		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			_exit(126);
 		if (fd >= 0) {

@@ -119,13 +119,15 @@ static int wait_listening(struct daemon *d, const char *path, struct errbuf *e)
 
 static pid_t spawn_qemu(char **argv, const char *log)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid == 0) {
 		FILE *f = fopen(log, "ae");
 
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the runner */
+		if (getppid() != parent)
+			_exit(126);
 		if (f) {
 			dup2(fileno(f), 1);
 			dup2(fileno(f), 2);

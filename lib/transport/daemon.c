@@ -111,12 +111,16 @@ void daemon_stop(struct daemon *d, int grace_ms)
 	kill(-d->pid, SIGKILL);
 }
 
+static pid_t spawner; /* who forked the child: its death signal comes from there */
+
 static void child(char **argv, int listen_fd, const char *log)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != spawner)
+		_exit(126); /* it died before the line above: no signal would come */
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(1, 2) < 0)
 		_exit(126);
 	if (listen_fd >= 0 && (listen_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(listen_fd, 3)) < 0)
@@ -189,6 +193,7 @@ int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char
 	memset(d, 0, sizeof(*d));
 	if (!words)
 		return errbuf_set(e, -ENOMEM, "daemon command");
+	spawner = getpid();
 	d->pid = fork();
 	if (d->pid == 0)
 		child(words, listen_fd, log);
@@ -225,6 +230,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 		err = errbuf_set(e, -ENOMEM, "daemon command");
 		goto fail;
 	}
+	spawner = getpid();
 	d->pid = fork();
 	if (d->pid == 0)
 		child(words, lfd, log);

@@ -253,15 +253,16 @@ check "... each named with its line" grep -q "^vacuous scenarios/mount-fd/open-f
 # Killed mid-scenario, the runner leaves nothing behind.
 printf 'title long\ncase other\nfixture ext4-small\nrequires root loop\nrepeat 10000\nguest write f "x$i"\nguest read f\nguest unlink f\nend\n' >"$T_TMP/long.scn"
 nothing_left() {
-	! pgrep -f "vfs-serve .*vfs-scenario" >/dev/null &&
-		! losetup -a | grep -q "vfs-scenario" &&
-		! grep -q "vfs-scenario" /proc/mounts
+	! pgrep -f "vfs-serve .*vfs-scenario\.$pid/" >/dev/null &&
+		! losetup -a | grep -q "vfs-scenario\.$pid/" &&
+		! grep -q "vfs-scenario\.$pid/" /proc/mounts
 }
 for sig in INT KILL; do
 	"$SC" --design=fixed "$T_TMP/long.scn" >"$T_TMP/out" 2>&1 &
 	pid=$!
-	retry 200 pgrep -f "vfs-serve .*vfs-scenario" >/dev/null
-	check "SIG$sig: the runner is mid-scenario (its server is up)" pgrep -f "vfs-serve .*vfs-scenario" >/dev/null
+	# Its own server: another run on this machine must not count.
+	retry 200 pgrep -f "vfs-serve .*vfs-scenario\.$pid/" >/dev/null
+	check "SIG$sig: the runner is mid-scenario (its server is up)" pgrep -f "vfs-serve .*vfs-scenario\.$pid/" >/dev/null
 	kill -s $sig $pid
 	wait $pid 2>/dev/null
 	rc=$?
