@@ -123,10 +123,12 @@ static void detached_ready(void)
 }
 
 static struct fuse_session *signalled_session;
+static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
+	stop_requested = 1;
 	if (signalled_session)
 		fuse_session_exit(signalled_session);
 }
@@ -170,23 +172,88 @@ static bool socket_mode(const struct serve_options *o)
 	return o->fuse_socket || o->fuse_fd >= 0 || vhost_mode(o);
 }
 
-static int serve(struct serve_options *o, struct passthrough *pt)
+struct nodeids {
+	uint64_t id[4096], n[4096];
+	size_t len;
+	bool more;
+};
+
+static void live_lookups(const struct inode_info *info, void *arg)
+{
+	struct nodeids *l = arg;
+
+	if (info->retired || info->nodeid == 1 || !info->nlookup)
+		return;
+	if (l->len == sizeof(l->id) / sizeof(l->id[0])) {
+		l->more = true;
+		return;
+	}
+	l->id[l->len] = info->nodeid;
+	l->n[l->len++] = info->nlookup;
+}
+
+/*
+ * The front-end that hung up held lookups of these inodes; the next guest
+ * knows none of them: forget them as its kernel would have (in rounds: the
+ * store's walk may not block, so it only lists).
+ */
+static void forget_guest(struct passthrough *pt)
+{
+	static struct nodeids l;
+
+	do {
+		l.len = 0;
+		l.more = false;
+		inode_store_each(pt->store, live_lookups, &l);
+		for (size_t i = 0; i < l.len; i++)
+			inode_store_forget(pt->store, l.id[i], l.n[i]);
+	} while (l.more && l.len);
+}
+
+static struct fuse_session *new_session(struct serve_options *o, struct passthrough *pt)
 {
 	char fsname[128];
-	char *argv[] = { "vfs-serve", "-o", NULL, NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(2, argv);
+	char *argv[] = { "vfs-serve", "-o", fsname, NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	struct fuse_session *se;
-	struct control ctl = { .listen_fd = -1 };
-	bool ctl_on = false;
-	int err = 1, lfd = -1;
 
 	snprintf(fsname, sizeof(fsname),
 		 "default_permissions,allow_other,fsname=vfs-serve,subtype=vfs-serve%s",
 		 o->debug ? ",debug" : "");
-	argv[2] = fsname;
-	args.argc = 3;
 	se = fuse_session_new(&args, &passthrough_fuse_ops, sizeof(passthrough_fuse_ops), pt);
 	fuse_opt_free_args(&args); /* parsing may have copied them */
+	return se;
+}
+
+/* --reconnect: a front-end after another, each in a session of its own, until a signal. */
+static int serve_again(struct serve_options *o, struct passthrough *pt, struct fuse_session **se,
+		       int lfd)
+{
+	struct errbuf why;
+	int err = 0;
+
+	while (!err && !stop_requested) {
+		fuse_session_destroy(*se);
+		signalled_session = *se = new_session(o, pt);
+		if (!*se)
+			return 1;
+		forget_guest(pt);
+		if (vhost_io_attach(*se, lfd, true, 1, o->tag, (enum notify_policy)o->notify_policy,
+				    &why))
+			return stop_requested ? 0 : (fprintf(stderr, "vfs-serve: %s\n", why.msg), 1);
+		err = fuse_session_loop(*se) < 0 ? 1 : 0;
+	}
+	return err;
+}
+
+static int serve(struct serve_options *o, struct passthrough *pt)
+{
+	struct fuse_session *se;
+	struct control ctl = { .listen_fd = -1 };
+	bool ctl_on = false;
+	int err = 1, lfd = -1, keep_fd = -1;
+
+	se = new_session(o, pt);
 	if (!se) {
 		fprintf(stderr, "vfs-serve: cannot create FUSE session\n");
 		return 1;
@@ -222,7 +289,9 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		struct errbuf why;
 
 		detached_ready();
-		err = vhost_mode(o) ? vhost_io_attach(se, lfd, 1, o->tag,
+		if (o->reconnect)
+			keep_fd = lfd;
+		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, 1, o->tag,
 						      (enum notify_policy)o->notify_policy, &why)
 				    : socket_io_attach(se, lfd, &why);
 		lfd = -1;
@@ -245,6 +314,10 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	}
 	/* A signal or an unmount ends the loop: both are clean stops. */
 	err = err < 0 ? 1 : 0;
+	if (!err && keep_fd >= 0)
+		err = serve_again(o, pt, &se, keep_fd);
+	if (keep_fd >= 0)
+		close(keep_fd);
 out_control:
 	if (ctl_on)
 		control_stop(&ctl);

@@ -21,6 +21,7 @@ enum {
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
 	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_NOTIFY_POLICY,
+	OPT_RECONNECT,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
 	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "notify-policy", required_argument, NULL, OPT_NOTIFY_POLICY },
+	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -124,6 +126,8 @@ void serve_usage(FILE *f)
 "                        events go to the notification queue: each in a\n"
 "                        buffer of its own, both or neither, or both with a\n"
 "                        buffer kept back for second halves (default: split)\n"
+"  --reconnect           vhost-user: when the front-end hangs up, forget its\n"
+"                        inodes and serve the next one (default: exit 0)\n"
 "  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
 "                        and exit\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
@@ -263,6 +267,9 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 		case OPT_SHARED_DIR:
 			shared_dir = optarg;
 			break;
+		case OPT_RECONNECT:
+			o->reconnect = true;
+			break;
 		case OPT_NOTIFY_POLICY: {
 			enum notify_policy p;
 
@@ -302,6 +309,10 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 	if (!!o->fuse_socket + (o->fuse_fd >= 0) + !!o->vhost_socket + (o->vhost_fd >= 0) > 1) {
 		fprintf(stderr, "vfs-serve: --fuse-socket, --fuse-fd, --vhost-user and --fd are "
 			"one or the other\n");
+		return 2;
+	}
+	if (o->reconnect && !o->vhost_socket && o->vhost_fd < 0) {
+		fprintf(stderr, "vfs-serve: --reconnect is for vhost-user mode (--vhost-user, --fd)\n");
 		return 2;
 	}
 	if (shared_dir && argc - optind > 0) {

@@ -325,8 +325,8 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return (ssize_t)total;
 }
 
-int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
-		    enum notify_policy policy, struct errbuf *e)
+int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
+		    int request_queues, const char *tag, enum notify_policy policy, struct errbuf *e)
 {
 	const struct notify_sink sink = { .available = nq_available, .put = nq_put,
 					  .buf_size = VHOST_IO_NOTIFY_BUF_SIZE };
@@ -338,7 +338,14 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, 
 	while (fd < 0 && errno == EINTR && !fuse_session_exited(se));
 	if (fd < 0)
 		return errbuf_set(e, -errno, "accept on the vhost-user socket");
-	close(listen_fd);
+	if (!keep_listening)
+		close(listen_fd);
+	/* A front-end before this one: its device state goes (its socket went with its session). */
+	if (vio.b.sock > 0) {
+		vu_back_release(&vio.b);
+		notify_watch_release(&vio.nw);
+	}
+	vio.pending = vio.destroyed = false;
 	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
 	notify_watch_init(&vio.nw, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);

@@ -24,11 +24,12 @@
 int vhost_io_listen(const char *path, struct errbuf *e);
 
 /*
- * Waits for one front-end on @listen_fd (closed then) and makes its
+ * Waits for one front-end on @listen_fd (closed then, unless
+ * @keep_listening: --reconnect waits there for the next) and makes its
  * device @se's channel, with @request_queues request queues and @tag for
  * GET_CONFIG. 0 or -errno. The session ends when the front-end hangs up.
  */
-int vhost_io_attach(struct fuse_session *se, int listen_fd, int request_queues, const char *tag,
-		    enum notify_policy policy, struct errbuf *e);
+int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
+		    int request_queues, const char *tag, enum notify_policy policy, struct errbuf *e);
 
 #endif

@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 64
+plan 69
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -115,6 +115,22 @@ check "a tag past 36 bytes is refused" grep -q "invalid value .* for --tag" "$T_
 "$VF" --source="$T_TMP/src" --vhost-user="$BIN/vfs-serve --socket-path={socket} --shared-dir={source} --cache=never --thread-pool-size=4" read 2 \; lookup 1 hello >"$T_TMP/out" 2>&1
 check "virtiofsd's options: --socket-path, --shared-dir, --cache, --thread-pool-size" \
 	grep -q '"request":"lookup","value":"2"' "$T_TMP/out"
+
+# --reconnect: a new front-end after one hangs up, the old guest's inodes forgotten.
+"$BIN/vfs-serve" --vhost-user="$T_TMP/rc.sock" --reconnect "$T_TMP/src" 2>"$T_TMP/rc.err" &
+rpid=$!
+T_PIDS+=($rpid)
+retry 100 test -S "$T_TMP/rc.sock"
+"$VF" --connect="$T_TMP/rc.sock" lookup 1 hello >"$T_TMP/rc1"
+"$VF" --connect="$T_TMP/rc.sock" getattr 2 \; lookup 1 hello \; read 3 >"$T_TMP/rc2"
+check "--reconnect: a second front-end is served" grep -q '"request":"read","value":"hello' "$T_TMP/rc2"
+check "... the first one's nodeid is forgotten (ESTALE), not served" grep -q '"request":"getattr","error":"ESTALE"' "$T_TMP/rc2"
+check "... and never handed out again (a new nodeid for the same file)" grep -q '"request":"lookup","value":"3"' "$T_TMP/rc2"
+kill -TERM $rpid
+wait $rpid
+check_eq "... SIGTERM while it waits for the next front-end: exit 0" 0 $?
+"$BIN/vfs-serve" --reconnect --fuse-fd=3 "$T_TMP/src" 2>"$T_TMP/err"
+check "--reconnect outside vhost-user mode is refused" grep -q "reconnect is for vhost-user mode" "$T_TMP/err"
 
 # The protocol scenarios on vfs-serve's designs and the C virtiofsd.
 proto="scenarios/protocol $(ls scenarios/*/proto-*.scn | tr '\n' ' ')"
