@@ -12,7 +12,7 @@
 
 #include "ops.h"
 
-#define WATCH_ALL (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+#define WATCH_DEFAULT (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
 
 static struct notify_driver driver;
 
@@ -64,13 +64,33 @@ int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 	}
 	if (!strcmp(op, "watch") || !strcmp(op, "unwatch")) {
 		unsigned long long node = strtoull(argv[0], &end, 10);
+		uint32_t mask = WATCH_DEFAULT;
 
 		if (*end || !*argv[0]) {
 			ops_refuse("notify %s: '%s' is not a nodeid", op, argv[0]);
 			return -EINVAL;
 		}
+		if (argc > 1) {
+			char *copy = strdup(argv[1]), *save, *w;
+
+			mask = 0;
+			for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				uint32_t bit = !strcmp(w, "create") ? IN_CREATE : !strcmp(w, "delete") ?
+					IN_DELETE : !strcmp(w, "move") ? IN_MOVED_FROM | IN_MOVED_TO :
+					!strcmp(w, "modify") ? IN_MODIFY : !strcmp(w, "attrib") ? IN_ATTRIB : 0;
+
+				if (!bit) {
+					ops_refuse("notify watch: '%s' is not create, delete, move, "
+						   "modify or attrib", w);
+					free(copy);
+					return -EINVAL;
+				}
+				mask |= bit;
+			}
+			free(copy);
+		}
 		strbuf_addf(out, "ok");
-		return fc_watch(&ctx->fuse->client, node, WATCH_ALL, op[0] == 'u');
+		return fc_watch(&ctx->fuse->client, node, mask, op[0] == 'u');
 	}
 	/* next [MS] */
 	{

@@ -62,7 +62,7 @@ const struct op scenario_ops[] = {
 	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
 	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },
 	{ "start", KIND_NOTIFY, 1, 3, "start BUFFERS [hold] [orphan=MS]", 0 },
-	{ "watch", KIND_NOTIFY, 1, 1, "watch NODEID", 0 },
+	{ "watch", KIND_NOTIFY, 1, 2, "watch NODEID [create,delete,move,modify,attrib]", 0 },
 	{ "unwatch", KIND_NOTIFY, 1, 1, "unwatch NODEID", 0 },
 	{ "next", KIND_NOTIFY, 0, 1, "next [MS]", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
