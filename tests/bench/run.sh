@@ -206,7 +206,8 @@ TR=$BIN/vfs-trace
 TFLOOR=$TOP/$BUILD/bench/trace_floor
 best_of() { best5 "$@"; }
 trace_bg() {
-	"$TR" "$@" >/dev/null 2>"$T_TMP/tr.err" &
+	: >"$T_TMP/tr.err" # an earlier run's "Tracing" line must not pass for this one's
+	"$TR" "$@" >/dev/null 2>>"$T_TMP/tr.err" &
 	TRPID=$!
 	T_PIDS+=("$TRPID")
 	retry 400 grep -q "^Tracing" "$T_TMP/tr.err"

@@ -15,7 +15,11 @@ WL=$HELPERS/trace_workload
 start_trace() {
 	local out=$1
 	shift
-	"$TR" "$@" >"$out" 2>"$out.err" &
+	# Emptied first: a "Tracing" line of an earlier run into the same file
+	# must not pass for this one's, or SIGINT comes while the shell still
+	# has it ignored for this background job, and is lost.
+	: >"$out.err"
+	"$TR" "$@" >"$out" 2>>"$out.err" &
 	TPID=$!
 	T_PIDS+=("$TPID")
 	if ! retry 400 grep -q "^Tracing" "$out.err"; then
