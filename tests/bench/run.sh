@@ -343,6 +343,32 @@ for d in vd:"C virtiofsd":"$VDCMD" never:"vfs-serve --vhost-user (never)":"$VSCM
 		"$(awk -v r="$5" -v s="$r1" -v n="$3" 'BEGIN { printf "%.0f", (n > 1 ? (r - s) * 1024 / (n - 1) : 0) }')"
 done
 echo
+echo "HOST RENAMES AS THE GUEST RECEIVES THEM (2000 renames, each waited for: through vfs-serve"
+echo "--vhost-user's notification queue, 16 buffers, the rename rejoined by the front-end's"
+echo "driver; beside raw inotify on the same directory; best of 3)"
+NB=$TOP/$BUILD/bench/notify_bench
+mkdir -p "$src/nb"
+: >"$src/nb/f0"
+best_secs() {
+	local best=
+	for round in 1 2 3; do
+		r=$("$@" | awk '$1 == "ok" { print $2 }')
+		[ -n "$r" ] || continue
+		[ -z "$best" ] || awk -v a="$r" -v b="$best" 'BEGIN { exit !(a < b) }' && best=$r
+	done
+	echo "${best:-nan}"
+}
+raw=$(best_secs "$NB" inotify "$src/nb" 2000)
+printf '%-26s %14s %12s %10s\n' PATH "RENAMES/S" "US/RENAME" "/INOTIFY"
+printf '%-26s %14.0f %12.1f %10s\n' "raw inotify" "$(awk -v s="$raw" 'BEGIN { print 2000 / s }')" \
+	"$(awk -v s="$raw" 'BEGIN { print s / 2000 * 1e6 }')" 1.00
+for pol in split atomic reserve; do
+	g=$(best_secs "$NB" guest "$BIN/vfs-serve" $pol "$src/nb" 2000)
+	printf '%-26s %14.0f %12.1f %10.1f\n' "guest, $pol" "$(awk -v s="$g" 'BEGIN { print 2000 / s }')" \
+		"$(awk -v s="$g" 'BEGIN { print s / 2000 * 1e6 }')" "$(awk -v a="$g" -v b="$raw" 'BEGIN { print a / b }')"
+done
+
+echo
 echo "A REAL GUEST (QEMU/TCG, --guest=vm, vfs-serve --vhost-user; per guest step: a scenario of"
 echo "1 and of 401 'guest stat' steps, the difference over 400; beside the same steps through a"
 echo "vfs-serve kernel mount on this host; best of 3)"
