@@ -18,6 +18,7 @@ T_FAIL=0
 T_MOUNTS=()
 T_LOOPS=()
 T_PIDS=()
+T_RUNNERS=() # vfs-scenario runs in the background: what their work dirs hold is undone too
 T_PLAN=
 T_DONE=false
 
@@ -39,6 +40,23 @@ plan() {
 T_TMP=$(mktemp -d "/tmp/vfskit-$T_NAME.XXXXXX")
 chmod 755 "$T_TMP" # tests also act as an unprivileged user
 
+# undo_runner PID: a vfs-scenario run killed by a test, or dying with it.
+# Its private mount namespace takes its mounts and loop devices away once
+# no process is left in it; a server that outlived the runner would keep it
+# (and its ext4 loop device) alive, so every process of its work directory
+# is killed first, then any loop device still backed from it detached.
+runner_gone() { ! pgrep -f "vfs-scenario\.$1/" >/dev/null; }
+
+undo_runner() {
+	local r=$1 l
+	{ kill -KILL "$r" && wait "$r"; } 2>/dev/null
+	pkill -KILL -f "vfs-scenario\.$r/" 2>/dev/null
+	retry 100 runner_gone "$r"
+	for l in $(losetup -l -n -O NAME,BACK-FILE | awk -v p="/tmp/vfs-scenario.$r/" 'index($2, p) == 1 { print $1 }'); do
+		losetup -d "$l" 2>/dev/null
+	done
+}
+
 t_cleanup() {
 	local m p l
 	for ((i = ${#T_MOUNTS[@]} - 1; i >= 0; i--)); do
@@ -49,6 +67,9 @@ t_cleanup() {
 	done
 	for p in "${T_PIDS[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for p in "${T_RUNNERS[@]}"; do
+		undo_runner "$p"
 	done
 	for l in "${T_LOOPS[@]}"; do
 		losetup -d "$l" 2>/dev/null

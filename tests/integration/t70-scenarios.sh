@@ -120,6 +120,7 @@ check "a per-errno counter that never fired is 0" quiet "$SC" --design=fixed "$T
 printf 'title T\ncase other\nfixture tmpfs\nguest write f "x"\nrepeat 10000\nguest stat f size\nend\n' >"$T_TMP/settle.scn"
 "$SC" --design=fixed "$T_TMP/settle.scn" >"$T_TMP/out" 2>&1 &
 pid=$!
+T_RUNNERS+=("$pid")
 f=/proc/$pid/root/tmp/vfs-scenario.$pid/run/mnt/f
 retry 200 test -s "$f"
 exec 9<"$f"
@@ -260,6 +261,7 @@ nothing_left() {
 for sig in INT KILL; do
 	"$SC" --design=fixed "$T_TMP/long.scn" >"$T_TMP/out" 2>&1 &
 	pid=$!
+	T_RUNNERS+=("$pid")
 	# Its own server: another run on this machine must not count.
 	retry 200 pgrep -f "vfs-serve .*vfs-scenario\.$pid/" >/dev/null
 	check "SIG$sig: the runner is mid-scenario (its server is up)" pgrep -f "vfs-serve .*vfs-scenario\.$pid/" >/dev/null

@@ -183,6 +183,7 @@ check "a daemon that exits at once: FAIL, the handshake says the back-end is gon
 printf 'title T\ncase other\nfixture tmpfs\nrepeat 10000\nfuse getattr 1\nexpect ENOSYS raw opcode 9999\nend\n' >"$T_TMP/long.scn"
 "$SC" --vhost-user "$VD --fd={fd} -o source={source} -o log_level=err" "$T_TMP/long.scn" >/dev/null 2>&1 &
 rpid=$!
+T_RUNNERS+=("$rpid")
 retry 200 pgrep -f -- "--fd=3 -o source=/tmp/vfs-scenario.$rpid" >/dev/null
 check "the runner's daemon runs" quiet pgrep -f -- "--fd=3 -o source=/tmp/vfs-scenario.$rpid"
 kill -9 $rpid
