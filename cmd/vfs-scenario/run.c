@@ -80,10 +80,6 @@ static void vars_free(struct vars *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/*
- * @s with $NAME and ${NAME} replaced, into *@out; *unknown if one was
- * UNKNOWN. -E2BIG past SCENARIO_VALUE_MAX bytes, -ENOMEM.
- */
 /* The '}' that closes a ${ whose word starts at @s, braces inside it counted; NULL if none. */
 static const char *closing_brace(const char *s)
 {
@@ -98,6 +94,10 @@ static const char *closing_brace(const char *s)
 	return NULL;
 }
 
+/*
+ * @s with $NAME and ${NAME} replaced, into *@out; *unknown if one was
+ * UNKNOWN. -E2BIG past SCENARIO_VALUE_MAX bytes, -ENOMEM.
+ */
 static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -227,7 +227,7 @@ static const char *kind_name(enum step_kind k)
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
 {
-	/* fuse and raw steps: the request's name is their first argument. */
+	/* fuse, raw and set steps: their first argument names what they do. */
 	if (st->kind & (KIND_FUSE | KIND_RAW | KIND_SET))
 		strbuf_addf(sb, "%s", kind_name(st->kind));
 	else

@@ -18,25 +18,18 @@
 #include <unistd.h>
 
 #include "../vfs-guest-agent/agent_wire.h"
-#include "util/unix_listen.h"
+#include "util/unix_socket.h"
 #include "vm.h"
+#include "util/mono_clock.h"
 
 #define BOOT_MS 90000 /* TCG boots in 2-4 s here; a loaded CI machine gets room */
 #define STEP_MS 60000
 
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* One line from the agent into @line (room @len), within @ms. 0, -ETIMEDOUT, -EPIPE, -E2BIG. */
 static int read_line(struct vm *vm, char *line, size_t len, int ms)
 {
-	long long deadline = now_ms() + ms;
+	long long deadline = mono_ms() + ms;
 
 	for (;;) {
 		char *nl = memchr(vm->rbuf, '\n', vm->rlen);
@@ -60,7 +53,7 @@ static int read_line(struct vm *vm, char *line, size_t len, int ms)
 			if (len < sizeof(vm->rbuf) + 1)
 				return -E2BIG;
 		}
-		r = poll(&p, 1, (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0));
+		r = poll(&p, 1, (int)(deadline - mono_ms() > 0 ? deadline - mono_ms() : 0));
 		if (r < 0 && errno == EINTR)
 			return -EINTR;
 		if (r <= 0)
@@ -102,14 +95,14 @@ static bool listening(const char *path)
 /* Until the daemon listens at @path: it ending first, or 10 s, is its failure. */
 static int wait_listening(struct daemon *d, const char *path, struct errbuf *e)
 {
-	long long deadline = now_ms() + 10000;
+	long long deadline = mono_ms() + 10000;
 	char desc[64];
 
 	while (!listening(path)) {
 		if (daemon_ended(d, 0, desc, sizeof(desc)))
 			return errbuf_set(e, -ECONNREFUSED, "the daemon ended (%s) before listening",
 					  desc);
-		if (now_ms() > deadline)
+		if (mono_ms() > deadline)
 			return errbuf_set(e, -ETIMEDOUT, "the daemon did not listen at %s in 10 s", path);
 		/* Another program's socket: nothing to block on until it exists. */
 		usleep(2000);
@@ -198,7 +191,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 		close(afd);
 		return errbuf_set(e, -errno, "fork");
 	}
-	deadline = now_ms() + BOOT_MS;
+	deadline = mono_ms() + BOOT_MS;
 	for (;;) {
 		struct pollfd p = { .fd = afd, .events = POLLIN };
 
@@ -207,7 +200,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 			return errbuf_set(e, -ECHILD, "QEMU ended (%s) before the guest's agent "
 					  "connected; see %s", desc, qlog);
 		}
-		if (now_ms() > deadline) {
+		if (mono_ms() > deadline) {
 			close(afd);
 			return errbuf_set(e, -ETIMEDOUT, "QEMU did not connect the agent's port");
 		}
@@ -219,7 +212,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 	if (vm->agent < 0)
 		return errbuf_set(e, -errno, "accept the agent's port");
 	do
-		r = read_line(vm, line, sizeof(line), (int)(deadline - now_ms()));
+		r = read_line(vm, line, sizeof(line), (int)(deadline - mono_ms()));
 	while (!r && strcmp(line, AGENT_READY));
 	if (r)
 		return errbuf_set(e, r, "the guest's agent did not start (console: %s)", vm->console);

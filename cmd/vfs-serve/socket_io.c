@@ -16,7 +16,8 @@
 
 #include "fuse/request_check.h"
 #include "socket_io.h"
-#include "util/unix_listen.h"
+#include "util/errno_name.h"
+#include "util/unix_socket.h"
 
 int socket_io_listen(const char *path, struct errbuf *e)
 {
@@ -35,15 +36,15 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return n;
 }
 
-/* One client per process: after its DESTROY, nothing more is served (libfuse would). */
-static bool destroyed;
+/* One client per process. */
+static struct fuse_request_gate gate;
 
 static void refuse(int fd, uint64_t unique, int err, const char *why)
 {
 	struct fuse_out_header o = { .len = sizeof(o), .error = -err, .unique = unique };
 
 	fprintf(stderr, "vfs-serve: refused a request (%s)%s%s\n", why,
-		unique ? ": " : ", no reply possible", unique ? strerrorname_np(err) : "");
+		unique ? ": " : ", no reply possible", unique ? errno_name(err) : "");
 	if (unique && send(fd, &o, sizeof(o), MSG_NOSIGNAL) < 0) {
 		/* the client is gone: the next read says so */
 	}
@@ -56,6 +57,7 @@ static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 		uint64_t unique;
 		const char *why;
 		ssize_t n = recv(fd, buf, buf_len - 1, MSG_TRUNC);
+		int err;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -70,16 +72,13 @@ static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 			refuse(fd, 0, 0, "larger than the largest request");
 			continue;
 		}
-		if (fuse_request_check(buf, (size_t)n, &unique, &why)) {
-			refuse(fd, unique, EINVAL, why);
+		err = fuse_request_check(buf, (size_t)n, &unique, &why);
+		if (!err)
+			err = fuse_request_gate(&gate, buf, &why);
+		if (err) {
+			refuse(fd, unique, -err, why);
 			continue;
 		}
-		if (__atomic_load_n(&destroyed, __ATOMIC_ACQUIRE)) {
-			refuse(fd, unique, EIO, "after DESTROY");
-			continue;
-		}
-		if (((struct fuse_in_header *)buf)->opcode == FUSE_DESTROY)
-			__atomic_store_n(&destroyed, true, __ATOMIC_RELEASE);
 		return n;
 	}
 }

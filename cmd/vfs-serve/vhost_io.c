@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
@@ -23,7 +22,8 @@
 #include "transport/vhost_user_back.h"
 #include "notify/notify_proto.h"
 #include "notify_watch.h"
-#include "util/unix_listen.h"
+#include "util/unix_socket.h"
+#include "util/errno_name.h"
 #include "vhost_io.h"
 
 /* One front-end per process. */
@@ -32,7 +32,7 @@ static struct {
 	struct virtq_elem elem;
 	int ring;              /* the ring elem came from */
 	bool pending;          /* elem taken, not yet returned */
-	bool destroyed;        /* after DESTROY nothing more is served */
+	struct fuse_request_gate gate;
 	struct passthrough *pt;
 	struct notify_watch nw;
 } vio;
@@ -140,7 +140,7 @@ static void refuse(uint64_t unique, int err, const char *why)
 	bool fits = unique && reply_room() >= sizeof(o);
 
 	fprintf(stderr, "vfs-serve: refused a request on queue %d (%s)%s%s\n", vio.ring, why,
-		fits ? ": " : ", returned without a reply", fits ? strerrorname_np(err) : "");
+		fits ? ": " : ", returned without a reply", fits ? errno_name(err) : "");
 	give_back(fits ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
 }
 
@@ -224,17 +224,16 @@ static ssize_t take(void *buf, size_t len)
 		}
 		opcode = ((struct fuse_in_header *)buf)->opcode;
 		/* virtio 5.11.6.2: hiprio carries FORGET, BATCH_FORGET and INTERRUPT only. */
-		if (i == 0 && opcode != FUSE_FORGET && opcode != FUSE_BATCH_FORGET &&
-		    opcode != FUSE_INTERRUPT) {
+		if (vu_back_ring_role(&vio.b, i) == VU_RING_HIPRIO && opcode != FUSE_FORGET &&
+		    opcode != FUSE_BATCH_FORGET && opcode != FUSE_INTERRUPT) {
 			refuse(unique, EINVAL, "a request on the hiprio queue");
 			continue;
 		}
-		if (vio.destroyed) {
-			refuse(unique, EIO, "after DESTROY");
+		r = fuse_request_gate(&vio.gate, buf, &why);
+		if (r) {
+			refuse(unique, -r, why);
 			continue;
 		}
-		if (opcode == FUSE_DESTROY)
-			vio.destroyed = true;
 		if (watch_request(buf, n, unique))
 			continue;
 		return (ssize_t)n;
@@ -345,7 +344,8 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 		vu_back_release(&vio.b);
 		notify_watch_release(&vio.nw);
 	}
-	vio.pending = vio.destroyed = false;
+	vio.pending = false;
+	vio.gate.destroyed = false;
 	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
 	notify_watch_init(&vio.nw, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);

@@ -18,13 +18,13 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fuse/client/fuse_target.h"
 #include "notify/notify_driver.h"
 #include "util/errno_name.h"
 #include "util/json_line.h"
+#include "util/mono_clock.h"
 
 #define MAX_WATCHES 32
 
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = parse(argc, argv, &o), nw = 0, r;
 	long seen = 0;
-	struct timespec t0, now;
+	long long end;
 
 	if (rc)
 		return rc;
@@ -304,14 +304,13 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "vfs-watch: watching %d director%s of %s (policy %s, %d buffers)\n", nw,
 		nw == 1 ? "y" : "ies", o.source, notify_policy_name(o.policy), o.buffers);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	end = o.timeout ? mono_ms() + (long long)(o.timeout * 1000) : 0;
 	rc = 0;
 	while (!stop && (!o.count || seen < o.count)) {
 		struct notify_delivery ev;
 		int ms = 200;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (o.timeout && now.tv_sec - t0.tv_sec + (now.tv_nsec - t0.tv_nsec) / 1e9 >= o.timeout)
+		if (end && mono_ms() >= end)
 			break;
 		r = notify_driver_next(&d, ms, &ev);
 		if (r < 0) {

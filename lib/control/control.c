@@ -22,6 +22,7 @@
 
 #include "control/control.h"
 #include "control/control_cmd.h"
+#include "util/mono_clock.h"
 
 struct client {
 	int fd;
@@ -33,14 +34,6 @@ struct client {
 	bool eof;             /* it sent all it will: serve what is buffered, then close */
 	long long last_active; /* ms, monotonic */
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool pending(const struct client *cl)
 {
@@ -60,7 +53,7 @@ static bool client_flush(struct client *cl)
 			return errno == EAGAIN || errno == EWOULDBLOCK;
 		}
 		cl->sent += (size_t)n;
-		cl->last_active = now_ms();
+		cl->last_active = mono_ms();
 	}
 	strbuf_reset(&cl->out);
 	cl->sent = 0;
@@ -122,7 +115,7 @@ static void client_run_one(struct control *c, struct client *cl)
 	}
 	cl->len -= (size_t)(nl + 1 - cl->line);
 	memmove(cl->line, nl + 1, cl->len);
-	cl->last_active = now_ms();
+	cl->last_active = mono_ms();
 }
 
 /* Reads what the client sent; false when it must be dropped. */
@@ -140,7 +133,7 @@ static bool client_read(struct client *cl)
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	cl->len += (size_t)n;
-	cl->last_active = now_ms(); /* bytes of a line still coming are progress */
+	cl->last_active = mono_ms(); /* bytes of a line still coming are progress */
 	return true;
 }
 
@@ -166,7 +159,7 @@ static void accept_client(struct control *c, struct client *clients, int *n)
 	}
 	memset(&clients[*n], 0, sizeof(clients[*n]));
 	clients[*n].fd = fd;
-	clients[*n].last_active = now_ms();
+	clients[*n].last_active = mono_ms();
 	(*n)++;
 }
 
@@ -180,7 +173,7 @@ static void *control_thread(void *arg)
 	if (!clients)
 		return NULL;
 	for (;;) {
-		long long now = now_ms(), wait = -1;
+		long long now = mono_ms(), wait = -1;
 
 		pfd[0] = (struct pollfd){ .fd = c->wake[0], .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = c->listen_fd, .events = POLLIN };
@@ -204,7 +197,7 @@ static void *control_thread(void *arg)
 		}
 		if (pfd[0].revents)
 			break;
-		now = now_ms();
+		now = mono_ms();
 		for (int k = n - 1; k >= 0; k--) {
 			struct client *cl = &clients[k];
 			bool keep = true;

@@ -144,3 +144,14 @@ int fuse_request_check(char *buf, size_t len, uint64_t *unique, const char **why
 	}
 	return 0;
 }
+
+int fuse_request_gate(struct fuse_request_gate *g, const char *buf, const char **why)
+{
+	if (__atomic_load_n(&g->destroyed, __ATOMIC_ACQUIRE)) {
+		*why = "after DESTROY";
+		return -EIO;
+	}
+	if (((const struct fuse_in_header *)buf)->opcode == FUSE_DESTROY)
+		__atomic_store_n(&g->destroyed, true, __ATOMIC_RELEASE);
+	return 0;
+}

@@ -9,6 +9,7 @@
 #ifndef VFS_REQUEST_CHECK_H
 #define VFS_REQUEST_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,21 @@
  * (the header was whole), else it is dropped.
  */
 int fuse_request_check(char *buf, size_t len, uint64_t *unique, const char **why);
+
+/*
+ * A session's own state, for a sender that does not stop when told to:
+ * after its DESTROY, nothing more is served (libfuse would serve on).
+ */
+struct fuse_request_gate {
+	bool destroyed;
+};
+
+/*
+ * For a request fuse_request_check passed: 0 when the session may serve it
+ * (a DESTROY is noted), -EIO with @why after a DESTROY. Safe from several
+ * threads.
+ */
+int fuse_request_gate(struct fuse_request_gate *g, const char *buf, const char **why);
 
 /* Bytes of fixed input @opcode needs after the header, or -1 for an opcode we do not know. */
 int fuse_request_min_input(uint32_t opcode);

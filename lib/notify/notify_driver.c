@@ -7,14 +7,7 @@
 #include <time.h>
 
 #include "notify/notify_driver.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+#include "util/mono_clock.h"
 
 static int post(struct notify_driver *d, int i)
 {
@@ -66,7 +59,7 @@ static bool expired(struct notify_driver *d, struct notify_delivery *out, long l
 	for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++) {
 		if (!d->pending[k].used)
 			continue;
-		if (d->pending[k].deadline <= now_ms()) {
+		if (d->pending[k].deadline <= mono_ms()) {
 			fill(out, &d->pending[k].ev, d->pending[k].name);
 			if (d->pending[k].held >= 0)
 				post(d, d->pending[k].held);
@@ -101,7 +94,7 @@ static int take(struct notify_driver *d, int i, uint32_t len, struct notify_deli
 				d->pending[k].ev = ev;
 				d->pending[k].ev.flags &= ~VFSKIT_EV_MULTIPART;
 				snprintf(d->pending[k].name, sizeof(d->pending[k].name), "%s", name);
-				d->pending[k].deadline = now_ms() + d->orphan_ms;
+				d->pending[k].deadline = mono_ms() + d->orphan_ms;
 				d->pending[k].held = d->hold ? i : -1;
 				keep = d->hold;
 				break;
@@ -138,7 +131,7 @@ static int take(struct notify_driver *d, int i, uint32_t len, struct notify_deli
 
 int notify_driver_next(struct notify_driver *d, int timeout_ms, struct notify_delivery *out)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = mono_ms() + timeout_ms;
 	struct virtq *q = &d->f->ring[d->f->notification].q;
 
 	for (;;) {
@@ -169,9 +162,9 @@ int notify_driver_next(struct notify_driver *d, int timeout_ms, struct notify_de
 		}
 		if (expired(d, out, &next))
 			return 1;
-		if (now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return 0;
-		r = vu_front_wait(d->f, 1u << d->f->notification, (int)(next - now_ms() > 0 ? next - now_ms() : 0));
+		r = vu_front_wait(d->f, 1u << d->f->notification, (int)(next - mono_ms() > 0 ? next - mono_ms() : 0));
 		if (r == -EPIPE)
 			return r;
 	}

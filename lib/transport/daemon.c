@@ -22,8 +22,10 @@
 
 #include "transport/daemon.h"
 #include "util/strbuf.h"
+#include "util/mono_clock.h"
 
-char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source)
+/* @cmd with {socket}, {fd} and {source} replaced; malloc'd, or NULL. */
+static char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source)
 {
 	static const char *const key[] = { "{socket}", "{fd}", "{source}" };
 	const char *val[] = { socket, fd, source };
@@ -47,14 +49,6 @@ char *daemon_command(const char *cmd, const char *socket, const char *fd, const 
 		return NULL;
 	}
 	return sb.buf;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static void describe_status(int status, char *desc, size_t len)
@@ -211,7 +205,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 	socklen_t alen = sizeof(a);
 	bool by_fd = any_word_has(argv, "{fd}");
 	int lfd = -1, sock, err;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = mono_ms() + timeout_ms;
 	char **words, desc[64];
 
 	memset(d, 0, sizeof(*d));
@@ -251,7 +245,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 			err = errbuf_set(e, -ECONNREFUSED, "the daemon ended (%s) before serving", desc);
 			goto fail_sock;
 		}
-		if (now_ms() > deadline) {
+		if (mono_ms() > deadline) {
 			err = errbuf_set(e, -ETIMEDOUT, "no socket at %s after %d ms", a.sun_path,
 					 timeout_ms);
 			goto fail_sock;

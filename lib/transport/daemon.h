@@ -49,7 +49,4 @@ int daemon_ended(struct daemon *d, int wait_ms, char *desc, size_t len);
 /* Ends it: SIGTERM to its group, SIGKILL after @grace_ms, reaped. */
 void daemon_stop(struct daemon *d, int grace_ms);
 
-/* The command line with the placeholders replaced; malloc'd, or NULL. */
-char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source);
-
 #endif

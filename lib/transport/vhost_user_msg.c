@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "transport/vhost_user_msg.h"
+#include "util/mono_clock.h"
 
 const char *vhost_user_request_name(uint32_t request)
 {
@@ -62,14 +63,6 @@ int vhost_user_send(int sock, const struct vhost_user_msg *m)
 	return (size_t)n == want ? 0 : -EIO;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Waits until @sock is readable before @deadline (-1: none). */
 static int wait_readable(int sock, long long deadline)
 {
@@ -77,7 +70,7 @@ static int wait_readable(int sock, long long deadline)
 	int r;
 
 	do {
-		int left = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		int left = deadline < 0 ? -1 : (int)(deadline - mono_ms());
 
 		if (deadline >= 0 && left < 0)
 			left = 0;
@@ -123,7 +116,7 @@ int vhost_user_recv(int sock, struct vhost_user_msg *m, int timeout_ms)
 	struct iovec iov = { .iov_base = &m->h, .iov_len = sizeof(m->h) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = control, .msg_controllen = sizeof(control) };
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
 	ssize_t n;
 	int r;
 

@@ -1,4 +1,4 @@
-/* unix_listen: only a socket is unlinked first, never a file of another kind. */
+/* unix_socket: only a socket is unlinked before a listen, never a file of another kind. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util/unix_listen.h"
+#include "util/unix_socket.h"
 
 int unix_listen(const char *path, int type, struct errbuf *e)
 {
@@ -28,6 +28,26 @@ int unix_listen(const char *path, int type, struct errbuf *e)
 
 		close(fd);
 		return errbuf_set(e, err, "cannot listen on %s", path);
+	}
+	return fd;
+}
+
+int unix_connect(const char *path, int type)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
 	}
 	return fd;
 }

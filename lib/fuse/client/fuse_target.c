@@ -5,30 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "fuse/client/fuse_target.h"
-
-static int connect_path(int socktype, const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
+#include "util/unix_socket.h"
 
 int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *const argv[],
 		     const char *path, const char *source, const char *dir, const char *log,
@@ -45,7 +25,7 @@ int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *co
 		sock = daemon_start(&t->daemon, argv, socktype, source, dir, log, vc->timeout_ms,
 				    &t->err);
 	} else {
-		sock = connect_path(socktype, path);
+		sock = unix_connect(path, socktype);
 		if (sock < 0)
 			errbuf_set(&t->err, sock, "cannot connect to %s", path);
 	}

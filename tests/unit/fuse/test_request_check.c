@@ -83,6 +83,16 @@ START_TEST(requests_are_checked_before_parsing)
 	ck_assert_int_eq(check(n, &why), 0);
 	ck_assert_int_eq(fuse_request_min_input(FUSE_READ), (int)sizeof(struct fuse_read_in));
 	ck_assert_int_eq(fuse_request_min_input(9999), -1);
+	{
+		struct fuse_request_gate gate = { 0 };
+
+		req(FUSE_DESTROY, 0, NULL, 0);
+		ck_assert_int_eq(fuse_request_gate(&gate, buf, &why), 0);
+		req(FUSE_GETATTR, 1, NULL, 0);
+		ck_assert_int_eq(fuse_request_gate(&gate, buf, &why), -EIO);
+		ck_assert_str_eq(why, "after DESTROY");
+		n = req(FUSE_STATFS, 1, NULL, 0);
+	}
 	((struct fuse_in_header *)buf)->unique = 0;
 	ck_assert_int_eq(check(n, &why), -EINVAL);
 	ck_assert_str_eq(why, "unique 0");
