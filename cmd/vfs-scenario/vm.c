@@ -30,38 +30,35 @@
 static int read_line(struct vm *vm, char *line, size_t len, int ms)
 {
 	long long deadline = mono_ms() + ms;
+	size_t have = 0;
 
 	for (;;) {
 		char *nl = memchr(vm->rbuf, '\n', vm->rlen);
+		size_t k = nl ? (size_t)(nl - vm->rbuf) + 1 : vm->rlen;
 		struct pollfd p = { .fd = vm->agent, .events = POLLIN };
 		ssize_t n;
 		int r;
 
+		/* What came so far moves into @line: a line may be longer than the buffer. */
+		if (have + k + (nl ? 0 : 1) > len)
+			return -E2BIG;
+		memcpy(line + have, vm->rbuf, k);
+		have += k;
+		memmove(vm->rbuf, vm->rbuf + k, vm->rlen - k);
+		vm->rlen -= k;
 		if (nl) {
-			size_t k = (size_t)(nl - vm->rbuf) + 1;
-
-			if (k > len)
-				return -E2BIG;
-			memcpy(line, vm->rbuf, k);
-			line[k - 1] = '\0';
-			memmove(vm->rbuf, vm->rbuf + k, vm->rlen - k);
-			vm->rlen -= k;
+			line[have - 1] = '\0';
 			return 0;
-		}
-		if (vm->rlen == sizeof(vm->rbuf)) {
-			/* A line longer than the buffer: hand it over in pieces is not ours to do. */
-			if (len < sizeof(vm->rbuf) + 1)
-				return -E2BIG;
 		}
 		r = poll(&p, 1, (int)(deadline - mono_ms() > 0 ? deadline - mono_ms() : 0));
 		if (r < 0 && errno == EINTR)
 			return -EINTR;
 		if (r <= 0)
 			return r < 0 ? -errno : -ETIMEDOUT;
-		n = read(vm->agent, vm->rbuf + vm->rlen, sizeof(vm->rbuf) - vm->rlen);
+		n = read(vm->agent, vm->rbuf, sizeof(vm->rbuf));
 		if (n <= 0)
 			return -EPIPE;
-		vm->rlen += (size_t)n;
+		vm->rlen = (size_t)n;
 	}
 }
 

@@ -148,6 +148,8 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "fuse lookup 1\n", 4, "fuse lookup: usage: lookup PARENT NAME");
 	refused(HEADER "raw unique-zero 1\n", 4, "raw unique-zero: usage: unique-zero");
 	refused(HEADER "fuse\n", 4, "fuse: which request?");
+	refused(HEADER "notify frob\n", 4, "unknown operation 'frob'");
+	refused(HEADER "notify watch\n", 4, "watch takes 1 to 2 arguments, got 0");
 	refused(HEADER "fuse getattr 1\nguest read a\n", 0, "guest steps go through a mount, "
 		"fuse and raw steps through the protocol: a scenario has one or the other");
 	refused(HEADER "background b\nfuse getattr 1\nend\njoin b\n", 5,
