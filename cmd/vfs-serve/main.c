@@ -239,7 +239,7 @@ static int serve_again(struct serve_options *o, struct passthrough *pt, struct f
 			return 1;
 		forget_guest(pt);
 		if (vhost_io_attach(*se, lfd, true, 1, o->tag, (enum notify_policy)o->notify_policy,
-				    &why))
+				    (enum notify_backend)o->notify_backend, &why))
 			return stop_requested ? 0 : (fprintf(stderr, "vfs-serve: %s\n", why.msg), 1);
 		err = fuse_session_loop(*se) < 0 ? 1 : 0;
 	}
@@ -292,7 +292,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		if (o->reconnect)
 			keep_fd = lfd;
 		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, 1, o->tag,
-						      (enum notify_policy)o->notify_policy, &why)
+						      (enum notify_policy)o->notify_policy,
+						      (enum notify_backend)o->notify_backend, &why)
 				    : socket_io_attach(se, lfd, &why);
 		lfd = -1;
 		if (err) {
@@ -316,6 +317,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	err = err < 0 ? 1 : 0;
 	if (!err && keep_fd >= 0)
 		err = serve_again(o, pt, &se, keep_fd);
+	if (vhost_mode(o))
+		vhost_io_report(stderr);
 	if (keep_fd >= 0)
 		close(keep_fd);
 out_control:

@@ -1,163 +1,368 @@
 /*
- * notify_watch: inotify already reports a rename as MOVED_FROM and
- * MOVED_TO with one cookie, one after the other in a read; a MOVED_FROM
- * whose MOVED_TO is in the same batch is sent as one rename, one without
- * (moved out of the watched set) alone, as is a MOVED_TO without its
- * MOVED_FROM (moved in).
+ * notify_watch: the watch table and what every backend shares: which
+ * events reach the guest (its mask, a nodeid it still holds under the
+ * generation it was given), the server's own cookies, and the guest's
+ * own changes reported from its requests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/fuse.h>
 
 #include "notify_watch.h"
 
-#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
-		    IN_MOVE_SELF | IN_MODIFY | IN_ATTRIB)
+int notify_backend_parse(const char *s, enum notify_backend *b)
+{
+	static const char *const names[] = { "auto", "fanotify", "inotify" };
 
-void notify_watch_init(struct notify_watch *nw, enum notify_policy p, const struct notify_sink *k)
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*b = (enum notify_backend)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *notify_backend_name(enum notify_backend b)
+{
+	return b == NOTIFY_BACKEND_FANOTIFY ? "fanotify" : b == NOTIFY_BACKEND_INOTIFY ? "inotify"
+										     : "auto";
+}
+
+void notify_watch_init(struct notify_watch *nw, enum notify_backend b, enum notify_policy p,
+		       const struct notify_sink *k)
 {
 	memset(nw, 0, sizeof(*nw));
-	nw->ifd = -1;
+	nw->backend = b;
+	nw->fd = -1;
 	notify_sender_init(&nw->sender, p, k);
 }
 
 void notify_watch_release(struct notify_watch *nw)
 {
-	if (nw->ifd >= 0)
-		close(nw->ifd);
-	nw->ifd = -1;
+	if (nw->fd >= 0)
+		close(nw->fd);
+	nw->fd = -1;
 	nw->n = 0;
+}
+
+/* The backend's fd, opened at the first watch; auto takes fanotify where it works. */
+static int backend_open(struct notify_watch *nw)
+{
+	if (nw->fd >= 0)
+		return 0;
+	if (nw->backend != NOTIFY_BACKEND_INOTIFY) {
+		nw->fd = notify_fanotify_open();
+		if (nw->fd >= 0) {
+			nw->backend = NOTIFY_BACKEND_FANOTIFY;
+			return 0;
+		}
+		if (nw->backend == NOTIFY_BACKEND_FANOTIFY)
+			return nw->fd;
+	}
+	nw->fd = notify_inotify_open();
+	if (nw->fd < 0)
+		return nw->fd;
+	nw->backend = NOTIFY_BACKEND_INOTIFY;
+	return 0;
+}
+
+static struct notify_watch_entry *by_nodeid(struct notify_watch *nw, uint64_t nodeid)
+{
+	for (int k = 0; k < nw->n; k++)
+		if (nw->w[k].nodeid == nodeid)
+			return &nw->w[k];
+	return NULL;
+}
+
+struct notify_watch_entry *notify_watch_by_wd(struct notify_watch *nw, int wd)
+{
+	for (int k = 0; k < nw->n; k++)
+		if (nw->w[k].wd == wd)
+			return &nw->w[k];
+	return NULL;
+}
+
+struct notify_watch_entry *notify_watch_by_id(struct notify_watch *nw, const struct notify_dir_id *id)
+{
+	for (int k = 0; k < nw->n; k++) {
+		const struct notify_dir_id *w = &nw->w[k].id;
+
+		if (w->fsid == id->fsid && w->type == id->type && w->bytes == id->bytes &&
+		    !memcmp(w->h, id->h, id->bytes))
+			return &nw->w[k];
+	}
+	return NULL;
+}
+
+int notify_dir_id_of(int fd, struct notify_dir_id *id)
+{
+	struct { struct file_handle fh; unsigned char h[MAX_HANDLE_SZ]; } f = {
+		.fh.handle_bytes = MAX_HANDLE_SZ };
+	struct statfs sfs;
+	int mnt;
+
+	if (name_to_handle_at(fd, "", &f.fh, &mnt, AT_EMPTY_PATH) || fstatfs(fd, &sfs))
+		return -errno;
+	memset(id, 0, sizeof(*id));
+	memcpy(&id->fsid, &sfs.f_fsid, sizeof(id->fsid));
+	id->bytes = f.fh.handle_bytes;
+	id->type = f.fh.handle_type;
+	memcpy(id->h, f.fh.f_handle, f.fh.handle_bytes);
+	return 0;
+}
+
+/* The host watch on the directory open as @fd, into @e. */
+static int host_watch(struct notify_watch *nw, int fd, uint32_t mask, struct notify_watch_entry *e)
+{
+	int r = backend_open(nw);
+
+	if (r)
+		return r;
+	if (nw->backend == NOTIFY_BACKEND_INOTIFY) {
+		r = notify_inotify_add(nw, fd, mask);
+		e->wd = r;
+		return r < 0 ? r : 0;
+	}
+	r = notify_dir_id_of(fd, &e->id);
+	return r ? r : notify_fanotify_add(nw, fd, mask, &e->id);
 }
 
 int notify_watch_add(struct notify_watch *nw, struct passthrough *pt, uint64_t nodeid, uint32_t mask)
 {
 	struct inode *i = inode_store_get(pt->store, nodeid);
-	char path[64];
+	struct notify_watch_entry e = { .nodeid = nodeid, .mask = mask, .wd = -1 }, *old;
 	bool tmp;
-	int fd, wd;
+	int fd, r;
 
+	nw->pt = pt;
 	if (!i)
 		return -ESTALE;
+	if (!S_ISDIR(inode_type(i))) {
+		inode_store_put(pt->store, i);
+		return -ENOTDIR;
+	}
+	e.generation = inode_generation(pt->store, i);
 	fd = inode_path_fd(pt, i, &tmp);
-	if (fd < 0) {
-		inode_store_put(pt->store, i);
-		return fd;
-	}
-	nw->generation = nodeid == 1 ? 0 : inode_generation(pt->store, i);
-	if (nw->ifd < 0)
-		nw->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	wd = nw->ifd < 0 ? -1 : inotify_add_watch(nw->ifd, path, (mask & WATCH_MASK) | IN_ONLYDIR);
-	if (wd < 0) {
-		int err = -errno;
-
-		inode_path_fd_done(fd, tmp);
-		inode_store_put(pt->store, i);
-		return err;
-	}
-	inode_path_fd_done(fd, tmp);
 	inode_store_put(pt->store, i);
-	for (int k = 0; k < nw->n; k++)
-		if (nw->w[k].wd == wd) {
-			nw->w[k].nodeid = nodeid; /* the same directory watched again */
-			return 0;
-		}
-	if (nw->n == NOTIFY_WATCH_MAX) {
-		inotify_rm_watch(nw->ifd, wd);
-		return -ENOSPC;
-	}
-	nw->w[nw->n].wd = wd;
-	nw->w[nw->n++].nodeid = nodeid;
+	if (fd < 0)
+		return fd;
+	old = by_nodeid(nw, nodeid);
+	if (!old && nw->n == NOTIFY_WATCH_MAX)
+		r = -ENOSPC;
+	else
+		r = host_watch(nw, fd, mask, &e);
+	inode_path_fd_done(fd, tmp);
+	if (r)
+		return r;
+	if (!old && nw->backend == NOTIFY_BACKEND_INOTIFY)
+		old = notify_watch_by_wd(nw, e.wd); /* the same directory under another nodeid */
+	if (old)
+		*old = e; /* watched again: the new mask replaces the old (inotify and fanotify alike) */
+	else
+		nw->w[nw->n++] = e;
 	return 0;
 }
 
 int notify_watch_remove(struct notify_watch *nw, uint64_t nodeid)
 {
-	for (int k = 0; k < nw->n; k++)
-		if (nw->w[k].nodeid == nodeid) {
-			inotify_rm_watch(nw->ifd, nw->w[k].wd);
-			nw->w[k] = nw->w[--nw->n];
-			return 0;
-		}
-	return -ENOENT;
+	struct notify_watch_entry *e = by_nodeid(nw, nodeid);
+
+	if (!e)
+		return -ENOENT;
+	if (nw->backend == NOTIFY_BACKEND_INOTIFY)
+		notify_inotify_remove(nw, e);
+	else
+		notify_fanotify_remove(nw, e);
+	*e = nw->w[--nw->n];
+	return 0;
 }
 
-static bool event_of(struct notify_watch *nw, const struct inotify_event *ie, struct vfskit_event *ev)
+void notify_watch_drop(struct notify_watch *nw, struct notify_watch_entry *e)
 {
-	for (int k = 0; k < nw->n; k++)
-		if (nw->w[k].wd == ie->wd) {
-			*ev = (struct vfskit_event){ .mask = ie->mask & ~IN_ISDIR, .cookie = ie->cookie,
-						     .nodeid = nw->w[k].nodeid,
-						     .generation = nw->w[k].nodeid == 1 ? 0 : nw->generation };
-			return true;
-		}
-	nw->unknown++;
-	return false;
-}
-
-/*
- * The kernel queues a rename's MOVED_FROM and MOVED_TO one after the
- * other: a read can come between them. A batch that ends in MOVED_FROM
- * waits up to 20 ms for more before it is taken as a move out.
- */
-static ssize_t read_batch(int ifd, char *buf, size_t len)
-{
-	ssize_t n = read(ifd, buf, len), more;
-
-	while (n > 0 && (size_t)n + sizeof(struct inotify_event) + NAME_MAX + 1 <= len) {
-		struct inotify_event *last = NULL;
-		struct pollfd p = { .fd = ifd, .events = POLLIN };
-
-		for (char *q = buf; q < buf + n; q += sizeof(struct inotify_event) +
-						      ((struct inotify_event *)q)->len)
-			last = (struct inotify_event *)q;
-		if (!last || !(last->mask & IN_MOVED_FROM) || poll(&p, 1, 20) <= 0)
-			break;
-		more = read(ifd, buf + n, len - (size_t)n);
-		if (more <= 0)
-			break;
-		n += more;
-	}
-	return n;
+	*e = nw->w[--nw->n];
 }
 
 void notify_watch_process(struct notify_watch *nw)
 {
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	if (nw->ifd < 0)
+	if (nw->fd < 0)
 		return;
-	while ((n = read_batch(nw->ifd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ie = (struct inotify_event *)p, *to = NULL;
-			struct vfskit_event ev, tev;
+	if (nw->backend == NOTIFY_BACKEND_INOTIFY)
+		notify_inotify_process(nw);
+	else
+		notify_fanotify_process(nw);
+}
 
-			p += sizeof(*ie) + ie->len;
-			if (ie->mask & IN_Q_OVERFLOW) {
-				nw->sender.lost++; /* the host's own queue overflowed: said, not hidden */
-				continue;
-			}
-			if (ie->mask & IN_IGNORED || !event_of(nw, ie, &ev))
-				continue;
-			if (ie->mask & IN_MOVED_FROM && p < buf + n) {
-				struct inotify_event *next = (struct inotify_event *)p;
+/* Whether the guest still holds @e's nodeid under the generation it watched it with. */
+static bool still_known(struct notify_watch *nw, const struct notify_watch_entry *e)
+{
+	struct inode *i;
+	bool same;
 
-				if (next->mask & IN_MOVED_TO && next->cookie == ie->cookie) {
-					to = next;
-					p += sizeof(*next) + next->len;
-				}
-			}
-			if (to && event_of(nw, to, &tev))
-				notify_send_rename(&nw->sender, &ev, ie->name, &tev, to->name);
-			else
-				notify_send_one(&nw->sender, &ev, ie->len ? ie->name : "");
-		}
+	if (e->nodeid == FUSE_ROOT_ID)
+		return true;
+	i = inode_store_get(nw->pt->store, e->nodeid);
+	same = i && inode_generation(nw->pt->store, i) == e->generation;
+	if (i)
+		inode_store_put(nw->pt->store, i);
+	return same;
+}
+
+static bool wanted(struct notify_watch *nw, const struct notify_watch_entry *e, uint32_t mask)
+{
+	if (!e) {
+		nw->c.unknown++;
+		return false;
 	}
+	if (!(e->mask & mask & ~IN_ISDIR))
+		return false; /* not asked for: as with inotify, never queued at all */
+	if (!still_known(nw, e)) {
+		nw->c.stale++;
+		return false;
+	}
+	return true;
+}
+
+static struct vfskit_event event_on(const struct notify_watch_entry *e, uint32_t mask, uint32_t cookie)
+{
+	return (struct vfskit_event){ .mask = mask, .cookie = cookie, .nodeid = e->nodeid,
+				      .generation = e->generation };
+}
+
+void notify_watch_deliver(struct notify_watch *nw, struct notify_watch_entry *e, uint32_t mask,
+			  uint32_t cookie, const char *name)
+{
+	struct vfskit_event ev;
+
+	if (!wanted(nw, e, mask))
+		return;
+	ev = event_on(e, mask, cookie);
+	notify_send_one(&nw->sender, &ev, name);
+}
+
+void notify_watch_deliver_rename(struct notify_watch *nw, struct notify_watch_entry *from,
+				 const char *fname, struct notify_watch_entry *to, const char *tname,
+				 uint32_t isdir, uint32_t cookie)
+{
+	bool f = from && wanted(nw, from, IN_MOVED_FROM), t = to && wanted(nw, to, IN_MOVED_TO);
+	struct vfskit_event a, b;
+
+	if (!from && !to)
+		nw->c.unknown++;
+	if (f)
+		a = event_on(from, IN_MOVED_FROM | isdir, cookie);
+	if (t)
+		b = event_on(to, IN_MOVED_TO | isdir, cookie);
+	if (f && t) {
+		struct faults *fl = &nw->pt->faults;
+
+		if (fault_check(fl, FAULT_NOTIFY_SECOND_HALF)) {
+			/* The fault point: a device that loses the second half, said nowhere. */
+			a.flags |= VFSKIT_EV_MULTIPART;
+			nw->c.second_halves_faulted++;
+			notify_send_one(&nw->sender, &a, fname);
+			return;
+		}
+		notify_send_rename(&nw->sender, &a, fname, &b, tname);
+	} else if (f) {
+		notify_send_one(&nw->sender, &a, fname);
+	} else if (t) {
+		notify_send_one(&nw->sender, &b, tname);
+	}
+}
+
+/* The guest's own changes, from its request: fanotify's copies of them are dropped. */
+
+/* The @k-th NUL-terminated name in @p (@n bytes), or NULL. */
+static const char *name_at(const char *p, size_t n, int k)
+{
+	for (; k > 0; k--) {
+		const char *z = memchr(p, '\0', n);
+
+		if (!z)
+			return NULL;
+		n -= (size_t)(z + 1 - p);
+		p = z + 1;
+	}
+	return memchr(p, '\0', n) && *p ? p : NULL;
+}
+
+/* Whether @name in the directory @nodeid is a directory now (a rename's subject). */
+static uint32_t isdir_now(struct notify_watch *nw, uint64_t nodeid, const char *name)
+{
+	struct inode *i = inode_store_get(nw->pt->store, nodeid);
+	struct stat st;
+	bool tmp, dir = false;
+	int fd;
+
+	if (!i)
+		return 0;
+	fd = inode_path_fd(nw->pt, i, &tmp);
+	if (fd >= 0) {
+		dir = !fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+		inode_path_fd_done(fd, tmp);
+	}
+	inode_store_put(nw->pt->store, i);
+	return dir ? IN_ISDIR : 0;
+}
+
+static void own_rename(struct notify_watch *nw, uint64_t dir, const char *a, uint64_t newdir,
+		       const char *b, uint32_t isdir)
+{
+	struct notify_watch_entry *f = by_nodeid(nw, dir), *t = by_nodeid(nw, newdir);
+
+	if (!f && !t)
+		return;
+	nw->c.own_reported++;
+	if (++nw->next_cookie == 0)
+		nw->next_cookie = 1;
+	notify_watch_deliver_rename(nw, f, a, t, b, isdir, nw->next_cookie);
+}
+
+void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int error)
+{
+	const struct fuse_in_header *h = req;
+	const char *body = (const char *)req + sizeof(*h), *a, *b;
+	size_t n = len - sizeof(*h), skip = 0;
+	uint32_t mask = IN_CREATE;
+	uint64_t dir = h->nodeid;
+
+	if (nw->backend != NOTIFY_BACKEND_FANOTIFY || nw->fd < 0 || !nw->n || error ||
+	    len < sizeof(*h))
+		return;
+	switch (h->opcode) {
+	case FUSE_CREATE: skip = sizeof(struct fuse_create_in); break;
+	case FUSE_MKNOD: skip = sizeof(struct fuse_mknod_in); break;
+	case FUSE_MKDIR: skip = sizeof(struct fuse_mkdir_in); mask |= IN_ISDIR; break;
+	case FUSE_SYMLINK: break;
+	case FUSE_LINK: skip = sizeof(struct fuse_link_in); break;
+	case FUSE_UNLINK: mask = IN_DELETE; break;
+	case FUSE_RMDIR: mask = IN_DELETE | IN_ISDIR; break;
+	case FUSE_RENAME: skip = sizeof(struct fuse_rename_in); break;
+	case FUSE_RENAME2: skip = sizeof(struct fuse_rename2_in); break;
+	default: return;
+	}
+	if (n < skip || !(a = name_at(body + skip, n - skip, 0)))
+		return;
+	/* What the host queued before this change goes to the guest before it. */
+	notify_watch_process(nw);
+	if (h->opcode == FUSE_RENAME || h->opcode == FUSE_RENAME2) {
+		struct fuse_rename2_in r2 = { 0 };
+
+		memcpy(&r2, body, skip);
+		b = name_at(body + skip, n - skip, 1);
+		if (!b)
+			return;
+		own_rename(nw, dir, a, r2.newdir, b, isdir_now(nw, r2.newdir, b));
+		if (h->opcode == FUSE_RENAME2 && (r2.flags & RENAME_EXCHANGE))
+			own_rename(nw, r2.newdir, b, dir, a, isdir_now(nw, dir, a));
+		return;
+	}
+	nw->c.own_reported++;
+	notify_watch_deliver(nw, by_nodeid(nw, dir), mask, 0, a);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "notify/notify_proto.h"
+#include "notify_watch.h"
 #include "options.h"
 
 enum {
@@ -20,7 +21,7 @@ enum {
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
-	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_NOTIFY_POLICY,
+	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_NOTIFY_POLICY, OPT_NOTIFY_BACKEND,
 	OPT_RECONNECT,
 };
 
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
 	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "notify-policy", required_argument, NULL, OPT_NOTIFY_POLICY },
+	{ "notify-backend", required_argument, NULL, OPT_NOTIFY_BACKEND },
 	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -126,6 +128,8 @@ void serve_usage(FILE *f)
 "                        events go to the notification queue: each in a\n"
 "                        buffer of its own, both or neither, or both with a\n"
 "                        buffer kept back for second halves (default: split)\n"
+"  --notify-backend=auto|fanotify|inotify  vhost-user: the host watcher; auto\n"
+"                        takes fanotify where it works (root), else inotify\n"
 "  --reconnect           vhost-user: when the front-end hangs up, forget its\n"
 "                        inodes and serve the next one (default: exit 0)\n"
 "  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
@@ -276,6 +280,14 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			if (notify_policy_parse(optarg, &p))
 				return bad("notify-policy", optarg, "split, atomic or reserve");
 			o->notify_policy = (int)p;
+			break;
+		}
+		case OPT_NOTIFY_BACKEND: {
+			enum notify_backend b;
+
+			if (notify_backend_parse(optarg, &b))
+				return bad("notify-backend", optarg, "auto, fanotify or inotify");
+			o->notify_backend = (int)b;
 			break;
 		}
 		case OPT_TAG:

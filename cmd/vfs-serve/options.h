@@ -23,6 +23,7 @@ struct serve_options {
 	const char *tag;           /* vhost-user: GET_CONFIG's tag */
 	bool print_capabilities;
 	int notify_policy;         /* enum notify_policy */
+	int notify_backend;        /* enum notify_backend */
 	bool reconnect;            /* vhost-user: serve the next front-end after one hangs up */
 	int fuse_fd;               /* socket mode: on this listening fd; -1: none */
 	bool single_thread;

@@ -35,6 +35,8 @@ static struct {
 	struct fuse_request_gate gate;
 	struct passthrough *pt;
 	struct notify_watch nw;
+	char req[4096];        /* the start of the request being served: its change is reported */
+	size_t req_len;
 } vio;
 
 /* The notification queue as notify_send sees it: ring 1, once negotiated. */
@@ -236,6 +238,8 @@ static ssize_t take(void *buf, size_t len)
 		}
 		if (watch_request(buf, n, unique))
 			continue;
+		vio.req_len = n < sizeof(vio.req) ? n : sizeof(vio.req);
+		memcpy(vio.req, buf, vio.req_len);
 		return (ssize_t)n;
 	}
 	return 0;
@@ -259,8 +263,8 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		for (int i = 0; i < vio.b.nqueues; i++)
 			if (vu_back_ring_ready(&vio.b, i))
 				p[np++] = (struct pollfd){ .fd = vio.b.ring[i].kick, .events = POLLIN };
-		if (vio.nw.ifd >= 0)
-			p[np++] = (struct pollfd){ .fd = vio.nw.ifd, .events = POLLIN };
+		if (vio.nw.fd >= 0)
+			p[np++] = (struct pollfd){ .fd = vio.nw.fd, .events = POLLIN };
 		r = poll(p, (nfds_t)np, -1);
 		if (r < 0 && errno == EINTR)
 			return -1; /* a signal: libfuse looks at whether the session was told to end */
@@ -269,7 +273,7 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		for (int k = 1; k < np; k++) {
 			uint64_t v;
 
-			if (p[k].fd == vio.nw.ifd) {
+			if (p[k].fd == vio.nw.fd) {
 				if (p[k].revents & POLLIN)
 					notify_watch_process(&vio.nw);
 			} else if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
@@ -321,11 +325,16 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 	for (int i = 0; i < count; i++)
 		done += put_at(done, iov[i].iov_base, iov[i].iov_len);
 	give_back((uint32_t)total);
+	if (iov[0].iov_len >= sizeof(o)) {
+		memcpy(&o, iov[0].iov_base, sizeof(o));
+		notify_watch_own(&vio.nw, vio.req, vio.req_len, o.error);
+	}
 	return (ssize_t)total;
 }
 
 int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
-		    int request_queues, const char *tag, enum notify_policy policy, struct errbuf *e)
+		    int request_queues, const char *tag, enum notify_policy policy,
+		    enum notify_backend backend, struct errbuf *e)
 {
 	const struct notify_sink sink = { .available = nq_available, .put = nq_put,
 					  .buf_size = VHOST_IO_NOTIFY_BUF_SIZE };
@@ -341,17 +350,35 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 		close(listen_fd);
 	/* A front-end before this one: its device state goes (its socket went with its session). */
 	if (vio.b.sock > 0) {
+		vhost_io_report(stderr);
 		vu_back_release(&vio.b);
 		notify_watch_release(&vio.nw);
 	}
 	vio.pending = false;
 	vio.gate.destroyed = false;
 	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
-	notify_watch_init(&vio.nw, policy, &sink);
+	notify_watch_init(&vio.nw, backend, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {
 		close(fd);
 		return errbuf_set(e, r, "fuse_session_custom_io");
 	}
 	return 0;
+}
+
+void vhost_io_report(FILE *f)
+{
+	const struct notify_watch_counts *c = &vio.nw.c;
+	const struct notify_sender *s = &vio.nw.sender;
+
+	if (vio.nw.fd < 0)
+		return;
+	fprintf(f, "vfs-serve: notify: backend=%s policy=%s host_events=%llu unknown=%llu "
+		"stale=%llu own_reported=%llu own_suppressed=%llu sent=%llu overflows=%llu "
+		"lost=%llu second_halves_faulted=%llu\n", notify_backend_name(vio.nw.backend),
+		notify_policy_name(s->policy), (unsigned long long)c->host_events,
+		(unsigned long long)c->unknown, (unsigned long long)c->stale,
+		(unsigned long long)c->own_reported, (unsigned long long)c->own_suppressed,
+		(unsigned long long)s->sent, (unsigned long long)s->overflows,
+		(unsigned long long)s->lost, (unsigned long long)c->second_halves_faulted);
 }

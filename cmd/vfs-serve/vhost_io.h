@@ -10,7 +10,10 @@
 
 #include <fuse_lowlevel.h>
 
+#include <stdio.h>
+
 #include "notify/notify_proto.h"
+#include "notify_watch.h"
 #include "util/errbuf.h"
 
 /*
@@ -30,6 +33,14 @@ int vhost_io_listen(const char *path, struct errbuf *e);
  * GET_CONFIG. 0 or -errno. The session ends when the front-end hangs up.
  */
 int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
-		    int request_queues, const char *tag, enum notify_policy policy, struct errbuf *e);
+		    int request_queues, const char *tag, enum notify_policy policy,
+		    enum notify_backend backend, struct errbuf *e);
+
+/*
+ * "vfs-serve: notify: backend=fanotify host_events=N unknown=N ..." on
+ * @f when a front-end watched anything: what change notification sent,
+ * dropped and lost.
+ */
+void vhost_io_report(FILE *f);
 
 #endif

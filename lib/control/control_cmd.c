@@ -137,7 +137,7 @@ static void cmd_fault(struct passthrough *pt, char **w, int n, struct strbuf *ou
 	if ((n == 4 || n == 5) && !strcmp(w[1], "arm")) {
 		if (fault_point_parse(w[2], &p)) {
 			strbuf_addf(out, "err fault arm: unknown fault point '%s' (known: "
-				    "handle_generate mount_fd_open open_by_handle opath_open)\n", w[2]);
+				    "handle_generate mount_fd_open open_by_handle opath_open notify_second_half)\n", w[2]);
 			return;
 		}
 		if (errno_parse(w[3], &err)) {

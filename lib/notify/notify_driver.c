@@ -19,6 +19,11 @@ static int post(struct notify_driver *d, int i)
 	return r < 0 ? r : 0;
 }
 
+static void release(void *ctx, int buf)
+{
+	post(ctx, buf);
+}
+
 int notify_driver_start(struct notify_driver *d, struct vu_front *f, int nbuf, uint32_t size,
 			bool hold, int orphan_ms)
 {
@@ -28,6 +33,7 @@ int notify_driver_start(struct notify_driver *d, struct vu_front *f, int nbuf, u
 	d->size = size;
 	d->hold = hold;
 	d->orphan_ms = orphan_ms;
+	notify_join_init(&d->j, orphan_ms, release, d);
 	if (f->notification < 0)
 		return -EOPNOTSUPP;
 	if (nbuf < 1 || nbuf > NOTIFY_DRIVER_MAX_BUFS || size < VFSKIT_NOTIFY_BUF_MIN)
@@ -43,43 +49,17 @@ int notify_driver_start(struct notify_driver *d, struct vu_front *f, int nbuf, u
 	return 0;
 }
 
-static void fill(struct notify_delivery *out, const struct vfskit_event *ev, const char *name)
-{
-	memset(out, 0, sizeof(*out));
-	out->mask = ev->mask;
-	out->nodeid = ev->nodeid;
-	out->generation = ev->generation;
-	out->cookie = ev->cookie;
-	snprintf(out->name, sizeof(out->name), "%s", name);
-}
-
-/* A first half whose time is up: delivered alone, its buffer (held) posted again. */
-static bool expired(struct notify_driver *d, struct notify_delivery *out, long long *next)
-{
-	for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++) {
-		if (!d->pending[k].used)
-			continue;
-		if (d->pending[k].deadline <= mono_ms()) {
-			fill(out, &d->pending[k].ev, d->pending[k].name);
-			if (d->pending[k].held >= 0)
-				post(d, d->pending[k].held);
-			d->pending[k].used = false;
-			return true;
-		}
-		if (d->pending[k].deadline < *next)
-			*next = d->pending[k].deadline;
-	}
-	return false;
-}
-
-/* One used buffer: 1 with a delivery, 0 when it was taken in (a first half), -errno. */
+/*
+ * One used buffer: 1 with a delivery, 0 when it was taken in (a first
+ * half). The record is copied out first; the buffer goes back at once,
+ * unless the hold driver keeps it for a first half.
+ */
 static int take(struct notify_driver *d, int i, uint32_t len, struct notify_delivery *out)
 {
 	struct vfskit_event ev;
 	char name[256];
 	void *p = guest_mem_ptr(&d->f->mem, d->gpa[i], d->size);
 	int r = notify_decode(p, len < d->size ? len : d->size, &ev, name);
-	bool keep = false;
 
 	d->received++;
 	if (r) {
@@ -87,46 +67,9 @@ static int take(struct notify_driver *d, int i, uint32_t len, struct notify_deli
 		post(d, i);
 		return 0;
 	}
-	if (ev.flags & VFSKIT_EV_MULTIPART) {
-		for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++)
-			if (!d->pending[k].used) {
-				d->pending[k].used = true;
-				d->pending[k].ev = ev;
-				d->pending[k].ev.flags &= ~VFSKIT_EV_MULTIPART;
-				snprintf(d->pending[k].name, sizeof(d->pending[k].name), "%s", name);
-				d->pending[k].deadline = mono_ms() + d->orphan_ms;
-				d->pending[k].held = d->hold ? i : -1;
-				keep = d->hold;
-				break;
-			}
-		if (!keep)
-			post(d, i);
-		return 0;
-	}
-	post(d, i);
-	if (ev.mask & IN_Q_OVERFLOW)
-		for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++)
-			if (d->pending[k].used) {
-				/* Lost events: a waiting half's partner may be among them. */
-				fill(&d->later, &ev, name);
-				d->deferred = true;
-				d->pending[k].deadline = 0;
-				return expired(d, out, &(long long){ 0 }) ? 1 : 0;
-			}
-	if (ev.mask & IN_MOVED_TO)
-		for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++)
-			if (d->pending[k].used && d->pending[k].ev.cookie == ev.cookie) {
-				fill(out, &d->pending[k].ev, d->pending[k].name);
-				out->mask |= IN_MOVED_TO;
-				out->to_nodeid = ev.nodeid;
-				snprintf(out->to_name, sizeof(out->to_name), "%s", name);
-				if (d->pending[k].held >= 0)
-					post(d, d->pending[k].held);
-				d->pending[k].used = false;
-				return 1;
-			}
-	fill(out, &ev, name);
-	return 1;
+	if (!d->hold)
+		post(d, i);
+	return notify_join_feed(&d->j, &ev, name, d->hold ? i : -1, mono_ms(), out);
 }
 
 int notify_driver_next(struct notify_driver *d, int timeout_ms, struct notify_delivery *out)
@@ -140,27 +83,15 @@ int notify_driver_next(struct notify_driver *d, int timeout_ms, struct notify_de
 		void *token;
 		int r;
 
-		if (d->deferred) {
-			bool more = false;
-
-			/* Every half waiting is delivered before the overflow. */
-			for (int k = 0; k < NOTIFY_DRIVER_MAX_PENDING; k++)
-				if (d->pending[k].used) {
-					d->pending[k].deadline = 0;
-					more = true;
-				}
-			if (more && expired(d, out, &next))
-				return 1;
-			*out = d->later;
-			d->deferred = false;
+		/* An overflow's waiting halves go before anything that came after it. */
+		if (d->j.deferred && notify_join_due(&d->j, mono_ms(), out, &next))
 			return 1;
-		}
 		while ((token = virtq_get_used(q, &len))) {
 			r = take(d, (int)((uintptr_t)token - 1), len, out);
 			if (r)
 				return r;
 		}
-		if (expired(d, out, &next))
+		if (notify_join_due(&d->j, mono_ms(), out, &next))
 			return 1;
 		if (mono_ms() >= deadline)
 			return 0;
@@ -168,18 +99,4 @@ int notify_driver_next(struct notify_driver *d, int timeout_ms, struct notify_de
 		if (r == -EPIPE)
 			return r;
 	}
-}
-
-void notify_delivery_text(const struct notify_delivery *e, char *buf, size_t len)
-{
-	if ((e->mask & IN_MOVED_FROM) && (e->mask & IN_MOVED_TO))
-		snprintf(buf, len, "RENAME %llu %s %llu %s", (unsigned long long)e->nodeid, e->name,
-			 (unsigned long long)e->to_nodeid, e->to_name);
-	else if (e->mask & IN_Q_OVERFLOW)
-		snprintf(buf, len, "OVERFLOW %u", e->cookie);
-	else if (e->name[0])
-		snprintf(buf, len, "%s %llu %s", notify_mask_name(e->mask), (unsigned long long)e->nodeid,
-			 e->name);
-	else
-		snprintf(buf, len, "%s %llu", notify_mask_name(e->mask), (unsigned long long)e->nodeid);
 }

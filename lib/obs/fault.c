@@ -15,6 +15,7 @@ static const char *const point_names[FAULT_POINT_COUNT + 1] = {
 	[FAULT_MOUNT_FD_OPEN] = "mount_fd_open",
 	[FAULT_OPEN_BY_HANDLE] = "open_by_handle",
 	[FAULT_OPATH_OPEN] = "opath_open",
+	[FAULT_NOTIFY_SECOND_HALF] = "notify_second_half",
 	[FAULT_POINT_COUNT] = NULL,
 };
 

@@ -18,6 +18,7 @@ enum fault_point {
 	FAULT_MOUNT_FD_OPEN,   /* opening a mount fd for open_by_handle_at */
 	FAULT_OPEN_BY_HANDLE,  /* open_by_handle_at */
 	FAULT_OPATH_OPEN,      /* openat(..., O_PATH) of a looked-up name */
+	FAULT_NOTIFY_SECOND_HALF, /* vhost-user: a rename's second half never sent */
 	FAULT_POINT_COUNT
 };
 

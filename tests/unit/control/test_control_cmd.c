@@ -56,7 +56,7 @@ START_TEST(refusals_name_what_was_wrong)
 		{ "check 1", "err check: takes no arguments\n" },
 		{ "counters 1", "err counters: takes no arguments\n" },
 		{ "fault clear", "err fault: usage: fault arm POINT ERRNO [SCHEDULE] | fault clear POINT|all | fault list\n" },
-		{ "fault arm x EIO", "err fault arm: unknown fault point 'x' (known: handle_generate mount_fd_open open_by_handle opath_open)\n" },
+		{ "fault arm x EIO", "err fault arm: unknown fault point 'x' (known: handle_generate mount_fd_open open_by_handle opath_open notify_second_half)\n" },
 		{ "fault arm opath_open EXX", "err fault arm: unknown errno 'EXX'\n" },
 		{ "fault arm opath_open EIO nth=0", "err fault arm: bad schedule 'nth=0': count must be a whole number of at least 1\n" },
 		{ "fault arm opath_open EIO prob=0", "err fault arm: bad schedule 'prob=0': probability must be a number in (0, 1]\n" },
