@@ -11,16 +11,45 @@
 #include <sys/inotify.h>
 
 #include "ops.h"
+#include "ops_oracle.h"
 
 #define WATCH_DEFAULT (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
 
 static struct notify_driver driver;
+static struct { unsigned long long nodeid; uint32_t mask; } watched[64];
+static int nwatched;
+
+static uint32_t watched_mask(unsigned long long nodeid)
+{
+	for (int k = 0; k < nwatched; k++)
+		if (watched[k].nodeid == nodeid)
+			return watched[k].mask;
+	return 0;
+}
+
+static void note_watch(unsigned long long nodeid, uint32_t mask, bool un)
+{
+	int k;
+
+	for (k = 0; k < nwatched && watched[k].nodeid != nodeid; k++)
+		;
+	if (un) {
+		if (k < nwatched)
+			watched[k] = watched[--nwatched];
+	} else if (k < nwatched) {
+		watched[k].mask = mask;
+	} else if (nwatched < 64) {
+		watched[nwatched].nodeid = nodeid;
+		watched[nwatched++].mask = mask;
+	}
+}
 
 int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	struct vu_front *f = ctx->fuse && ctx->fuse->connected ? ctx->fuse->front : NULL;
 	char *end;
 
+	oracle_drain();
 	if (!f || f->notification < 0) {
 		ops_refuse("notify %s: the target has no notification queue (vhost-user with "
 			   "VIRTIO_FS_F_NOTIFICATION: fixed-vhost)", op);
@@ -89,8 +118,60 @@ int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 			}
 			free(copy);
 		}
-		strbuf_addf(out, "ok");
-		return fc_watch(&ctx->fuse->client, node, mask, op[0] == 'u');
+		{
+			int r = fc_watch(&ctx->fuse->client, node, mask, op[0] == 'u');
+
+			if (!r)
+				note_watch(node, mask, op[0] == 'u');
+			strbuf_addf(out, "ok");
+			return r;
+		}
+	}
+	if (!strcmp(op, "oracle")) {
+		if (!strcmp(argv[0], "start"))
+			return oracle_start(ctx->host_root, argc - 1, argv + 1, watched_mask, out);
+		if ((strcmp(argv[0], "inotify") && strcmp(argv[0], "fanotify")) || argc > 1) {
+			ops_refuse("notify oracle: start NODEID=PATH..., inotify or fanotify, not '%s'",
+				   argv[0]);
+			return -EINVAL;
+		}
+		return oracle_compare(argv[0], out);
+	}
+	if (!strcmp(op, "drain")) {
+		/*
+		 * Takes deliveries until HALVES halves are accounted for (a rename
+		 * is two, a lone half or another event one, an overflow the count
+		 * it says was lost) or none comes within MS: "halves N".
+		 */
+		long want = strtol(argv[0], &end, 10), ms = argc > 1 ? strtol(argv[1], NULL, 10) : 2000;
+		unsigned long long halves = 0, renames = 0, lone = 0, lost = 0, other = 0;
+		struct notify_delivery d;
+
+		if (!ctx->notify || *end || want < 1 || ms < 1 || ms > 60000) {
+			ops_refuse("notify drain: HALVES at least 1, MS from 1 to 60000, after notify start");
+			return -EINVAL;
+		}
+		while (halves < (unsigned long long)want) {
+			int r = notify_driver_next(ctx->notify, (int)ms, &d);
+
+			if (r < 0)
+				return r;
+			if (!r)
+				break;
+			if ((d.mask & IN_MOVED_FROM) && (d.mask & IN_MOVED_TO))
+				renames++, halves += 2;
+			else if (d.mask & IN_Q_OVERFLOW)
+				lost += d.cookie, halves += d.cookie;
+			else if (d.mask & (IN_MOVED_FROM | IN_MOVED_TO))
+				lone++, halves++;
+			else
+				other++, halves++;
+		}
+		if (ctx->verbose)
+			fprintf(stderr, "notify drain: %llu renames, %llu lone halves, %llu lost, "
+				"%llu other\n", renames, lone, lost, other);
+		strbuf_addf(out, "halves %llu", halves);
+		return 0;
 	}
 	/* next [MS] */
 	{
@@ -115,6 +196,7 @@ int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 			return 0;
 		}
 		notify_delivery_text(&d, text, sizeof(text));
+		oracle_note_guest(text);
 		strbuf_addf(out, "%s", text);
 		return 0;
 	}

@@ -65,6 +65,8 @@ const struct op scenario_ops[] = {
 	{ "watch", KIND_NOTIFY, 1, 2, "watch NODEID [create,delete,move,modify,attrib]", 0 },
 	{ "unwatch", KIND_NOTIFY, 1, 1, "unwatch NODEID", 0 },
 	{ "next", KIND_NOTIFY, 0, 1, "next [MS]", 0 },
+	{ "drain", KIND_NOTIFY, 1, 2, "drain HALVES [MS]", 0 },
+	{ "oracle", KIND_NOTIFY, 1, STEP_MAX_ARGS, "oracle start NODEID=PATH... | oracle inotify|fanotify", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };

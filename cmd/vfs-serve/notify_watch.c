@@ -292,23 +292,21 @@ static const char *name_at(const char *p, size_t n, int k)
 	return memchr(p, '\0', n) && *p ? p : NULL;
 }
 
-/* Whether @name in the directory @nodeid is a directory now (a rename's subject). */
-static uint32_t isdir_now(struct notify_watch *nw, uint64_t nodeid, const char *name)
+/* @name in the directory @nodeid, as it is now: 0 with @st, or -errno. */
+static int stat_now(struct notify_watch *nw, uint64_t nodeid, const char *name, struct stat *st)
 {
 	struct inode *i = inode_store_get(nw->pt->store, nodeid);
-	struct stat st;
-	bool tmp, dir = false;
-	int fd;
+	bool tmp;
+	int fd, r;
 
 	if (!i)
-		return 0;
+		return -ESTALE;
 	fd = inode_path_fd(nw->pt, i, &tmp);
-	if (fd >= 0) {
-		dir = !fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+	r = fd < 0 ? fd : fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	if (fd >= 0)
 		inode_path_fd_done(fd, tmp);
-	}
 	inode_store_put(nw->pt->store, i);
-	return dir ? IN_ISDIR : 0;
+	return r;
 }
 
 static void own_rename(struct notify_watch *nw, uint64_t dir, const char *a, uint64_t newdir,
@@ -354,13 +352,24 @@ void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int 
 	if (h->opcode == FUSE_RENAME || h->opcode == FUSE_RENAME2) {
 		struct fuse_rename2_in r2 = { 0 };
 
+		struct stat sa, sb;
+		bool exchange;
+
 		memcpy(&r2, body, skip);
+		exchange = h->opcode == FUSE_RENAME2 && (r2.flags & RENAME_EXCHANGE);
 		b = name_at(body + skip, n - skip, 1);
-		if (!b)
+		if (!b || stat_now(nw, r2.newdir, b, &sb))
 			return;
-		own_rename(nw, dir, a, r2.newdir, b, isdir_now(nw, r2.newdir, b));
-		if (h->opcode == FUSE_RENAME2 && (r2.flags & RENAME_EXCHANGE))
-			own_rename(nw, r2.newdir, b, dir, a, isdir_now(nw, dir, a));
+		/*
+		 * A rename of a name onto another link of the same file succeeds
+		 * and changes nothing (rename(2)): the host reports nothing, and
+		 * nor does the server. That is when the old name is still there.
+		 */
+		if (!stat_now(nw, dir, a, &sa) && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev)
+			return;
+		own_rename(nw, dir, a, r2.newdir, b, S_ISDIR(sb.st_mode) ? IN_ISDIR : 0);
+		if (exchange)
+			own_rename(nw, r2.newdir, b, dir, a, S_ISDIR(sa.st_mode) ? IN_ISDIR : 0);
 		return;
 	}
 	nw->c.own_reported++;

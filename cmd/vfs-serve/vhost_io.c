@@ -256,6 +256,11 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 
 		if (vio.pending)
 			give_back(0); /* no reply came (FORGET): the chain goes back empty */
+		/*
+		 * The host's changes made before a request are sent before its
+		 * reply: a guest that asks after a change hears of it first.
+		 */
+		notify_watch_process(&vio.nw);
 		n = take(buf, len);
 		if (n > 0)
 			return n;

@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 19
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -16,6 +16,13 @@ sed 's/^/# /' "$T_TMP/m" | grep -v '^#   '
 check_eq "the rename scenarios on vfs-serve --vhost-user: every outcome as declared" 0 $rc
 check "... all $(ls scenarios/rename/*.scn | wc -l) pass" \
 	grep -q "^vfs-scenario: $(ls scenarios/rename/*.scn | wc -l) passed, 0 failed, 0 skipped$" "$T_TMP/m"
+# The same on the inotify backend (fanotify is the default as root).
+printf '#!/bin/sh\nexec "%s" --notify-backend=inotify "$@"\n' "$BIN/vfs-serve" >"$T_TMP/serve-inotify"
+chmod +x "$T_TMP/serve-inotify"
+"$SC" --serve "$T_TMP/serve-inotify" --targets=fixed-vhost scenarios/rename >"$T_TMP/mi" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/mi" | grep -v '^#   ' | tail -3
+check_eq "... and on vfs-serve --notify-backend=inotify" 0 $rc
 "$SC" --mutate --targets=fixed-vhost scenarios/rename >"$T_TMP/mut" 2>&1
 check "--mutate: no expectation of them holds when negated" grep -q ", 0 vacuous$" "$T_TMP/mut"
 "$SC" --targets=virtiofsd,ids-only scenarios/rename >"$T_TMP/na" 2>&1
