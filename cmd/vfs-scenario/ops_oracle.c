@@ -131,7 +131,9 @@ int oracle_start(const char *host_root, int argc, char **argv, uint32_t (*mask_o
 			oracle_close();
 			return -EINVAL;
 		}
-		fd = open_beneath(host_root, eq + 1, O_PATH | O_DIRECTORY, 0);
+		fd = ops_confine(host_root, eq + 1, true);
+		if (!fd)
+			fd = open_beneath(host_root, eq + 1, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0) {
 			oracle_close();
 			return fd;

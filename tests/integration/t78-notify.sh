@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 25
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -69,5 +69,19 @@ check "vfs-serve --notify-policy=sometimes is refused" grep -q "invalid value 's
 check "WATCH without a notification queue is EOPNOTSUPP" grep -q '"request":"watch","error":"EOPNOTSUPP"' "$T_TMP/out.j"
 "$BIN/vfs-fuse" --source="$T_TMP/src" --vhost-user="/usr/lib/qemu/virtiofsd --fd={fd} -o source={source}" watch 1 >"$T_TMP/out.j" 2>/dev/null
 check "the C virtiofsd answers vfskit's WATCH with ENOSYS" grep -q '"request":"watch","error":"ENOSYS"' "$T_TMP/out.j"
+# Bad oracle and drain steps: a runner error naming what was wrong.
+bad_step() { # STEP MESSAGE WHAT
+	printf 'title bad\ncase split-rename\nfixture tmpfs\nonly fixed-vhost\nnotify start 2\nnotify watch 1\n%s\n' \
+		"$1" >"$T_TMP/bad.scn"
+	"$SC" --targets=fixed-vhost "$T_TMP/bad.scn" >"$T_TMP/bad.out" 2>&1
+	rc=$?
+	check "$3" sh -c "[ $rc = 1 ] && grep -q -- \"$2\" '$T_TMP/bad.out'"
+}
+bad_step "notify oracle start 1=../.." "has a '..' component" "an oracle path outside the source is refused"
+bad_step "notify oracle start 7=." "nodeid 7 is not watched" "an oracle of an unwatched nodeid is refused"
+bad_step "notify oracle start dir" "'dir' is not NODEID=PATH" "an oracle word without NODEID= is refused"
+bad_step "notify oracle frob" "inotify or fanotify, not 'frob'" "an unknown oracle is refused"
+bad_step "notify oracle inotify" "no notify oracle start before it" "an oracle compared before start is refused"
+bad_step "notify drain 0" "HALVES at least 1" "notify drain 0 is refused"
 check "nothing is left running" sh -c "! pgrep -f 'vfs-serve --notify-polic[y]'"
 finish
