@@ -28,6 +28,8 @@ static const struct syscall_info syscalls[] = {
 	{ "unlinkat", 1, -1, -1 },
 	{ "mkdirat", 1, -1, -1 },
 	{ "mknodat", 1, -1, -1 },
+	{ "fanotify_init", -1, -1, -1 },
+	{ "fanotify_mark", 4, -1, -1 },
 	{ NULL, 0, 0, 0 },
 };
 

@@ -59,6 +59,7 @@ static int backend_open(struct notify_watch *nw)
 	if (nw->backend != NOTIFY_BACKEND_INOTIFY) {
 		nw->fd = notify_fanotify_open();
 		if (nw->fd >= 0) {
+			nw->auto_chosen = nw->backend == NOTIFY_BACKEND_AUTO;
 			nw->backend = NOTIFY_BACKEND_FANOTIFY;
 			return 0;
 		}
@@ -130,7 +131,22 @@ static int host_watch(struct notify_watch *nw, int fd, uint32_t mask, struct not
 		return r < 0 ? r : 0;
 	}
 	r = notify_dir_id_of(fd, &e->id);
-	return r ? r : notify_fanotify_add(nw, fd, mask, &e->id);
+	if (!r)
+		r = notify_fanotify_add(nw, fd, mask, &e->id);
+	/*
+	 * A filesystem fanotify cannot mark (no fsid, as FUSE's; no handles):
+	 * auto falls back to inotify while nothing is watched yet.
+	 */
+	if ((r == -ENODEV || r == -EXDEV || r == -EOPNOTSUPP) && nw->auto_chosen && !nw->n) {
+		fprintf(stderr, "vfs-serve: notify: fanotify cannot mark this filesystem (%s): "
+			"inotify instead\n", strerror(-r));
+		close(nw->fd);
+		nw->fd = -1;
+		nw->backend = NOTIFY_BACKEND_INOTIFY;
+		nw->auto_chosen = false;
+		return host_watch(nw, fd, mask, e);
+	}
+	return r;
 }
 
 int notify_watch_add(struct notify_watch *nw, struct passthrough *pt, uint64_t nodeid, uint32_t mask)

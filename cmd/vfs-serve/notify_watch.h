@@ -67,6 +67,7 @@ struct notify_watch_counts {
 
 struct notify_watch {
 	enum notify_backend backend; /* as chosen: fanotify or inotify once a watch exists */
+	bool auto_chosen;            /* fanotify taken by auto: may still fall back */
 	int fd;                      /* the backend's, -1 before the first watch */
 	struct notify_watch_entry w[NOTIFY_WATCH_MAX];
 	int n;

@@ -109,7 +109,12 @@ static pid_t spawner; /* who forked the child: its death signal comes from there
 
 static void child(char **argv, int listen_fd, const char *log)
 {
-	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/*
+	 * /dev/stderr is ours, shared, not reopened: a reopened file has an
+	 * offset of its own, and the two would write over each other.
+	 */
+	bool ours = !strcmp(log, "/dev/stderr");
+	int fd = ours ? 2 : open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

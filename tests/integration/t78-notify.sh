@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 27
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -69,6 +69,19 @@ check "vfs-serve --notify-policy=sometimes is refused" grep -q "invalid value 's
 check "WATCH without a notification queue is EOPNOTSUPP" grep -q '"request":"watch","error":"EOPNOTSUPP"' "$T_TMP/out.j"
 "$BIN/vfs-fuse" --source="$T_TMP/src" --vhost-user="/usr/lib/qemu/virtiofsd --fd={fd} -o source={source}" watch 1 >"$T_TMP/out.j" 2>/dev/null
 check "the C virtiofsd answers vfskit's WATCH with ENOSYS" grep -q '"request":"watch","error":"ENOSYS"' "$T_TMP/out.j"
+# A host where fanotify cannot mark the share (fanotify_mark fails with
+# ENODEV, as on a filesystem without an fsid; injected): auto falls back
+# to inotify, says so, and the rename still arrives whole.
+"$BIN/vfs-inject" exec --fail fanotify_mark=ENODEV -- \
+	"$VW" --source="$T_TMP/src" -j -c 1 -t 20 >"$T_TMP/f" 2>"$T_TMP/f.err" &
+wpid=$!
+T_PIDS+=($wpid)
+retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/f.err"
+mv "$T_TMP/src/e" "$T_TMP/src/p"
+wait $wpid
+check "fanotify_mark refused: inotify instead, and said" grep -q "fanotify cannot mark this filesystem (No such device): inotify instead" "$T_TMP/f.err"
+check "... the rename arrives whole, through inotify" sh -c "grep -q '\"event\":\"RENAME\",\"dir\":\".\",\"name\":\"e\",\"to_dir\":\".\",\"to_name\":\"p\"' '$T_TMP/f' && grep -q 'backend=inotify' '$T_TMP/f.err'"
+
 # Bad oracle and drain steps: a runner error naming what was wrong.
 bad_step() { # STEP MESSAGE WHAT
 	printf 'title bad\ncase split-rename\nfixture tmpfs\nonly fixed-vhost\nnotify start 2\nnotify watch 1\n%s\n' \
