@@ -39,6 +39,13 @@ static struct {
 	size_t req_len;
 } vio;
 
+/*
+ * Every policy puts one record in a buffer (atomic: a rename in two
+ * consecutive ones), so the buffer size the config gives must hold the
+ * largest single record: a header, the event, a NAME_MAX name.
+ */
+_Static_assert(VHOST_IO_NOTIFY_BUF_SIZE >= VFSKIT_EVENT_MAX, "notify_buf_size below the largest record");
+
 /* The notification queue as notify_send sees it: ring 1, once negotiated. */
 static int nq_available(void *q)
 {
