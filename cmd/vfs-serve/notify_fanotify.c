@@ -52,8 +52,31 @@ static int mark(int gfd, unsigned flags, uint64_t mask, int dirfd)
 	return fanotify_mark(gfd, flags, mask, AT_FDCWD, path) ? -errno : 0;
 }
 
+/* fanotify-fs: the filesystem @dirfd is on, marked for @mask too (the union of every watch's). */
+static int mark_filesystem(struct notify_watch *nw, int dirfd, uint32_t mask, uint64_t fsid)
+{
+	uint64_t m = fan_mask(mask) & ~(uint64_t)FAN_EVENT_ON_CHILD; /* no meaning on a filesystem */
+	int k, r;
+
+	for (k = 0; k < nw->nfs && nw->fs[k].fsid != fsid; k++)
+		;
+	if (k == 8)
+		return -ENOSPC;
+	if (k < nw->nfs && !(m & ~nw->fs[k].mask))
+		return 0;
+	r = mark(nw->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m, dirfd);
+	if (r)
+		return r;
+	if (k == nw->nfs)
+		nw->fs[nw->nfs++] = (typeof(nw->fs[0])){ .fsid = fsid };
+	nw->fs[k].mask |= m;
+	return 0;
+}
+
 int notify_fanotify_add(struct notify_watch *nw, int dirfd, uint32_t mask, struct notify_dir_id *id)
 {
+	if (nw->fs_mark)
+		return mark_filesystem(nw, dirfd, mask, id->fsid);
 	/* A new mask replaces the old one, as inotify_add_watch without IN_MASK_ADD does. */
 	if (notify_watch_by_id(nw, id))
 		mark(nw->fd, FAN_MARK_REMOVE, fan_mask(~0u),
@@ -72,8 +95,12 @@ void notify_fanotify_remove(struct notify_watch *nw, const struct notify_watch_e
 	 * guest forgot and the store let go stays until the kernel drops the
 	 * inode; its events find no watch and are counted unknown.
 	 */
-	if (!i)
+	if (!i || nw->fs_mark) {
+		/* fanotify-fs: the filesystem stays marked; the table filters. */
+		if (i)
+			inode_store_put(nw->pt->store, i);
 		return;
+	}
 	fd = inode_path_fd(nw->pt, i, &tmp);
 	if (fd >= 0) {
 		mark(nw->fd, FAN_MARK_REMOVE, fan_mask(~0u), fd);

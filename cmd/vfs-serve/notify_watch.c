@@ -18,9 +18,9 @@
 
 int notify_backend_parse(const char *s, enum notify_backend *b)
 {
-	static const char *const names[] = { "auto", "fanotify", "inotify" };
+	static const char *const names[] = { "auto", "fanotify", "inotify", "fanotify-fs" };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (!strcmp(s, names[i])) {
 			*b = (enum notify_backend)i;
 			return 0;
@@ -30,15 +30,16 @@ int notify_backend_parse(const char *s, enum notify_backend *b)
 
 const char *notify_backend_name(enum notify_backend b)
 {
-	return b == NOTIFY_BACKEND_FANOTIFY ? "fanotify" : b == NOTIFY_BACKEND_INOTIFY ? "inotify"
-										     : "auto";
+	return b == NOTIFY_BACKEND_FANOTIFY ? "fanotify" : b == NOTIFY_BACKEND_INOTIFY ? "inotify" :
+	       b == NOTIFY_BACKEND_FANOTIFY_FS ? "fanotify-fs" : "auto";
 }
 
 void notify_watch_init(struct notify_watch *nw, enum notify_backend b, enum notify_policy p,
 		       const struct notify_sink *k)
 {
 	memset(nw, 0, sizeof(*nw));
-	nw->backend = b;
+	nw->fs_mark = b == NOTIFY_BACKEND_FANOTIFY_FS;
+	nw->backend = nw->fs_mark ? NOTIFY_BACKEND_FANOTIFY : b;
 	nw->fd = -1;
 	notify_sender_init(&nw->sender, p, k);
 }

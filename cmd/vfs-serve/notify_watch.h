@@ -31,9 +31,15 @@
 
 #define NOTIFY_WATCH_MAX 64
 
-enum notify_backend { NOTIFY_BACKEND_AUTO, NOTIFY_BACKEND_FANOTIFY, NOTIFY_BACKEND_INOTIFY };
+enum notify_backend { NOTIFY_BACKEND_AUTO, NOTIFY_BACKEND_FANOTIFY, NOTIFY_BACKEND_INOTIFY,
+		      NOTIFY_BACKEND_FANOTIFY_FS };
 
-/* "auto", "fanotify", "inotify"; 0 or -EINVAL. */
+/*
+ * "auto", "fanotify", "inotify", "fanotify-fs" (fanotify with one
+ * FAN_MARK_FILESYSTEM mark per shared filesystem instead of one mark per
+ * watched directory: every change there is read, and those in no watched
+ * directory are dropped, counted unknown); 0 or -EINVAL.
+ */
 int notify_backend_parse(const char *s, enum notify_backend *b);
 const char *notify_backend_name(enum notify_backend b);
 
@@ -68,6 +74,9 @@ struct notify_watch_counts {
 struct notify_watch {
 	enum notify_backend backend; /* as chosen: fanotify or inotify once a watch exists */
 	bool auto_chosen;            /* fanotify taken by auto: may still fall back */
+	bool fs_mark;                /* fanotify-fs */
+	struct { uint64_t fsid; uint64_t mask; } fs[8]; /* the filesystems marked */
+	int nfs;
 	int fd;                      /* the backend's, -1 before the first watch */
 	struct notify_watch_entry w[NOTIFY_WATCH_MAX];
 	int n;

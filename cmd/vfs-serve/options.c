@@ -128,8 +128,9 @@ void serve_usage(FILE *f)
 "                        events go to the notification queue: each in a\n"
 "                        buffer of its own, both or neither, or both with a\n"
 "                        buffer kept back for second halves (default: split)\n"
-"  --notify-backend=auto|fanotify|inotify  vhost-user: the host watcher; auto\n"
-"                        takes fanotify where it works (root), else inotify\n"
+"  --notify-backend=auto|fanotify|fanotify-fs|inotify  vhost-user: the host\n"
+"                        watcher; auto takes fanotify where it works (root),\n"
+"                        else inotify; fanotify-fs marks whole filesystems\n"
 "  --reconnect           vhost-user: when the front-end hangs up, forget its\n"
 "                        inodes and serve the next one (default: exit 0)\n"
 "  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
@@ -286,7 +287,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			enum notify_backend b;
 
 			if (notify_backend_parse(optarg, &b))
-				return bad("notify-backend", optarg, "auto, fanotify or inotify");
+				return bad("notify-backend", optarg, "auto, fanotify, fanotify-fs or inotify");
 			o->notify_backend = (int)b;
 			break;
 		}

@@ -50,6 +50,8 @@ static void usage(FILE *f)
 "\n"
 "  --source=DIR          the directory to serve and watch in (required)\n"
 "  --policy=split|atomic|reserve  the device's rename policy (default: split)\n"
+"  --backend=auto|fanotify|fanotify-fs|inotify  the device's host watcher\n"
+"                        (vfs-serve --notify-backend; default: auto)\n"
 "  --buffers=N           buffers posted on the notification queue (1 to 64;\n"
 "                        default: 16)\n"
 "  --hold                keep a buffer while its rename's partner is awaited\n"
@@ -70,6 +72,7 @@ struct options {
 	const char *source, *serve;
 	char serve_buf[PATH_MAX];
 	enum notify_policy policy;
+	const char *backend;
 	int buffers, orphan_ms;
 	bool hold, json;
 	long count;
@@ -90,6 +93,7 @@ static int parse(int argc, char **argv, struct options *o)
 	static const struct option longs[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "buffers", required_argument, NULL, 'b' },
 		{ "hold", no_argument, NULL, 'H' },
 		{ "orphan-ms", required_argument, NULL, 'o' },
@@ -106,7 +110,8 @@ static int parse(int argc, char **argv, struct options *o)
 	long v;
 	int c, idx = 0;
 
-	*o = (struct options){ .policy = NOTIFY_SPLIT, .buffers = 16, .orphan_ms = 1000 };
+	*o = (struct options){ .policy = NOTIFY_SPLIT, .backend = "auto", .buffers = 16,
+			       .orphan_ms = 1000 };
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(o->serve_buf, sizeof(o->serve_buf), "%s/vfs-serve", dirname(exe));
 	o->serve = o->serve_buf;
@@ -120,6 +125,12 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'p':
 			if (notify_policy_parse(optarg, &o->policy))
 				goto bad;
+			break;
+		case 'B':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "fanotify") &&
+			    strcmp(optarg, "fanotify-fs") && strcmp(optarg, "inotify"))
+				goto bad;
+			o->backend = optarg;
 			break;
 		case 'b':
 			if (whole(optarg, 1, NOTIFY_DRIVER_MAX_BUFS, &v))
@@ -249,7 +260,7 @@ int main(int argc, char **argv)
 	struct vu_front_config vc;
 	struct notify_driver d;
 	struct watched w[MAX_WATCHES];
-	char policy[32], how[64], dir[] = "/tmp/vfs-watch.XXXXXX";
+	char policy[32], backend[48], how[64], dir[] = "/tmp/vfs-watch.XXXXXX";
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = parse(argc, argv, &o), nw = 0, r;
 	long seen = 0;
@@ -262,7 +273,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(policy, sizeof(policy), "--notify-policy=%s", notify_policy_name(o.policy));
-	char *serve[] = { (char *)o.serve, policy, "--fd={fd}", "{source}", NULL };
+	snprintf(backend, sizeof(backend), "--notify-backend=%s", o.backend);
+	char *serve[] = { (char *)o.serve, policy, backend, "--fd={fd}", "{source}", NULL };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 31
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -23,6 +23,12 @@ chmod +x "$T_TMP/serve-inotify"
 rc=$?
 sed 's/^/# /' "$T_TMP/mi" | grep -v '^#   ' | tail -3
 check_eq "... and on vfs-serve --notify-backend=inotify" 0 $rc
+printf '#!/bin/sh\nexec "%s" --notify-backend=fanotify-fs "$@"\n' "$BIN/vfs-serve" >"$T_TMP/serve-fs"
+chmod +x "$T_TMP/serve-fs"
+"$SC" --serve "$T_TMP/serve-fs" --targets=fixed-vhost scenarios/rename >"$T_TMP/mf" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/mf" | grep -v '^#   ' | tail -3
+check_eq "... and on vfs-serve --notify-backend=fanotify-fs (filesystem marks)" 0 $rc
 "$SC" --mutate --targets=fixed-vhost scenarios/rename >"$T_TMP/mut" 2>&1
 check "--mutate: no expectation of them holds when negated" grep -q ", 0 vacuous$" "$T_TMP/mut"
 "$SC" --targets=virtiofsd,ids-only scenarios/rename >"$T_TMP/na" 2>&1
@@ -81,6 +87,21 @@ mv "$T_TMP/src/e" "$T_TMP/src/p"
 wait $wpid
 check "fanotify_mark refused: inotify instead, and said" grep -q "fanotify cannot mark this filesystem (No such device): inotify instead" "$T_TMP/f.err"
 check "... the rename arrives whole, through inotify" sh -c "grep -q '\"event\":\"RENAME\",\"dir\":\".\",\"name\":\"e\",\"to_dir\":\".\",\"to_name\":\"p\"' '$T_TMP/f' && grep -q 'backend=inotify' '$T_TMP/f.err'"
+
+# fanotify-fs: the whole filesystem marked, changes outside the watched
+# directory read and dropped, counted unknown; those in it delivered.
+mkdir -p "$T_TMP/src/w"
+"$VW" --source="$T_TMP/src" --backend=fanotify-fs -c 1 -t 20 w >"$T_TMP/fs" 2>"$T_TMP/fs.err" &
+wpid=$!
+T_PIDS+=($wpid)
+retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/fs.err"
+echo x >"$T_TMP/src/outside"
+echo y >"$T_TMP/src/w/inside"
+wait $wpid
+check "fanotify-fs: the change in the watched directory, alone" sh -c "[ \"\$(cat '$T_TMP/fs')\" = 'w/ CREATE inside' ]"
+check "... the one outside it read, dropped and counted" grep -q "backend=fanotify-fs .* unknown=[1-9]" "$T_TMP/fs.err"
+"$VW" --source="$T_TMP/src" --backend=dnotify -t 1 >/dev/null 2>"$T_TMP/err"
+check "vfs-watch --backend=dnotify is refused" grep -q "invalid value 'dnotify' for --backend" "$T_TMP/err"
 
 # Bad oracle and drain steps: a runner error naming what was wrong.
 bad_step() { # STEP MESSAGE WHAT
