@@ -243,7 +243,7 @@ static void one_event(struct notify_watch *nw, const struct fanotify_event_metad
 		nw->sender.lost++; /* the host's own queue overflowed: said, not hidden */
 		return;
 	}
-	if (m->pid == getpid() && (mask & DIRENT_EVENTS)) {
+	if (nw->suppress_own && m->pid == getpid() && (mask & DIRENT_EVENTS)) {
 		/* The guest's change, made by us and reported from its request. */
 		nw->c.own_suppressed++;
 		mask &= ~(uint64_t)DIRENT_EVENTS;

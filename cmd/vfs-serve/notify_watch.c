@@ -351,7 +351,14 @@ void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int 
 	    len < sizeof(*h))
 		return;
 	switch (h->opcode) {
-	case FUSE_CREATE: skip = sizeof(struct fuse_create_in); break;
+	case FUSE_CREATE:
+		/*
+		 * Whether it created the file or opened one already there, the
+		 * reply does not say: fanotify's own event (or its absence) does,
+		 * so that one is kept.
+		 */
+		notify_watch_process(nw);
+		return;
 	case FUSE_MKNOD: skip = sizeof(struct fuse_mknod_in); break;
 	case FUSE_MKDIR: skip = sizeof(struct fuse_mkdir_in); mask |= IN_ISDIR; break;
 	case FUSE_SYMLINK: break;
@@ -364,8 +371,14 @@ void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int 
 	}
 	if (n < skip || !(a = name_at(body + skip, n - skip, 0)))
 		return;
-	/* What the host queued before this change goes to the guest before it. */
+	/*
+	 * What the host queued before this change goes to the guest before it;
+	 * fanotify's copy of the change itself, made by this process, is
+	 * dropped there, and reported below from the request.
+	 */
+	nw->suppress_own = true;
 	notify_watch_process(nw);
+	nw->suppress_own = false;
 	if (h->opcode == FUSE_RENAME || h->opcode == FUSE_RENAME2) {
 		struct fuse_rename2_in r2 = { 0 };
 

@@ -8,7 +8,9 @@
  *   fanotify_init works): a rename comes whole, both names in one event,
  *   and each event says which process made it, so the guest's own
  *   changes through vfs-serve are reported by the server itself, from
- *   the request and its reply, and the host's copy of them is dropped;
+ *   the request and its reply, and the host's copy of them is dropped
+ *   (but for FUSE_CREATE: its reply does not say whether it created the
+ *   file, so fanotify's event, or its absence, stands);
  *
  *   inotify (the fallback): a rename's halves are paired by cookie in a
  *   read, and every change comes back from the host once, the guest's
@@ -75,6 +77,7 @@ struct notify_watch {
 	enum notify_backend backend; /* as chosen: fanotify or inotify once a watch exists */
 	bool auto_chosen;            /* fanotify taken by auto: may still fall back */
 	bool fs_mark;                /* fanotify-fs */
+	bool suppress_own;           /* a change of ours is about to be reported from its request */
 	struct { uint64_t fsid; uint64_t mask; } fs[8]; /* the filesystems marked */
 	int nfs;
 	int fd;                      /* the backend's, -1 before the first watch */

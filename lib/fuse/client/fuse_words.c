@@ -308,9 +308,14 @@ static int w_create(struct fuse_client *c, int argc, char **argv, struct fuse_wo
 	uint64_t fh;
 	int r;
 
-	(void)argc;
 	NUM(0, parent, UINT64_MAX);
-	r = fc_create(c, parent, argv[1], S_IFREG | 0644, O_RDWR | O_CREAT | O_EXCL, &e, &fh);
+	if (argc > 2 && strcmp(argv[2], "noexcl")) {
+		*why = "create: the third word is noexcl or nothing";
+		return -EINVAL;
+	}
+	/* noexcl: open(O_CREAT) of a name that may exist, as a guest's stale negative dentry does. */
+	r = fc_create(c, parent, argv[1], S_IFREG | 0644,
+		      O_RDWR | O_CREAT | (argc > 2 ? 0 : O_EXCL), &e, &fh);
 	if (!r)
 		r = fc_release(c, e.nodeid, fh, O_RDWR, false);
 	if (!r)
@@ -561,7 +566,7 @@ static const struct word_op ops[] = {
 	{ "release", 2, 2, "release NODEID FH", w_release },
 	{ "read", 1, 3, "read NODEID [SIZE [OFFSET]]", w_read },
 	{ "write", 2, 2, "write NODEID DATA", w_write },
-	{ "create", 2, 2, "create PARENT NAME", w_create },
+	{ "create", 2, 3, "create PARENT NAME [noexcl]", w_create },
 	{ "mkdir", 2, 2, "mkdir PARENT NAME", w_mkdir },
 	{ "unlink", 2, 2, "unlink PARENT NAME", w_unlink },
 	{ "rmdir", 2, 2, "rmdir PARENT NAME", w_rmdir },
