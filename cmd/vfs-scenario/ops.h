@@ -19,7 +19,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 /* server: through the control socket. */
 int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* daemon: facts about the server process from /proc (fds, rss in KiB). */
-int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out);
+int op_daemon(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /*
  * fuse and raw: one request on the target's connection (lib/fuse/client
  * fuse_words); its named results are left in ctx->fields.

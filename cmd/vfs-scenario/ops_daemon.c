@@ -1,7 +1,8 @@
 /*
  * ops_daemon: what a server costs, read from outside (/proc/PID), so a
  * scenario can judge a daemon that has no control socket: how many fds it
- * holds open, and its resident memory.
+ * holds open, whether one of them is on a given file, and its resident
+ * memory.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -9,6 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/mono_clock.h"
 
 #include "ops.h"
 
@@ -26,6 +32,53 @@ static int count_fds(int pid, long *n)
 	while ((e = readdir(d)))
 		*n += e->d_name[0] != '.';
 	closedir(d);
+	return 0;
+}
+
+/* Whether @pid holds an fd (O_PATH ones too) on the file @dev/@ino: 1, 0, or -errno. */
+static int holds(int pid, dev_t dev, ino_t ino)
+{
+	char path[64], fd[320];
+	struct dirent *e;
+	struct stat st;
+	int found = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!found && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(fd, sizeof(fd), "%s/%s", path, e->d_name);
+			found = !stat(fd, &st) && st.st_dev == dev && st.st_ino == ino;
+		}
+	closedir(d);
+	return found;
+}
+
+/*
+ * released PATH: waits up to 5 s until the daemon holds no fd on PATH's
+ * file (a FORGET it was sent has been served, on a daemon that pins inodes
+ * with fds): "released", or "held" when it still does.
+ */
+static int daemon_released(struct run_ctx *ctx, const char *rel, struct strbuf *out)
+{
+	long long end = mono_ms() + 5000;
+	struct stat st;
+	int fd = ops_confine(ctx->host_root, rel, false), r;
+
+	if (!fd)
+		fd = open_beneath(ctx->host_root, rel, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	r = fstat(fd, &st) ? -errno : 0;
+	close(fd);
+	while (!r && (r = holds(ctx->server_pid, st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
+		usleep(2000); /* nothing tells us when another program closes an fd */
+	if (r < 0)
+		return r;
+	strbuf_addf(out, "%s", r ? "held" : "released");
 	return 0;
 }
 
@@ -69,7 +122,7 @@ static int daemon_status(struct run_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
-int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out)
+int op_daemon(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	long v = 0;
 	int err;
@@ -80,6 +133,8 @@ int op_daemon(struct run_ctx *ctx, const char *op, struct strbuf *out)
 		ops_refuse("daemon %s: no server process to look at", op);
 		return -ESRCH;
 	}
+	if (!strcmp(op, "released"))
+		return argc == 1 ? daemon_released(ctx, argv[0], out) : -EINVAL;
 	err = !strcmp(op, "fds") ? count_fds(ctx->server_pid, &v) : rss_kib(ctx->server_pid, &v);
 	if (!err)
 		strbuf_addf(out, "%ld", v);

@@ -335,7 +335,7 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 	case KIND_SERVER:
 		return op_server(ctx, op, st->argc, argv, value);
 	case KIND_DAEMON:
-		return op_daemon(ctx, op, value);
+		return op_daemon(ctx, op, st->argc, argv, value);
 	case KIND_FUSE:
 	case KIND_RAW:
 		return op_fuse(ctx, st->kind == KIND_RAW, st->argc, argv, value);
