@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-plan 31
+if [ "$BUILD" = build-san ]; then plan 30; else plan 31; fi
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -29,8 +29,11 @@ chmod +x "$T_TMP/serve-fs"
 rc=$?
 sed 's/^/# /' "$T_TMP/mf" | grep -v '^#   ' | tail -3
 check_eq "... and on vfs-serve --notify-backend=fanotify-fs (filesystem marks)" 0 $rc
-"$SC" --mutate --targets=fixed-vhost scenarios/rename >"$T_TMP/mut" 2>&1
-check "--mutate: no expectation of them holds when negated" grep -q ", 0 vacuous$" "$T_TMP/mut"
+# --mutate judges the scenarios, not the build: once, in the plain build.
+if [ "$BUILD" != build-san ]; then
+	"$SC" --mutate --targets=fixed-vhost scenarios/rename >"$T_TMP/mut" 2>&1
+	check "--mutate: no expectation of them holds when negated" grep -q ", 0 vacuous$" "$T_TMP/mut"
+fi
 "$SC" --targets=virtiofsd,ids-only scenarios/rename >"$T_TMP/na" 2>&1
 check "they are n/a where there is no notification queue" grep -q "^vfs-scenario: 0 passed, 0 failed, 0 skipped$" "$T_TMP/na"
 
