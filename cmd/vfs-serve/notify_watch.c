@@ -339,6 +339,17 @@ static void own_rename(struct notify_watch *nw, uint64_t dir, const char *a, uin
 	notify_watch_deliver_rename(nw, f, a, t, b, isdir, nw->next_cookie);
 }
 
+bool notify_watch_reports(uint32_t opcode)
+{
+	switch (opcode) {
+	case FUSE_CREATE: case FUSE_MKNOD: case FUSE_MKDIR: case FUSE_SYMLINK: case FUSE_LINK:
+	case FUSE_UNLINK: case FUSE_RMDIR: case FUSE_RENAME: case FUSE_RENAME2:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int error)
 {
 	const struct fuse_in_header *h = req;

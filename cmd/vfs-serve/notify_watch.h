@@ -105,6 +105,8 @@ void notify_watch_process(struct notify_watch *nw);
  * here, once, when the backend can tell the host's copy from others'.
  */
 void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int error);
+/* Whether notify_watch_own has anything to do with a request of @opcode. */
+bool notify_watch_reports(uint32_t opcode);
 
 /* --- for the backends (notify_fanotify.c, notify_inotify.c) --- */
 

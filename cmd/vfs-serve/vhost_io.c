@@ -245,7 +245,8 @@ static ssize_t take(void *buf, size_t len)
 		}
 		if (watch_request(buf, n, unique))
 			continue;
-		vio.req_len = n < sizeof(vio.req) ? n : sizeof(vio.req);
+		/* Kept only for the requests whose change is reported from them. */
+		vio.req_len = notify_watch_reports(opcode) ? (n < sizeof(vio.req) ? n : sizeof(vio.req)) : 0;
 		memcpy(vio.req, buf, vio.req_len);
 		return (ssize_t)n;
 	}
@@ -337,7 +338,7 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 	for (int i = 0; i < count; i++)
 		done += put_at(done, iov[i].iov_base, iov[i].iov_len);
 	give_back((uint32_t)total);
-	if (iov[0].iov_len >= sizeof(o)) {
+	if (vio.req_len && iov[0].iov_len >= sizeof(o)) {
 		memcpy(&o, iov[0].iov_base, sizeof(o));
 		notify_watch_own(&vio.nw, vio.req, vio.req_len, o.error);
 	}
