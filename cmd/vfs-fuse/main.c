@@ -39,6 +39,9 @@ static void usage(FILE *f)
 "  --timeout=SEC         how long a reply may take (default: 5)\n"
 "  --minimal             vhost-user without protocol features or ENABLE\n"
 "  --no-init             send no INIT first\n"
+"  --notification        vhost-user: negotiate VIRTIO_FS_F_NOTIFICATION (queue 1)\n"
+"                        and post no buffers there: the device counts what\n"
+"                        it would send as lost\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
 "\n"
@@ -53,7 +56,7 @@ static void usage(FILE *f)
 struct options {
 	const char *vhost_cmd, *connect, *fuse_socket, *source, *log;
 	int timeout_ms;
-	bool minimal, no_init;
+	bool minimal, no_init, notification;
 };
 
 static int parse(int argc, char **argv, struct options *o)
@@ -67,6 +70,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "minimal", no_argument, NULL, 'm' },
 		{ "no-init", no_argument, NULL, 'n' },
+		{ "notification", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
@@ -85,6 +89,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'l': o->log = optarg; break;
 		case 'm': o->minimal = true; break;
 		case 'n': o->no_init = true; break;
+		case 'N': o->notification = true; break;
 		case 't': {
 			char *end;
 			double sec = strtod(optarg, &end);
@@ -208,6 +213,7 @@ int main(int argc, char **argv)
 	vu_front_config_default(&vc);
 	vc.timeout_ms = o.timeout_ms;
 	vc.minimal = o.minimal;
+	vc.notification = o.notification;
 	if (o.vhost_cmd && asprintf(&line, "exec %s", o.vhost_cmd) < 0)
 		return 1;
 	sh[2] = line;
