@@ -58,13 +58,14 @@ static int holds(int pid, dev_t dev, ino_t ino)
 }
 
 /*
- * released PATH: waits up to 5 s until the daemon holds no fd on PATH's
- * file (a FORGET it was sent has been served, on a daemon that pins inodes
- * with fds): "released", or "held" when it still does.
+ * released PATH [MS]: waits up to MS (default 5000) until the daemon holds
+ * no fd on PATH's file (a FORGET or a RELEASE it was sent has been served,
+ * on a daemon that pins inodes with fds): "released", or "held" when it
+ * still does.
  */
-static int daemon_released(struct run_ctx *ctx, const char *rel, struct strbuf *out)
+static int daemon_released(struct run_ctx *ctx, const char *rel, long ms, struct strbuf *out)
 {
-	long long end = mono_ms() + 5000;
+	long long end = mono_ms() + ms;
 	struct stat st;
 	int fd = ops_confine(ctx->host_root, rel, false), r;
 
@@ -133,8 +134,16 @@ int op_daemon(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 		ops_refuse("daemon %s: no server process to look at", op);
 		return -ESRCH;
 	}
-	if (!strcmp(op, "released"))
-		return argc == 1 ? daemon_released(ctx, argv[0], out) : -EINVAL;
+	if (!strcmp(op, "released")) {
+		char *end = NULL;
+		long ms = argc > 1 ? strtol(argv[1], &end, 10) : 5000;
+
+		if (argc > 1 && (*end || ms < 1 || ms > 60000)) {
+			ops_refuse("daemon released: MS from 1 to 60000, not '%s'", argv[1]);
+			return -EINVAL;
+		}
+		return daemon_released(ctx, argv[0], ms, out);
+	}
 	err = !strcmp(op, "fds") ? count_fds(ctx->server_pid, &v) : rss_kib(ctx->server_pid, &v);
 	if (!err)
 		strbuf_addf(out, "%ld", v);
