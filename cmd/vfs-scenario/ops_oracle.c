@@ -21,9 +21,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "notify/notify_join.h"
 #include "notify/notify_proto.h"
 #include "ops.h"
 #include "ops_oracle.h"
+#include "util/fanotify_walk.h"
+#include "util/handle_text.h"
+#include "util/proc_fd.h"
 
 #define ORACLE_DIRS 16
 #define ORACLE_EVENTS 4096
@@ -32,7 +36,7 @@ struct dir {
 	unsigned long long nodeid;
 	int wd;
 	uint64_t fsid;
-	struct { struct file_handle fh; unsigned char h[MAX_HANDLE_SZ]; } fh;
+	union handle_buf fh;
 };
 
 static struct {
@@ -113,7 +117,7 @@ int oracle_start(const char *host_root, int argc, char **argv, uint32_t (*mask_o
 		return err;
 	}
 	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '='), *end, path[64];
+		char *eq = strchr(argv[i], '='), *end, path[PROC_FD_PATH_MAX];
 		struct dir *d = &o.d[o.nd];
 		struct statfs sfs;
 		uint32_t mask;
@@ -138,7 +142,7 @@ int oracle_start(const char *host_root, int argc, char **argv, uint32_t (*mask_o
 			oracle_close();
 			return fd;
 		}
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		proc_fd_path(fd, path);
 		d->fh.fh.handle_bytes = MAX_HANDLE_SZ;
 		d->wd = inotify_add_watch(o.ifd, path, mask);
 		if (d->wd < 0 || fanotify_mark(o.ffd, FAN_MARK_ADD, fan_mask_of(mask), AT_FDCWD, path) ||
@@ -159,26 +163,27 @@ int oracle_start(const char *host_root, int argc, char **argv, uint32_t (*mask_o
 	return 0;
 }
 
-static const char *kind(uint32_t mask)
-{
-	return notify_mask_name(mask);
-}
-
+/* An event in the words the guest's deliveries are in (notify_delivery_text). */
 static void line(struct strbuf *b, int *n, uint32_t mask, unsigned long long node, const char *name)
 {
+	struct notify_delivery d = { .mask = mask, .nodeid = node };
 	char text[600];
 
-	snprintf(text, sizeof(text), "%s%s %llu%s%s", kind(mask), mask & IN_ISDIR ? ",ISDIR" : "", node,
-		 *name ? " " : "", name);
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	notify_delivery_text(&d, text, sizeof(text));
 	add_line(b, n, text);
 }
 
 static void rename_line(struct strbuf *b, int *n, uint32_t isdir, unsigned long long a,
 			const char *an, unsigned long long z, const char *zn)
 {
+	struct notify_delivery d = { .mask = IN_MOVED_FROM | IN_MOVED_TO | isdir, .nodeid = a,
+				     .to_nodeid = z };
 	char text[600];
 
-	snprintf(text, sizeof(text), "RENAME%s %llu %s %llu %s", isdir ? ",ISDIR" : "", a, an, z, zn);
+	snprintf(d.name, sizeof(d.name), "%s", an);
+	snprintf(d.to_name, sizeof(d.to_name), "%s", zn);
+	notify_delivery_text(&d, text, sizeof(text));
 	add_line(b, n, text);
 }
 
@@ -238,17 +243,15 @@ static struct dir *record_dir(const struct fanotify_event_info_fid *r, const cha
 static struct dir *parent_dir(const struct fanotify_event_info_fid *r, char *name)
 {
 	struct file_handle *fh = (void *)r->handle;
-	char link[64], path[PATH_MAX], *base;
-	struct { struct file_handle fh; unsigned char h[MAX_HANDLE_SZ]; } up = {
-		.fh.handle_bytes = MAX_HANDLE_SZ };
+	char link[PROC_FD_PATH_MAX], path[PATH_MAX], *base;
+	union handle_buf up = { .fh.handle_bytes = MAX_HANDLE_SZ };
 	struct dir *found = NULL;
 	int fd = open_by_handle_at(o.mfd, fh, O_PATH | O_CLOEXEC), mnt;
 	ssize_t n;
 
 	if (fd < 0)
 		return NULL;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	n = readlink(proc_fd_path(fd, link), path, sizeof(path) - 1);
 	if (n > 0 && !name_to_handle_at(fd, "..", &up.fh, &mnt, 0)) {
 		path[n] = '\0';
 		base = strrchr(path, '/');
@@ -272,10 +275,11 @@ static void read_fanotify(void)
 	ssize_t n;
 
 	while ((n = read(o.ffd, buf, sizeof(buf))) > 0) {
-		struct fanotify_event_metadata *m = (void *)buf;
-		ssize_t left = n;
+		struct fanotify_event_metadata md, *m = &md;
+		const char *raw;
+		size_t off = 0;
 
-		for (; FAN_EVENT_OK(m, left); m = FAN_EVENT_NEXT(m, left)) {
+		while (fanotify_walk(buf, (size_t)n, &off, &md, &raw)) {
 			struct dir *dir = NULL, *from = NULL, *to = NULL;
 			const char *name = "", *fname = "", *tname = "";
 			const struct fanotify_event_info_fid *self = NULL;
@@ -286,8 +290,8 @@ static void read_fanotify(void)
 				add_line(&o.fan, &o.nfan, "OVERFLOW ?");
 				continue;
 			}
-			for (char *q = (char *)m + m->metadata_len; q < (char *)m + m->event_len;) {
-				struct fanotify_event_info_fid *r = (void *)q;
+			for (const char *q = raw + m->metadata_len; q < raw + m->event_len;) {
+				const struct fanotify_event_info_fid *r = (const void *)q;
 
 				if (r->hdr.len < sizeof(r->hdr))
 					break;

@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #include "notify_watch.h"
+#include "util/fanotify_walk.h"
+#include "util/handle_text.h"
+#include "util/proc_fd.h"
 
 #define DIRENT_EVENTS (FAN_CREATE | FAN_DELETE | FAN_RENAME)
 
@@ -45,11 +48,10 @@ static uint64_t fan_mask(uint32_t in)
 
 static int mark(int gfd, unsigned flags, uint64_t mask, int dirfd)
 {
-	char path[64];
+	char path[PROC_FD_PATH_MAX];
 
 	/* Through /proc: fanotify_mark takes no O_PATH fd as its object. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-	return fanotify_mark(gfd, flags, mask, AT_FDCWD, path) ? -errno : 0;
+	return fanotify_mark(gfd, flags, mask, AT_FDCWD, proc_fd_path(dirfd, path)) ? -errno : 0;
 }
 
 /* fanotify-fs: the filesystem @dirfd is on, marked for @mask too (the union of every watch's). */
@@ -60,7 +62,7 @@ static int mark_filesystem(struct notify_watch *nw, int dirfd, uint32_t mask, ui
 
 	for (k = 0; k < nw->nfs && nw->fs[k].fsid != fsid; k++)
 		;
-	if (k == 8)
+	if (k == (int)(sizeof(nw->fs) / sizeof(nw->fs[0])))
 		return -ENOSPC;
 	if (k < nw->nfs && !(m & ~nw->fs[k].mask))
 		return 0;
@@ -79,8 +81,7 @@ int notify_fanotify_add(struct notify_watch *nw, int dirfd, uint32_t mask, struc
 		return mark_filesystem(nw, dirfd, mask, id->fsid);
 	/* A new mask replaces the old one, as inotify_add_watch without IN_MASK_ADD does. */
 	if (notify_watch_by_id(nw, id))
-		mark(nw->fd, FAN_MARK_REMOVE, fan_mask(~0u),
-		     dirfd);
+		mark(nw->fd, FAN_MARK_REMOVE, fan_mask(~0u), dirfd);
 	return mark(nw->fd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, fan_mask(mask), dirfd);
 }
 
@@ -132,13 +133,14 @@ static int record_of(const struct fanotify_event_info_fid *r, size_t len, struct
 struct parsed {
 	struct notify_watch_entry *dir, *old, *new;
 	const char *name, *oldname, *newname;
-	bool has_dir, has_old, has_new;
+	bool has_dir;
 	struct notify_dir_id id; /* the DFID_NAME record's */
 };
 
-static void parse(struct notify_watch *nw, const struct fanotify_event_metadata *m, struct parsed *p)
+static void parse(struct notify_watch *nw, const struct fanotify_event_metadata *m, const char *raw,
+		  struct parsed *p)
 {
-	const char *q = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+	const char *q = raw + m->metadata_len, *end = raw + m->event_len;
 
 	memset(p, 0, sizeof(*p));
 	while (q + sizeof(struct fanotify_event_info_header) <= end) {
@@ -157,9 +159,9 @@ static void parse(struct notify_watch *nw, const struct fanotify_event_metadata 
 			if (h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME)
 				p->dir = e, p->name = name, p->has_dir = true, p->id = id;
 			else if (h->info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME)
-				p->old = e, p->oldname = name, p->has_old = true;
+				p->old = e, p->oldname = name;
 			else
-				p->new = e, p->newname = name, p->has_new = true;
+				p->new = e, p->newname = name;
 		}
 		q += h->len;
 	}
@@ -174,10 +176,10 @@ static void parse(struct notify_watch *nw, const struct fanotify_event_metadata 
 static struct notify_watch_entry *parent_of(struct notify_watch *nw, const struct notify_dir_id *id,
 					    char *name, size_t len)
 {
-	struct { struct file_handle fh; unsigned char h[MAX_HANDLE_SZ]; } f;
+	union handle_buf f;
 	struct notify_watch_entry *e = NULL;
 	struct notify_dir_id pid;
-	char link[64], path[PATH_MAX];
+	char link[PROC_FD_PATH_MAX], path[PATH_MAX];
 	bool tmp;
 	int root, mfd, fd, up;
 	ssize_t n;
@@ -200,8 +202,7 @@ static struct notify_watch_entry *parent_of(struct notify_watch *nw, const struc
 	if (fd < 0)
 		return NULL;
 	up = openat(fd, "..", O_PATH | O_CLOEXEC);
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	n = readlink(proc_fd_path(fd, link), path, sizeof(path) - 1);
 	if (up >= 0 && n > 0 && !notify_dir_id_of(up, &pid)) {
 		const char *base;
 
@@ -226,7 +227,7 @@ static bool is_self(const char *name)
 	return !*name || !strcmp(name, ".");
 }
 
-static void one_event(struct notify_watch *nw, const struct fanotify_event_metadata *m)
+static void one_event(struct notify_watch *nw, const struct fanotify_event_metadata *m, const char *raw)
 {
 	static const struct { uint64_t fan; uint32_t in; } order[] = {
 		{ FAN_CREATE, IN_CREATE }, { FAN_MODIFY, IN_MODIFY }, { FAN_ATTRIB, IN_ATTRIB },
@@ -248,12 +249,12 @@ static void one_event(struct notify_watch *nw, const struct fanotify_event_metad
 		nw->c.own_suppressed++;
 		mask &= ~(uint64_t)DIRENT_EVENTS;
 	}
-	parse(nw, m, &p);
+	parse(nw, m, raw, &p);
 	if (mask & FAN_RENAME) {
 		if (++nw->next_cookie == 0)
 			nw->next_cookie = 1;
-		notify_watch_deliver_rename(nw, p.has_old ? p.old : NULL, p.oldname,
-					    p.has_new ? p.new : NULL, p.newname, isdir, nw->next_cookie);
+		notify_watch_deliver_rename(nw, p.old, p.oldname, p.new, p.newname, isdir,
+					    nw->next_cookie);
 	}
 	if (!(mask & ~(uint64_t)(FAN_RENAME | FAN_ONDIR)))
 		return;
@@ -284,16 +285,17 @@ void notify_fanotify_process(struct notify_watch *nw)
 	ssize_t n;
 
 	while ((n = read(nw->fd, buf, sizeof(buf))) > 0) {
-		const struct fanotify_event_metadata *m = (const void *)buf;
-		ssize_t left = n;
+		struct fanotify_event_metadata m;
+		const char *raw;
+		size_t off = 0;
 
-		for (; FAN_EVENT_OK(m, left); m = FAN_EVENT_NEXT(m, left)) {
-			if (m->vers != FANOTIFY_METADATA_VERSION) {
+		while (fanotify_walk(buf, (size_t)n, &off, &m, &raw)) {
+			if (m.vers != FANOTIFY_METADATA_VERSION) {
 				fprintf(stderr, "vfs-serve: fanotify metadata version %u, not %u: "
-					"event skipped\n", m->vers, FANOTIFY_METADATA_VERSION);
+					"event skipped\n", m.vers, FANOTIFY_METADATA_VERSION);
 				continue;
 			}
-			one_event(nw, m);
+			one_event(nw, &m, raw);
 		}
 	}
 }

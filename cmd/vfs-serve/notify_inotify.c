@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "notify_watch.h"
+#include "util/proc_fd.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
 		    IN_MOVE_SELF | IN_MODIFY | IN_ATTRIB)
@@ -28,11 +29,8 @@ int notify_inotify_open(void)
 
 int notify_inotify_add(struct notify_watch *nw, int dirfd, uint32_t mask)
 {
-	char path[64];
-	int wd;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-	wd = inotify_add_watch(nw->fd, path, (mask & WATCH_MASK) | IN_ONLYDIR);
+	char path[PROC_FD_PATH_MAX];
+	int wd = inotify_add_watch(nw->fd, proc_fd_path(dirfd, path), (mask & WATCH_MASK) | IN_ONLYDIR);
 	return wd < 0 ? -errno : wd;
 }
 

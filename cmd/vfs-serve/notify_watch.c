@@ -15,24 +15,7 @@
 #include <linux/fuse.h>
 
 #include "notify_watch.h"
-
-int notify_backend_parse(const char *s, enum notify_backend *b)
-{
-	static const char *const names[] = { "auto", "fanotify", "inotify", "fanotify-fs" };
-
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*b = (enum notify_backend)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *notify_backend_name(enum notify_backend b)
-{
-	return b == NOTIFY_BACKEND_FANOTIFY ? "fanotify" : b == NOTIFY_BACKEND_INOTIFY ? "inotify" :
-	       b == NOTIFY_BACKEND_FANOTIFY_FS ? "fanotify-fs" : "auto";
-}
+#include "util/handle_text.h"
 
 void notify_watch_init(struct notify_watch *nw, enum notify_backend b, enum notify_policy p,
 		       const struct notify_sink *k)
@@ -104,8 +87,7 @@ struct notify_watch_entry *notify_watch_by_id(struct notify_watch *nw, const str
 
 int notify_dir_id_of(int fd, struct notify_dir_id *id)
 {
-	struct { struct file_handle fh; unsigned char h[MAX_HANDLE_SZ]; } f = {
-		.fh.handle_bytes = MAX_HANDLE_SZ };
+	union handle_buf f = { .fh.handle_bytes = MAX_HANDLE_SZ };
 	struct statfs sfs;
 	int mnt;
 
@@ -196,7 +178,7 @@ int notify_watch_remove(struct notify_watch *nw, uint64_t nodeid)
 		notify_inotify_remove(nw, e);
 	else
 		notify_fanotify_remove(nw, e);
-	*e = nw->w[--nw->n];
+	notify_watch_drop(nw, e);
 	return 0;
 }
 

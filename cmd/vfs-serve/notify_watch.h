@@ -33,18 +33,6 @@
 
 #define NOTIFY_WATCH_MAX 64
 
-enum notify_backend { NOTIFY_BACKEND_AUTO, NOTIFY_BACKEND_FANOTIFY, NOTIFY_BACKEND_INOTIFY,
-		      NOTIFY_BACKEND_FANOTIFY_FS };
-
-/*
- * "auto", "fanotify", "inotify", "fanotify-fs" (fanotify with one
- * FAN_MARK_FILESYSTEM mark per shared filesystem instead of one mark per
- * watched directory: every change there is read, and those in no watched
- * directory are dropped, counted unknown); 0 or -EINVAL.
- */
-int notify_backend_parse(const char *s, enum notify_backend *b);
-const char *notify_backend_name(enum notify_backend b);
-
 /* A directory's identity as fanotify reports it: fsid and file handle. */
 struct notify_dir_id {
 	uint64_t fsid;

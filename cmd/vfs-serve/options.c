@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "notify/notify_proto.h"
-#include "notify_watch.h"
 #include "options.h"
 
 enum {

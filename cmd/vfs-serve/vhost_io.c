@@ -388,7 +388,7 @@ void vhost_io_report(FILE *f)
 		return;
 	fprintf(f, "vfs-serve: notify: backend=%s policy=%s host_events=%llu unknown=%llu "
 		"stale=%llu own_reported=%llu own_suppressed=%llu sent=%llu overflows=%llu "
-		"lost=%llu second_halves_faulted=%llu\n", vio.nw.fs_mark ? "fanotify-fs" : notify_backend_name(vio.nw.backend),
+		"lost=%llu second_halves_faulted=%llu\n", notify_backend_name(vio.nw.fs_mark ? NOTIFY_BACKEND_FANOTIFY_FS : vio.nw.backend),
 		notify_policy_name(s->policy), (unsigned long long)c->host_events,
 		(unsigned long long)c->unknown, (unsigned long long)c->stale,
 		(unsigned long long)c->own_reported, (unsigned long long)c->own_suppressed,

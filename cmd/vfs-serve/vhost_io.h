@@ -13,7 +13,6 @@
 #include <stdio.h>
 
 #include "notify/notify_proto.h"
-#include "notify_watch.h"
 #include "util/errbuf.h"
 
 /*

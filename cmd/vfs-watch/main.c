@@ -72,7 +72,7 @@ struct options {
 	const char *source, *serve;
 	char serve_buf[PATH_MAX];
 	enum notify_policy policy;
-	const char *backend;
+	enum notify_backend backend;
 	int buffers, orphan_ms;
 	bool hold, json;
 	long count;
@@ -110,7 +110,7 @@ static int parse(int argc, char **argv, struct options *o)
 	long v;
 	int c, idx = 0;
 
-	*o = (struct options){ .policy = NOTIFY_SPLIT, .backend = "auto", .buffers = 16,
+	*o = (struct options){ .policy = NOTIFY_SPLIT, .backend = NOTIFY_BACKEND_AUTO, .buffers = 16,
 			       .orphan_ms = 1000 };
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(o->serve_buf, sizeof(o->serve_buf), "%s/vfs-serve", dirname(exe));
@@ -127,10 +127,8 @@ static int parse(int argc, char **argv, struct options *o)
 				goto bad;
 			break;
 		case 'B':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "fanotify") &&
-			    strcmp(optarg, "fanotify-fs") && strcmp(optarg, "inotify"))
+			if (notify_backend_parse(optarg, &o->backend))
 				goto bad;
-			o->backend = optarg;
 			break;
 		case 'b':
 			if (whole(optarg, 1, NOTIFY_DRIVER_MAX_BUFS, &v))
@@ -273,7 +271,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(policy, sizeof(policy), "--notify-policy=%s", notify_policy_name(o.policy));
-	snprintf(backend, sizeof(backend), "--notify-backend=%s", o.backend);
+	snprintf(backend, sizeof(backend), "--notify-backend=%s", notify_backend_name(o.backend));
 	char *serve[] = { (char *)o.serve, policy, backend, "--fd={fd}", "{source}", NULL };
 
 	sigaction(SIGINT, &sa, NULL);

@@ -5,22 +5,43 @@
 #include <linux/fuse.h>
 
 #include "notify/notify_proto.h"
+#include "util/enum_name.h"
+
+static const char *const policy_names[] = {
+	[NOTIFY_SPLIT] = "split", [NOTIFY_ATOMIC] = "atomic", [NOTIFY_RESERVE] = "reserve", NULL,
+};
+
+static const char *const backend_names[] = {
+	[NOTIFY_BACKEND_AUTO] = "auto", [NOTIFY_BACKEND_FANOTIFY] = "fanotify",
+	[NOTIFY_BACKEND_INOTIFY] = "inotify", [NOTIFY_BACKEND_FANOTIFY_FS] = "fanotify-fs", NULL,
+};
 
 int notify_policy_parse(const char *s, enum notify_policy *p)
 {
-	static const char *const names[] = { "split", "atomic", "reserve" };
+	int v, err = enum_parse(policy_names, s, &v);
 
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(s, names[i])) {
-			*p = (enum notify_policy)i;
-			return 0;
-		}
-	return -EINVAL;
+	if (!err)
+		*p = (enum notify_policy)v;
+	return err;
 }
 
 const char *notify_policy_name(enum notify_policy p)
 {
-	return p == NOTIFY_SPLIT ? "split" : p == NOTIFY_ATOMIC ? "atomic" : "reserve";
+	return enum_name(policy_names, p);
+}
+
+int notify_backend_parse(const char *s, enum notify_backend *b)
+{
+	int v, err = enum_parse(backend_names, s, &v);
+
+	if (!err)
+		*b = (enum notify_backend)v;
+	return err;
+}
+
+const char *notify_backend_name(enum notify_backend b)
+{
+	return enum_name(backend_names, b);
 }
 
 size_t notify_encode(void *buf, size_t len, const struct vfskit_event *ev, const char *name)

@@ -58,6 +58,19 @@ enum notify_policy { NOTIFY_SPLIT, NOTIFY_ATOMIC, NOTIFY_RESERVE };
 int notify_policy_parse(const char *s, enum notify_policy *p);
 const char *notify_policy_name(enum notify_policy p);
 
+/* The host watcher behind a device (vfs-serve --notify-backend). */
+enum notify_backend { NOTIFY_BACKEND_AUTO, NOTIFY_BACKEND_FANOTIFY, NOTIFY_BACKEND_INOTIFY,
+		      NOTIFY_BACKEND_FANOTIFY_FS };
+
+/*
+ * "auto", "fanotify", "inotify", "fanotify-fs" (fanotify with one
+ * FAN_MARK_FILESYSTEM mark per shared filesystem instead of one mark per
+ * watched directory: every change there is read, and those in no watched
+ * directory are dropped, counted unknown); 0 or -EINVAL.
+ */
+int notify_backend_parse(const char *s, enum notify_backend *b);
+const char *notify_backend_name(enum notify_backend b);
+
 /*
  * Encodes one event into @buf (room @len): the header, the record, @name.
  * Its length, or 0 when it does not fit.

@@ -4,7 +4,7 @@
 # and deadlock cases) with no vacuous expectation; vfs-watch printing what
 # a guest receives, renames rejoined; refusals.
 . "$(dirname "$0")/lib.sh"
-if [ "$BUILD" = build-san ]; then plan 31; else plan 32; fi
+if [ "$BUILD" = build-san ]; then plan 34; else plan 35; fi
 
 SC=$BIN/vfs-scenario
 VW=$BIN/vfs-watch
@@ -37,12 +37,20 @@ fi
 "$SC" --targets=virtiofsd,ids-only scenarios/rename >"$T_TMP/na" 2>&1
 check "they are n/a where there is no notification queue" grep -q "^vfs-scenario: 0 passed, 0 failed, 0 skipped$" "$T_TMP/na"
 
+# watch_bg OUT WHAT CMD...: CMD (a vfs-watch) in the background, its
+# output in OUT and OUT.err, once it says it is watching WHAT; sets wpid.
+watch_bg() {
+	local out=$1 what=$2
+	shift 2
+	"$@" >"$out" 2>"$out.err" &
+	wpid=$!
+	T_PIDS+=($wpid)
+	retry 200 grep -q "^vfs-watch: watching $what" "$out.err"
+}
+
 # vfs-watch: what a guest receives, as inotifywait prints it.
 mkdir -p "$T_TMP/src/d" "$T_TMP/out"
-"$VW" --source="$T_TMP/src" -c 5 -t 20 . d >"$T_TMP/w" 2>"$T_TMP/w.err" &
-wpid=$!
-T_PIDS+=($wpid)
-retry 200 grep -q "^vfs-watch: watching 2 directories" "$T_TMP/w.err"
+watch_bg "$T_TMP/w" "2 directories" "$VW" --source="$T_TMP/src" -c 5 -t 20 . d
 echo x >"$T_TMP/src/a"
 retry 100 grep -q "CREATE a" "$T_TMP/w"
 mv "$T_TMP/src/a" "$T_TMP/src/d/b"
@@ -58,10 +66,7 @@ check "a rename across watched directories, rejoined" grep -qx "./ RENAME a d/ b
 check "a move out of the watched set, alone, after the wait" grep -qx "d/ MOVED_FROM b" "$T_TMP/w"
 check "vfs-serve ended cleanly behind it" sh -c "! grep -v '^vfs-serve: notify:' '$T_TMP/w.err' | grep -q 'vfs-serve:'"
 check "... on fanotify, nothing lost, nothing unknown" grep -q '^vfs-serve: notify: backend=fanotify policy=split .* unknown=0 stale=0 .* lost=0 ' "$T_TMP/w.err"
-"$VW" --source="$T_TMP/src" -j -c 1 -t 20 >"$T_TMP/j" 2>"$T_TMP/j.err" &
-wpid=$!
-T_PIDS+=($wpid)
-retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/j.err"
+watch_bg "$T_TMP/j" "1 directory" "$VW" --source="$T_TMP/src" -j -c 1 -t 20
 mv "$T_TMP/src/c" "$T_TMP/src/e"
 wait $wpid
 check "-j: a JSON line for the rename" grep -q '^{"event":"RENAME","dir":".","name":"c","to_dir":".","to_name":"e","nodeid":1,"cookie":[0-9]*}$' "$T_TMP/j"
@@ -73,6 +78,8 @@ check "--buffers=0 is refused" grep -q "invalid value '0' for --buffers" "$T_TMP
 check "--source is required" grep -q "source=DIR is required" "$T_TMP/err"
 "$BIN/vfs-serve" --notify-policy=sometimes --fd=3 "$T_TMP/src" 2>"$T_TMP/err"
 check "vfs-serve --notify-policy=sometimes is refused" grep -q "invalid value 'sometimes' for --notify-policy" "$T_TMP/err"
+"$BIN/vfs-serve" --notify-backend=dnotify --fd=3 "$T_TMP/src" 2>"$T_TMP/err"
+check "vfs-serve --notify-backend=dnotify is refused" grep -q "invalid value 'dnotify' for --notify-backend" "$T_TMP/err"
 # WATCH where no notification queue was negotiated: refused, not sent nowhere.
 "$BIN/vfs-fuse" --source="$T_TMP/src" --vhost-user="$BIN/vfs-serve --fd={fd} {source}" watch 1 >"$T_TMP/out.j" 2>/dev/null
 check "WATCH without a notification queue is EOPNOTSUPP" grep -q '"request":"watch","error":"EOPNOTSUPP"' "$T_TMP/out.j"
@@ -81,11 +88,8 @@ check "the C virtiofsd answers vfskit's WATCH with ENOSYS" grep -q '"request":"w
 # A host where fanotify cannot mark the share (fanotify_mark fails with
 # ENODEV, as on a filesystem without an fsid; injected): auto falls back
 # to inotify, says so, and the rename still arrives whole.
-"$BIN/vfs-inject" exec --fail fanotify_mark=ENODEV -- \
-	"$VW" --source="$T_TMP/src" -j -c 1 -t 20 >"$T_TMP/f" 2>"$T_TMP/f.err" &
-wpid=$!
-T_PIDS+=($wpid)
-retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/f.err"
+watch_bg "$T_TMP/f" "1 directory" "$BIN/vfs-inject" exec --fail fanotify_mark=ENODEV -- \
+	"$VW" --source="$T_TMP/src" -j -c 1 -t 20
 mv "$T_TMP/src/e" "$T_TMP/src/p"
 wait $wpid
 check "fanotify_mark refused: inotify instead, and said" grep -q "fanotify cannot mark this filesystem (No such device): inotify instead" "$T_TMP/f.err"
@@ -94,10 +98,7 @@ check "... the rename arrives whole, through inotify" sh -c "grep -q '\"event\":
 # fanotify-fs: the whole filesystem marked, changes outside the watched
 # directory read and dropped, counted unknown; those in it delivered.
 mkdir -p "$T_TMP/src/w"
-"$VW" --source="$T_TMP/src" --backend=fanotify-fs -c 1 -t 20 w >"$T_TMP/fs" 2>"$T_TMP/fs.err" &
-wpid=$!
-T_PIDS+=($wpid)
-retry 200 grep -q "^vfs-watch: watching 1 directory" "$T_TMP/fs.err"
+watch_bg "$T_TMP/fs" "1 directory" "$VW" --source="$T_TMP/src" --backend=fanotify-fs -c 1 -t 20 w
 echo x >"$T_TMP/src/outside"
 echo y >"$T_TMP/src/w/inside"
 wait $wpid
@@ -124,6 +125,8 @@ bad_step() { # STEP MESSAGE WHAT
 	rc=$?
 	check "$3" sh -c "[ $rc = 1 ] && grep -q -- \"$2\" '$T_TMP/bad.out'"
 }
+bad_step "fuse create 1 x often" "the third word is noexcl or nothing" "fuse create with a third word not noexcl is refused"
+bad_step "daemon released c 0" "MS from 1 to 60000, not '0'" "daemon released with 0 ms is refused"
 bad_step "notify oracle start 1=../.." "has a '..' component" "an oracle path outside the source is refused"
 bad_step "notify oracle start 7=." "nodeid 7 is not watched" "an oracle of an unwatched nodeid is refused"
 bad_step "notify oracle start dir" "'dir' is not NODEID=PATH" "an oracle word without NODEID= is refused"

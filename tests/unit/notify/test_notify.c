@@ -11,6 +11,7 @@
 #include <linux/fuse.h>
 
 #include "notify/notify_send.h"
+#include "util/fanotify_walk.h"
 #include "../unit.h"
 
 START_TEST(numbers_are_our_own)
@@ -200,6 +201,39 @@ START_TEST(overflow_accounting_adds_up)
 }
 END_TEST
 
+/*
+ * fanotify events with records are padded to 4 bytes: a 92-byte event puts
+ * the next one's metadata off its 8-byte alignment. Both are walked (and
+ * under UBSan without a misaligned read); a cut-off or lying tail is not.
+ */
+START_TEST(fanotify_events_of_any_padding_are_walked)
+{
+	char buf[256] __attribute__((aligned(8))) = { 0 };
+	struct fanotify_event_metadata md = { .vers = FANOTIFY_METADATA_VERSION,
+					      .metadata_len = sizeof(md) };
+	const char *raw;
+	size_t off = 0;
+
+	md.event_len = 92, md.mask = FAN_CREATE;
+	memcpy(buf, &md, sizeof(md));
+	md.event_len = 84, md.mask = FAN_RENAME;
+	memcpy(buf + 92, &md, sizeof(md));
+	ck_assert_int_eq(fanotify_walk(buf, 176, &off, &md, &raw), 1);
+	ck_assert_uint_eq(md.mask, FAN_CREATE);
+	ck_assert_ptr_eq(raw, buf);
+	ck_assert_int_eq(fanotify_walk(buf, 176, &off, &md, &raw), 1);
+	ck_assert_uint_eq(md.mask, FAN_RENAME);
+	ck_assert_ptr_eq(raw, buf + 92);
+	ck_assert_int_eq(fanotify_walk(buf, 176, &off, &md, &raw), 0); /* the end */
+	off = 92;
+	ck_assert_int_eq(fanotify_walk(buf, 170, &off, &md, &raw), 0); /* cut off */
+	md.event_len = 8; /* shorter than its own metadata */
+	memcpy(buf + 92, &md, sizeof(md));
+	off = 92;
+	ck_assert_int_eq(fanotify_walk(buf, 176, &off, &md, &raw), 0);
+}
+END_TEST
+
 Suite *notify_suite(void)
 {
 	Suite *s = suite_create("notify");
@@ -209,6 +243,7 @@ Suite *notify_suite(void)
 	tcase_add_test(tc, records_round_trip_and_lies_are_refused);
 	tcase_add_test(tc, policies_decide_as_documented);
 	tcase_add_test(tc, overflow_accounting_adds_up);
+	tcase_add_test(tc, fanotify_events_of_any_padding_are_walked);
 	suite_add_tcase(s, tc);
 	return s;
 }
