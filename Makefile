@@ -208,7 +208,7 @@ $(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/u
 	@$(if $(Q),echo "  CC      $@ (static)")
 	$(Q)$(CC) -static -O2 -Ilib -o $@ $^
 # The agent runs the runner's own step code (ops_*.c) inside the guest.
-AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) cmd/vfs-scenario/ops_file.c \
+AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) cmd/vfs-scenario/ops_file.c lib/util/array.c \
 	cmd/vfs-scenario/ops_guest.c cmd/vfs-scenario/ops_confine.c lib/util/strbuf.c \
 	lib/util/handle_text.c lib/util/file_type.c lib/util/proc_fd.c lib/util/errno_name.c
 $(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) cmd/vfs-scenario/ops.h

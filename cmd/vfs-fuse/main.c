@@ -170,7 +170,7 @@ static void print_reply(const char *op, int r, const struct fuse_words_out *o,
 		if (r == -EPROTO && c->why[0])
 			json_str(&j, "why", c->why);
 	} else {
-		json_str(&j, "value", o->value.buf ? o->value.buf : "");
+		json_str(&j, "value", o->value.buf);
 		for (int i = 0; i < o->nfields; i++) {
 			const char *v = o->field[i].value;
 
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct fuse_target t;
 	struct vu_front_config vc;
-	struct fuse_words_out out = { 0 };
+	struct fuse_words_out out = FUSE_WORDS_OUT_INIT;
 	char how[64], *sh[] = { "/bin/sh", "-c", NULL, NULL }, *line = NULL;
 	char dir[] = "/tmp/vfs-fuse.XXXXXX", sock[sizeof(dir) + 20];
 	int rc = parse(argc, argv, &o), failed = 0;

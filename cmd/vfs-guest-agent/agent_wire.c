@@ -6,12 +6,11 @@
 
 void wire_encode(struct strbuf *sb, const char *s, size_t len)
 {
-	strbuf_addf(sb, "%s", "");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c > 0x20 && c < 0x7f && c != '%')
-			strbuf_addf(sb, "%c", c);
+			strbuf_addch(sb, c);
 		else
 			strbuf_addf(sb, "%%%02X", c);
 	}

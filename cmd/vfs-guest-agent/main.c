@@ -47,7 +47,8 @@ static void reply(FILE *out, int err, const char *value, const char *refusal)
 
 int main(int argc, char **argv)
 {
-	struct run_ctx ctx = { .control_fd = -1 };
+	struct run_ctx ctx = { .control_fd = -1, .report = STRBUF_INIT,
+			       .fields = FUSE_WORDS_OUT_INIT };
 	char *line = NULL, *w[MAX_WORDS];
 	size_t cap = 0;
 	FILE *in, *out;
@@ -76,7 +77,6 @@ int main(int argc, char **argv)
 		int n = wire_split(line, w, MAX_WORDS), r = 0, na = 0;
 		const char *refusal;
 
-		strbuf_addf(&value, "%s", "");
 		for (int i = 0; i < n; i++)
 			if (wire_decode(w[i]) < 0)
 				r = -EINVAL;
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 				? op_file(ctx.guest_root, true, w[1], na, args, &value)
 				: op_guest(&ctx, w[1], na, args, &value);
 		refusal = ops_refusal();
-		reply(out, -r, value.buf ? value.buf : "", refusal);
+		reply(out, -r, value.buf, refusal);
 		strbuf_release(&value);
 	}
 	ops_close_all();

@@ -23,6 +23,7 @@
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
+#include "util/array.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
 
@@ -258,6 +259,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 struct files {
 	char **path;
 	int n;
+	size_t cap;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -277,8 +279,15 @@ static void collect(const char *path, struct files *fs, int *errors)
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fs->path = realloc(fs->path, (size_t)(fs->n + 1) * sizeof(char *));
-		fs->path[fs->n++] = strdup(path);
+		char *copy = strdup(path);
+
+		if (!copy || ARRAY_GROW(fs->path, (size_t)fs->n + 1, fs->cap)) {
+			fprintf(stderr, "vfs-scenario: out of memory listing %s\n", path);
+			free(copy);
+			(*errors)++;
+			return;
+		}
+		fs->path[fs->n++] = copy;
 		return;
 	}
 	n = scandir(path, &list, NULL, alphasort);
@@ -413,16 +422,16 @@ static char *substitute(const char *cmd, const char *source, const char *mnt)
 
 	for (const char *p = cmd; *p; p++) {
 		if (!strncmp(p, "{source}", 8)) {
-			strbuf_addf(&sb, "%s", source);
+			strbuf_addstr(&sb, source);
 			p += 7;
 		} else if (!strncmp(p, "{mountpoint}", 12)) {
-			strbuf_addf(&sb, "%s", mnt);
+			strbuf_addstr(&sb, mnt);
 			p += 11;
 		} else {
-			strbuf_addf(&sb, "%c", *p);
+			strbuf_addch(&sb, *p);
 		}
 	}
-	return sb.buf;
+	return strbuf_detach(&sb);
 }
 
 /*
@@ -616,6 +625,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 	char log[PATH_MAX + 32], errlog[PATH_MAX + 32], *store[4] = { 0 };
 	char *argv[SCENARIO_MAX_SERVER_ARGS + 2 * SCENARIO_MAX_INJECT + 16];
 	struct run_ctx ctx = { .s = s, .control_fd = -1, .verbose = o->verbose,
+			       .report = STRBUF_INIT, .fields = FUSE_WORDS_OUT_INIT,
 			       .stop = &stop_flag };
 	struct server sv = { 0 };
 	struct fuse_target ft = { 0 };
@@ -734,7 +744,7 @@ static void run_one(const struct options *o, const char *workdir, struct scenari
 		}
 	}
 	if (!held) {
-		strbuf_addf(&details, "%s", ctx.report.buf ? ctx.report.buf : "");
+		strbuf_addstr(&details, ctx.report.buf);
 		if (ours) {
 			strbuf_addf(&details, "  decision log (last lines):\n");
 			tail(log, 8, &details);
@@ -933,6 +943,7 @@ int main(int argc, char **argv)
 	report_totals(stdout, &rs);
 	for (int i = 0; i < rs.n; i++)
 		unexpected += result_unexpected(&rs.r[i]);
+	unexpected += rs.lost;
 	results_free(&rs);
 	rc = stop_flag ? 130 : unexpected ? 1 : 0;
 out:

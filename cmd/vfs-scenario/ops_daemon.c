@@ -79,7 +79,7 @@ static int daemon_released(struct run_ctx *ctx, const char *rel, long ms, struct
 		usleep(2000); /* nothing tells us when another program closes an fd */
 	if (r < 0)
 		return r;
-	strbuf_addf(out, "%s", r ? "held" : "released");
+	strbuf_addstr(out, r ? "held" : "released");
 	return 0;
 }
 
@@ -119,7 +119,7 @@ static int daemon_status(struct run_ctx *ctx, struct strbuf *out)
 	gone = !ctx->fuse->connected || ctx->fuse->client.gone;
 	daemon_ended(&ctx->fuse->daemon, gone ? 5000 : 0, desc, sizeof(desc));
 	ctx->status_asked = true;
-	strbuf_addf(out, "%s", desc);
+	strbuf_addstr(out, desc);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "util/array.h"
 #include "util/file_type.h"
 #include "util/proc_fd.h"
 
@@ -138,9 +139,10 @@ static int cmp_names(const void *a, const void *b)
 
 static int list(const char *root, const char *path, struct strbuf *out)
 {
-	int fd = open_beneath(root, path, O_RDONLY | O_DIRECTORY, 0), n = 0, cap = 0, err = 0;
+	int fd = open_beneath(root, path, O_RDONLY | O_DIRECTORY, 0), n = 0, err = 0;
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	char **names = NULL, **grown;
+	char **names = NULL;
+	size_t cap = 0;
 	struct dirent *e;
 
 	if (!d) {
@@ -153,15 +155,9 @@ static int list(const char *root, const char *path, struct strbuf *out)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
 		    !strcmp(e->d_name, "lost+found"))
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			grown = realloc(names, (size_t)cap * sizeof(*names));
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			names = grown;
-		}
+		err = ARRAY_GROW(names, (size_t)n + 1, cap);
+		if (err)
+			break;
 		names[n] = strdup(e->d_name);
 		if (!names[n])
 			err = -ENOMEM;
@@ -200,7 +196,7 @@ static int stat_field(const char *path, int fd, const char *field, struct strbuf
 	else if (!strcmp(field, "nlink"))
 		strbuf_addf(out, "%lu", (unsigned long)st.st_nlink);
 	else if (!strcmp(field, "type"))
-		strbuf_addf(out, "%s", file_type_name(st.st_mode));
+		strbuf_addstr(out, file_type_name(st.st_mode));
 	else
 		strbuf_addf(out, "%o", st.st_mode & 07777);
 	return 0;

@@ -35,6 +35,6 @@ int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf 
 		fuse_target_disconnect(ctx->fuse);
 	if (r == -EPROTO)
 		strbuf_addf(&ctx->report, "  protocol violation: %s\n", ctx->fuse->client.why);
-	strbuf_addf(out, "%s", ctx->fields.value.buf ? ctx->fields.value.buf : "");
+	strbuf_addstr(out, ctx->fields.value.buf);
 	return r;
 }

@@ -69,7 +69,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 			strbuf_addf(out, "%llu", ((unsigned long long)w[0] << 32) | w[1]);
 			return 0;
 		}
-		strbuf_addf(out, "%s", handle_text_format(&h.fh, text, sizeof(text)));
+		strbuf_addstr(out, handle_text_format(&h.fh, text, sizeof(text)));
 		return 0;
 	}
 	if (!strcmp(op, "open-handle")) {

@@ -197,7 +197,7 @@ int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 		}
 		notify_delivery_text(&d, text, sizeof(text));
 		oracle_note_guest(text);
-		strbuf_addf(out, "%s", text);
+		strbuf_addstr(out, text);
 		return 0;
 	}
 }

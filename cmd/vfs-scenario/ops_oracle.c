@@ -46,7 +46,8 @@ static struct {
 	int nd;
 	struct strbuf guest, ino, fan; /* "|"-joined lines, in order */
 	int nguest, nino, nfan;
-} o = { .ifd = -1, .ffd = -1, .mfd = -1 };
+} o = { .ifd = -1, .ffd = -1, .mfd = -1, .guest = STRBUF_INIT, .ino = STRBUF_INIT,
+	.fan = STRBUF_INIT };
 
 static void add_line(struct strbuf *b, int *n, const char *line)
 {

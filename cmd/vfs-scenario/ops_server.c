@@ -145,7 +145,7 @@ int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 		if (!r && !n)
 			r = -ENOENT;
 		if (!r)
-			strbuf_addf(out, "%s", val);
+			strbuf_addstr(out, val);
 	} else if (!strcmp(op, "counter")) {
 		r = request(ctx, "counters", &reply);
 		for (char *line = reply.buf; !r && line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
@@ -171,7 +171,7 @@ int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 			}
 		}
 		if (!r)
-			strbuf_addf(out, "%s", val);
+			strbuf_addstr(out, val);
 	} else if (!strcmp(op, "wait-forgotten")) {
 		/* The kernel sends FORGET when it gets round to it; bounded wait. */
 		for (int tries = 0; tries < 500 && !r; tries++) {
@@ -190,7 +190,7 @@ int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 	} else if (!strcmp(op, "dump")) {
 		r = request(ctx, "dump", &reply);
 		if (!r)
-			strbuf_addf(out, "%s", reply.buf);
+			strbuf_addstr(out, reply.buf);
 	} else {
 		r = -ENOSYS;
 	}

@@ -16,6 +16,7 @@
 #include "obs/fault.h"
 #include "core/config.h"
 #include "scenario.h"
+#include "util/array.h"
 #include "fuse/client/fuse_words.h"
 #include "../vfs-inject/spec.h"
 
@@ -136,7 +137,8 @@ struct parser {
 	char **vars; /* names defined so far */
 	unsigned kinds; /* every step kind seen */
 	bool in_background;
-	int nvars, cap;
+	int nvars;
+	size_t cap;
 };
 
 /* Word flags from split(). */
@@ -226,20 +228,13 @@ static bool var_defined(struct parser *p, const char *name, size_t len)
 
 static void define(struct parser *p, const char *name)
 {
-	char **grown, *copy;
+	char *copy;
 
 	if (var_defined(p, name, strlen(name)))
 		return;
-	if (p->nvars == p->cap) {
-		int cap = p->cap ? 2 * p->cap : 32;
-
-		grown = realloc(p->vars, (size_t)cap * sizeof(*grown));
-		if (!grown) {
-			complain(p, "out of memory for variable '%s'", name);
-			return;
-		}
-		p->vars = grown;
-		p->cap = cap;
+	if (ARRAY_GROW(p->vars, (size_t)p->nvars + 1, p->cap)) {
+		complain(p, "out of memory for variable '%s'", name);
+		return;
 	}
 	copy = strdup(name);
 	if (!copy) {
@@ -477,13 +472,10 @@ static void step_release(struct step *st)
 
 static int add_step(struct parser *p, struct scenario *s, struct step *st)
 {
-	struct step *grown = realloc(s->steps, (size_t)(s->nsteps + 1) * sizeof(*s->steps));
-
-	if (!grown) {
+	if (ARRAY_GROW(s->steps, (size_t)s->nsteps + 1, s->steps_cap)) {
 		complain(p, "out of memory");
 		return -1;
 	}
-	s->steps = grown;
 	s->steps[s->nsteps++] = *st;
 	return 0;
 }

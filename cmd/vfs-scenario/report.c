@@ -9,13 +9,17 @@
 
 #include "core/config.h"
 #include "report.h"
+#include "util/array.h"
 
 void results_add(struct results *rs, const struct scenario *s, int design,
 		 enum outcome o, const char *skip_reason, const char *details)
 {
 	struct result *r;
 
-	rs->r = realloc(rs->r, (size_t)(rs->n + 1) * sizeof(*rs->r));
+	if (ARRAY_GROW(rs->r, (size_t)rs->n + 1, rs->cap)) {
+		rs->lost++; /* reported in the totals: a verdict is never dropped silently */
+		return;
+	}
 	r = &rs->r[rs->n++];
 	r->s = s;
 	r->design = design;
@@ -245,5 +249,8 @@ void report_totals(FILE *f, const struct results *rs)
 		else
 			pass++;
 	}
-	fprintf(f, "vfs-scenario: %d passed, %d failed, %d skipped\n", pass, fail, skip);
+	if (rs->lost)
+		fprintf(f, "vfs-scenario: %d results lost for want of memory: counted as failed\n",
+			rs->lost);
+	fprintf(f, "vfs-scenario: %d passed, %d failed, %d skipped\n", pass, fail + rs->lost, skip);
 }

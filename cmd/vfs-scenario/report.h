@@ -22,6 +22,8 @@ struct result {
 struct results {
 	struct result *r;
 	int n;
+	size_t cap;
+	int lost;               /* results that found no memory: the run fails */
 };
 
 void results_add(struct results *rs, const struct scenario *s, int design,

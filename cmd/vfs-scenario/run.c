@@ -17,13 +17,15 @@
 #include "control/control_client.h"
 #include "util/errno_name.h"
 #include "ops.h"
+#include "util/array.h"
 #include "run.h"
 
 #define UNKNOWN "\x01unknown" /* a value a skipped server step would have made */
 
 struct vars {
-	char **name, **value;
-	int n, cap;
+	struct var { char *name, *value; } *v;
+	int n;
+	size_t cap;
 };
 
 static int var_set(struct vars *v, const char *name, const char *value)
@@ -33,50 +35,34 @@ static int var_set(struct vars *v, const char *name, const char *value)
 	if (!copy)
 		return -ENOMEM;
 	for (int i = 0; i < v->n; i++)
-		if (!strcmp(v->name[i], name)) {
-			free(v->value[i]);
-			v->value[i] = copy;
+		if (!strcmp(v->v[i].name, name)) {
+			free(v->v[i].value);
+			v->v[i].value = copy;
 			return 0;
 		}
-	if (v->n == v->cap) {
-		int cap = v->cap ? 2 * v->cap : 32;
-		char **n = realloc(v->name, (size_t)cap * sizeof(*n));
-
-		if (n)
-			v->name = n;
-		n = n ? realloc(v->value, (size_t)cap * sizeof(*n)) : NULL;
-		if (!n) {
-			free(copy);
-			return -ENOMEM;
-		}
-		v->value = n;
-		v->cap = cap;
-	}
-	v->name[v->n] = strdup(name);
-	if (!v->name[v->n]) {
+	if (ARRAY_GROW(v->v, (size_t)v->n + 1, v->cap) || !(v->v[v->n].name = strdup(name))) {
 		free(copy);
 		return -ENOMEM;
 	}
-	v->value[v->n++] = copy;
+	v->v[v->n++].value = copy;
 	return 0;
 }
 
 static const char *var_get(struct vars *v, const char *name, size_t len)
 {
 	for (int i = 0; i < v->n; i++)
-		if (strlen(v->name[i]) == len && !strncmp(v->name[i], name, len))
-			return v->value[i];
+		if (strlen(v->v[i].name) == len && !strncmp(v->v[i].name, name, len))
+			return v->v[i].value;
 	return "";
 }
 
 static void vars_free(struct vars *v)
 {
 	for (int i = 0; i < v->n; i++) {
-		free(v->name[i]);
-		free(v->value[i]);
+		free(v->v[i].name);
+		free(v->v[i].value);
 	}
-	free(v->name);
-	free(v->value);
+	free(v->v);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -104,7 +90,6 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 	int err = 0;
 
 	*out = NULL;
-	strbuf_addf(&sb, "%s", "");
 	for (const char *p = s; *p && !err; p++) {
 		const char *name, *end, *val;
 		char one[2] = { *p, '\0' }, key[256];
@@ -161,7 +146,7 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 					if (sb.len + strlen(dflt) > SCENARIO_VALUE_MAX)
 						err = -E2BIG;
 					else
-						strbuf_addf(&sb, "%s", dflt);
+						strbuf_addstr(&sb, dflt);
 					free(dflt);
 					continue;
 				}
@@ -174,7 +159,7 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 		if (sb.len + strlen(val) > SCENARIO_VALUE_MAX)
 			err = -E2BIG;
 		else
-			strbuf_addf(&sb, "%s", val);
+			strbuf_addstr(&sb, val);
 		if (sb.failed)
 			err = -ENOMEM;
 	}
@@ -182,8 +167,8 @@ static int expand(struct vars *v, const char *s, bool *unknown, char **out)
 		strbuf_release(&sb);
 		return err;
 	}
-	*out = sb.buf;
-	return 0;
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : -ENOMEM;
 }
 
 /* "=> NAME" or "=> NAME[INDEX]" (the index expanded now). */
@@ -229,7 +214,7 @@ static void describe(struct strbuf *sb, const struct step *st, char **argv)
 {
 	/* fuse, raw and set steps: their first argument names what they do. */
 	if (st->kind & (KIND_FUSE | KIND_RAW | KIND_SET))
-		strbuf_addf(sb, "%s", kind_name(st->kind));
+		strbuf_addstr(sb, kind_name(st->kind));
 	else
 		strbuf_addf(sb, "%s %s", kind_name(st->kind), st->op->name);
 	for (int i = 0; i < st->argc; i++)
@@ -239,7 +224,7 @@ static void describe(struct strbuf *sb, const struct step *st, char **argv)
 static void describe_result(struct strbuf *sb, int r, const char *value)
 {
 	if (r)
-		strbuf_addf(sb, "%s", errno_name(-r) ? errno_name(-r) : "unknown errno");
+		strbuf_addstr(sb, errno_name(-r) ? errno_name(-r) : "unknown errno");
 	else
 		strbuf_addf(sb, "\"%s\"", value);
 }
@@ -285,7 +270,7 @@ static void describe_expect(struct strbuf *sb, const struct expect *e, const cha
 	else if (e->type == EXPECT_AT_MOST || e->type == EXPECT_AT_LEAST)
 		strbuf_addf(sb, "%sa number %s %s", neg, e->type == EXPECT_AT_MOST ? "<=" : ">=", want);
 	else
-		strbuf_addf(sb, "%s", e->negate ? "a failure" : "success");
+		strbuf_addstr(sb, e->negate ? "a failure" : "success");
 }
 
 /* Whether @o resolves the last component of its paths (a symlink is followed). */
@@ -345,7 +330,7 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		err = var_set(v, argv[0], argv[1]);
 		if (err)
 			ops_refuse("out of memory setting '%s'", argv[0]);
-		strbuf_addf(value, "%s", argv[1]);
+		strbuf_addstr(value, argv[1]);
 		return err;
 	}
 }
@@ -405,7 +390,7 @@ static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv
 		strbuf_addf(&ctx->report, "%s %s", st->background ? "background" : "join",
 			    st->background ? st->background : st->join);
 	else
-		strbuf_addf(&ctx->report, "%s", st->repeat_end > (int)(st - ctx->s->steps) ?
+		strbuf_addstr(&ctx->report, st->repeat_end > (int)(st - ctx->s->steps) ?
 			    "repeat" : "end");
 	strbuf_addf(&ctx->report, "\n  runner error: %s\n", why);
 	ctx->runner_error = true;
@@ -509,7 +494,7 @@ static bool join_background(struct run_ctx *ctx, int k, const struct step *at)
 	}
 	if (!res.ok) {
 		strbuf_addf(&ctx->report, "background %s (line %d):\n%s", b.st->background,
-			    b.st->line, report.buf ? report.buf : "");
+			    b.st->line, report.buf);
 		ctx->witness_failed |= res.witness_failed;
 		ctx->runner_error |= res.runner_error;
 		ctx->premise_failed |= res.premise_failed;
@@ -635,7 +620,6 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 			}
 		} else {
 			strbuf_reset(&value);
-			strbuf_addf(&value, "%s", "");
 			r = confine_args(ctx, st, argv);
 			if (!r)
 				r = exec_step(ctx, st, argv, &v, &value);

@@ -88,6 +88,7 @@ struct scenario {
 	char *server_args[SCENARIO_MAX_SERVER_ARGS];
 	int nsteps;
 	struct step *steps;
+	size_t steps_cap;
 	int nwitnesses;
 	bool protocol;       /* fuse or raw steps: runs on protocol targets, no mount */
 };

@@ -249,7 +249,7 @@ int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **ar
 	if (!r && wire_split(line, w, 4) == 4 && wire_decode(w[2]) >= 0 && wire_decode(w[3]) >= 0) {
 		err = atoi(w[0]);
 		vm->open_files = atoi(w[1]);
-		strbuf_addf(out, "%s", w[2]);
+		strbuf_addstr(out, w[2]);
 		snprintf(refusal, len, "%s", w[3]);
 		r = -err;
 	} else if (!r) {

@@ -159,6 +159,7 @@ static void accept_client(struct control *c, struct client *clients, int *n)
 	}
 	memset(&clients[*n], 0, sizeof(clients[*n]));
 	clients[*n].fd = fd;
+	strbuf_init(&clients[*n].out);
 	clients[*n].last_active = mono_ms();
 	(*n)++;
 }

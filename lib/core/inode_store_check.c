@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/inode_store_private.h"
+#include "util/array.h"
 
 /* Identity of a live inode's file, to find two inodes for one file. */
 struct identity {
@@ -97,16 +98,9 @@ static void check_one(struct check *c, struct inode *i)
 		violation(c, "live-inode-without-lookups", i);
 	if (!inode_handle_of(i) && i->fd < 0)
 		violation(c, "inode-without-handle-or-fd", i);
-	if (c->nids == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct identity *n = realloc(c->ids, cap * sizeof(*n));
-
-		if (!n) {
-			c->nomem = true;
-			return;
-		}
-		c->ids = n;
-		c->cap = cap;
+	if (ARRAY_GROW(c->ids, c->nids + 1, c->cap)) {
+		c->nomem = true;
+		return;
 	}
 	id = &c->ids[c->nids++];
 	memset(id, 0, sizeof(*id));

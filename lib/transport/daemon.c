@@ -31,24 +31,23 @@ static char *daemon_command(const char *cmd, const char *socket, const char *fd,
 	const char *val[] = { socket, fd, source };
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "%s", "");
 	for (const char *p = cmd; *p; p++) {
 		int k = 0;
 
 		while (k < 3 && strncmp(p, key[k], strlen(key[k])))
 			k++;
 		if (k < 3) {
-			strbuf_addf(&sb, "%s", val[k] ? val[k] : "");
+			strbuf_addstr(&sb, val[k] ? val[k] : "");
 			p += strlen(key[k]) - 1;
 		} else {
-			strbuf_addf(&sb, "%c", *p);
+			strbuf_addch(&sb, *p);
 		}
 	}
 	if (sb.failed) {
 		strbuf_release(&sb);
 		return NULL;
 	}
-	return sb.buf;
+	return strbuf_detach(&sb);
 }
 
 static void describe_status(int status, char *desc, size_t len)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/slab.h"
+#include "util/array.h"
 
 #define CHUNK_BYTES (64 << 10)
 
@@ -20,15 +21,8 @@ static int new_chunk(struct slab *s)
 {
 	char *c;
 
-	if (s->nchunks == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		void **grown = realloc(s->chunks, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		s->chunks = grown;
-		s->cap = cap;
-	}
+	if (ARRAY_GROW(s->chunks, s->nchunks + 1, s->cap))
+		return -ENOMEM;
 	c = malloc(s->per_chunk * s->size);
 	if (!c)
 		return -ENOMEM;

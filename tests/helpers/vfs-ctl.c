@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		if (r)
 			rc = 1;
 	}
-	fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
 	close(fd);
 	return rc;

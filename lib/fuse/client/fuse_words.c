@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fuse/client/fuse_words.h"
+#include "util/array.h"
 #include "util/file_type.h"
 
 struct word_op {
@@ -25,7 +26,6 @@ struct word_op {
 void fuse_words_out_reset(struct fuse_words_out *o)
 {
 	strbuf_reset(&o->value);
-	strbuf_addf(&o->value, "%s", "");
 	o->nfields = 0;
 }
 
@@ -272,7 +272,7 @@ static int w_read(struct fuse_client *c, int argc, char **argv, struct fuse_word
 	}
 	if (!r) {
 		buf[n] = '\0';
-		strbuf_addf(&o->value, "%s", buf);
+		strbuf_addstr(&o->value, buf);
 		field(o, "bytes", n);
 	}
 	free(buf);
@@ -422,7 +422,7 @@ static int w_readlink(struct fuse_client *c, int argc, char **argv, struct fuse_
 	NUM(0, node, UINT64_MAX);
 	r = fc_readlink(c, node, buf, sizeof(buf));
 	if (!r)
-		strbuf_addf(&o->value, "%s", buf);
+		strbuf_addstr(&o->value, buf);
 	return r;
 }
 
@@ -433,7 +433,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* Names from READDIR(PLUS) records into @names (malloc'd); how many, or -EPROTO. */
 static int dirents(struct fuse_client *c, const char *buf, size_t n, bool plus, char ***names,
-		   int *count, uint64_t *next_off)
+		   int *count, size_t *cap, uint64_t *next_off)
 {
 	size_t at = 0;
 
@@ -465,12 +465,13 @@ static int dirents(struct fuse_client *c, const char *buf, size_t n, bool plus, 
 		*next_off = d->off;
 		if (!(d->namelen == 1 && d->name[0] == '.') &&
 		    !(d->namelen == 2 && !memcmp(d->name, "..", 2))) {
-			char **m = realloc(*names, sizeof(char *) * (size_t)(*count + 1));
+			char *name = strndup(d->name, d->namelen);
 
-			if (!m)
+			if (!name || ARRAY_GROW(*names, (size_t)*count + 1, *cap)) {
+				free(name);
 				return -ENOMEM;
-			*names = m;
-			m[(*count)++] = strndup(d->name, d->namelen);
+			}
+			(*names)[(*count)++] = name;
 		}
 		at += rec;
 	}
@@ -489,7 +490,7 @@ static int w_readdir(struct fuse_client *c, int argc, char **argv, struct fuse_w
 	char **names = NULL, *buf = malloc(64 << 10);
 	int count = 0, r, r2, rounds = 0;
 	uint64_t fh, off = 0;
-	size_t n;
+	size_t n, cap = 0;
 
 	if (!buf)
 		return -ENOMEM;
@@ -508,7 +509,7 @@ static int w_readdir(struct fuse_client *c, int argc, char **argv, struct fuse_w
 	do {
 		r = fc_readdir(c, node, fh, off, 64 << 10, plus, buf, &n);
 		if (!r && n)
-			r = dirents(c, buf, n, plus, &names, &count, &off);
+			r = dirents(c, buf, n, plus, &names, &count, &cap, &off);
 	} while (!r && n && ++rounds < 10000);
 	r2 = fc_release(c, node, fh, O_RDONLY, true);
 	r = r ? r : r2;
@@ -784,7 +785,7 @@ static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words
 	else if (res.what == RAW_NO_REPLY && c->t->noreply_completes)
 		strbuf_addf(&o->value, "no-reply"); /* the chain came back empty */
 	else
-		strbuf_addf(&o->value, "%s", probe(c));
+		strbuf_addstr(&o->value, probe(c));
 	if (res.what == RAW_REPLY)
 		field(o, "bytes", res.len);
 	return 0;

@@ -49,6 +49,8 @@ void fuse_words_list(FILE *f);
 int fuse_words_run(struct fuse_client *c, const char *op, bool raw, int argc, char **argv,
 		   struct fuse_words_out *out, const char **why);
 
+#define FUSE_WORDS_OUT_INIT { .value = STRBUF_INIT }
+
 void fuse_words_out_reset(struct fuse_words_out *o);
 void fuse_words_out_release(struct fuse_words_out *o);
 

@@ -6,7 +6,7 @@
 #include "../unit.h"
 
 static struct passthrough pt;
-static struct strbuf out;
+static struct strbuf out = STRBUF_INIT;
 
 static void setup(void)
 {

@@ -87,7 +87,7 @@ static int check(struct inode_store *s)
 	int v = inode_store_check(s, &out);
 
 	if (v)
-		fprintf(stderr, "%s", out.buf ? out.buf : "");
+		fprintf(stderr, "%s", out.buf);
 	strbuf_release(&out);
 	return v;
 }
