@@ -81,24 +81,22 @@ static const char *const cases[] = { "inode-id-reuse", "generation-mismatch",
 				     "mount-fd-unavailable", "duplicate-inode", "split-rename", "other",
 				     NULL };
 
-static const char *const target_names[TARGET_COUNT] = {
-	"ids-only", "v3", "fixed", "passthrough_ll", "passthrough", "passthrough_fh", "virtiofsd",
-	"fixed-vhost",
-};
-
-const char *target_name(int t)
+static bool any_matches(const struct target *pats, int n, const struct target *t)
 {
-	return t >= 0 && t < TARGET_COUNT ? target_names[t] : "?";
+	for (int i = 0; i < n; i++)
+		if (target_matches(t, &pats[i]))
+			return true;
+	return false;
 }
 
-int target_parse(const char *s, int *t)
+bool scenario_fails_on(const struct scenario *s, const struct target *t)
 {
-	for (int i = 0; i < TARGET_COUNT; i++)
-		if (!strcmp(s, target_names[i])) {
-			*t = i;
-			return 0;
-		}
-	return -EINVAL;
+	return any_matches(s->fails_on, s->nfails_on, t);
+}
+
+bool scenario_only(const struct scenario *s, const struct target *t)
+{
+	return !s->nonly || any_matches(s->only, s->nonly, t);
 }
 
 int indexed_name(const char *name, size_t namelen, const char *index, char *out, size_t len)
@@ -649,14 +647,17 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 		}
 	} else if (!strcmp(w[0], "fails-on") || !strcmp(w[0], "only")) {
 		for (int k = 1; k < n; k++) {
-			int t;
+			bool fails = w[0][0] == 'f';
+			int *count = fails ? &s->nfails_on : &s->nonly;
+			struct target *pats = fails ? s->fails_on : s->only;
+			char why[600];
 
-			if (target_parse(w[k], &t))
-				complain(p, "unknown target '%s' (" TARGET_NAMES ")", w[k]);
-			else if (w[0][0] == 'f')
-				s->fails_on |= 1u << t;
+			if (*count == SCENARIO_MAX_TARGETS)
+				complain(p, "%s: at most %d targets", w[0], SCENARIO_MAX_TARGETS);
+			else if (target_pattern_parse(w[k], &pats[*count], why, sizeof(why)))
+				complain(p, "%s", why);
 			else
-				s->only |= 1u << t;
+				(*count)++;
 		}
 		if (n == 1)
 			complain(p, "%s needs at least one target", w[0]);
@@ -832,7 +833,7 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 	if ((p.kinds & KIND_GUEST) && (p.kinds & (KIND_FUSE | KIND_RAW | KIND_NOTIFY)))
 		complain(&p, "guest steps go through a mount, fuse and raw steps through the "
 			 "protocol: a scenario has one or the other");
-	if (s->fails_on && !s->nwitnesses)
+	if (s->nfails_on && !s->nwitnesses)
 		complain(&p, "fails-on needs a witness: mark the step whose failure is the bug "
 			 "with 'witness expect ...'");
 	for (int i = 0; i < p.nvars; i++)

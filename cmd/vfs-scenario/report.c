@@ -11,7 +11,7 @@
 #include "report.h"
 #include "util/array.h"
 
-void results_add(struct results *rs, const struct scenario *s, int design,
+void results_add(struct results *rs, const struct scenario *s, const struct target *t,
 		 enum outcome o, const char *skip_reason, const char *details)
 {
 	struct result *r;
@@ -22,7 +22,7 @@ void results_add(struct results *rs, const struct scenario *s, int design,
 	}
 	r = &rs->r[rs->n++];
 	r->s = s;
-	r->design = design;
+	r->target = t;
 	r->outcome = o;
 	r->skip_reason = skip_reason ? strdup(skip_reason) : NULL;
 	r->details = details && *details ? strdup(details) : NULL;
@@ -44,11 +44,6 @@ bool result_unexpected(const struct result *r)
 	return r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_NO_BUG;
 }
 
-static const char *column_name(int design)
-{
-	return design == REPORT_FOREIGN ? "server" : target_name(design);
-}
-
 static const char *cell(enum outcome o)
 {
 	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP" };
@@ -61,10 +56,11 @@ static const char *colour_of(enum outcome o)
 	return c[o];
 }
 
-static const struct result *find(const struct results *rs, const struct scenario *s, int d)
+static const struct result *find(const struct results *rs, const struct scenario *s,
+				 const struct target *t)
 {
 	for (int i = 0; i < rs->n; i++)
-		if (rs->r[i].s == s && rs->r[i].design == d)
+		if (rs->r[i].s == s && rs->r[i].target == t)
 			return &rs->r[i];
 	return NULL;
 }
@@ -87,7 +83,7 @@ static const char *summary(const char *details)
 	return buf;
 }
 
-void report_table(FILE *f, const struct results *rs, const int *designs, int ndesigns,
+void report_table(FILE *f, const struct results *rs, const struct target *cols, int ncols,
 		  bool colour, bool verbose)
 {
 	const struct scenario *last = NULL;
@@ -98,8 +94,8 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 		if ((int)strlen(rs->r[i].s->name) + 1 > w)
 			w = (int)strlen(rs->r[i].s->name) + 1;
 	fprintf(f, "%-*s", w, "SCENARIO");
-	for (int d = 0; d < ndesigns; d++)
-		fprintf(f, " %-15s", column_name(designs[d]));
+	for (int d = 0; d < ncols; d++)
+		fprintf(f, " %-15s", cols[d].name);
 	fprintf(f, "\n");
 	for (int i = 0; i < rs->n; i++) {
 		const struct scenario *s = rs->r[i].s;
@@ -108,8 +104,8 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 			continue;
 		last = s;
 		fprintf(f, "%-*s", w, s->name);
-		for (int d = 0; d < ndesigns; d++) {
-			const struct result *r = find(rs, s, designs[d]);
+		for (int d = 0; d < ncols; d++) {
+			const struct result *r = find(rs, s, &cols[d]);
 			const char *text = r ? cell(r->outcome) : "n/a";
 
 			if (colour && r)
@@ -126,18 +122,18 @@ void report_table(FILE *f, const struct results *rs, const int *designs, int nde
 
 		/* Where each bug showed: the step, what was expected, what came. */
 		if (r->outcome == OUTCOME_BUG && r->details && !verbose)
-			fprintf(f, "bug %s [%s]: %s\n", r->s->name, column_name(r->design),
+			fprintf(f, "bug %s [%s]: %s\n", r->s->name, r->target->name,
 				summary(r->details));
 	}
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 
 		if (r->outcome == OUTCOME_SKIP)
-			fprintf(f, "SKIP %s [%s]: %s\n", r->s->name, column_name(r->design),
+			fprintf(f, "SKIP %s [%s]: %s\n", r->s->name, r->target->name,
 				r->skip_reason ? r->skip_reason : "");
 		if (r->details && (verbose || result_unexpected(r)))
 			fprintf(f, "\n%s %s [%s]\n%s", r->outcome == OUTCOME_BUG ? "BUG" : "FAILED",
-				r->s->name, column_name(r->design), r->details);
+				r->s->name, r->target->name, r->details);
 	}
 }
 
@@ -146,7 +142,7 @@ void report_tap(FILE *f, const struct results *rs)
 	fprintf(f, "TAP version 13\n1..%d\n", rs->n);
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
-		const char *name = column_name(r->design);
+		const char *name = r->target->name;
 
 		switch (r->outcome) {
 		case OUTCOME_PASS:
@@ -217,7 +213,7 @@ int report_junit(const char *path, const struct results *rs)
 		xml_escaped(f, r->s->case_name);
 		fprintf(f, "\" name=\"");
 		xml_escaped(f, r->s->name);
-		fprintf(f, " [%s]\">", column_name(r->design));
+		fprintf(f, " [%s]\">", r->target->name);
 		if (r->outcome == OUTCOME_SKIP) {
 			fprintf(f, "<skipped message=\"");
 			xml_escaped(f, r->skip_reason);

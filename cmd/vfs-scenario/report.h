@@ -9,11 +9,9 @@
 
 #include "run.h"
 
-#define REPORT_FOREIGN (-1) /* the column of a foreign server */
-
 struct result {
 	const struct scenario *s;
-	int design;             /* enum design, or REPORT_FOREIGN */
+	const struct target *target; /* the column */
 	enum outcome outcome;
 	char *skip_reason;
 	char *details;          /* what failed, and the server's log tail */
@@ -26,14 +24,14 @@ struct results {
 	int lost;               /* results that found no memory: the run fails */
 };
 
-void results_add(struct results *rs, const struct scenario *s, int design,
+void results_add(struct results *rs, const struct scenario *s, const struct target *t,
 		 enum outcome o, const char *skip_reason, const char *details);
 void results_free(struct results *rs);
 
 /* True if an outcome differs from what the headers declare. */
 bool result_unexpected(const struct result *r);
 
-void report_table(FILE *f, const struct results *rs, const int *designs, int ndesigns,
+void report_table(FILE *f, const struct results *rs, const struct target *cols, int ncols,
 		  bool colour, bool verbose);
 void report_tap(FILE *f, const struct results *rs);
 int report_junit(const char *path, const struct results *rs);

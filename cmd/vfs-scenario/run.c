@@ -688,9 +688,10 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 	return ok;
 }
 
-enum outcome judge(const struct scenario *s, int design, const struct run_ctx *ctx, bool held)
+enum outcome judge(const struct scenario *s, const struct target *t, const struct run_ctx *ctx,
+		   bool held)
 {
-	bool buggy = s->fails_on & (1u << design);
+	bool buggy = scenario_fails_on(s, t);
 
 	if (held)
 		return buggy ? OUTCOME_NO_BUG : OUTCOME_PASS;

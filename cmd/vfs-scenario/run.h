@@ -47,7 +47,8 @@ struct run_ctx {
 bool run_scenario(struct run_ctx *ctx);
 
 /* The outcome given whether the steps held and the scenario's header. */
-enum outcome judge(const struct scenario *s, int design, const struct run_ctx *ctx, bool held);
+enum outcome judge(const struct scenario *s, const struct target *t, const struct run_ctx *ctx,
+		   bool held);
 const char *outcome_name(enum outcome o);
 
 #endif

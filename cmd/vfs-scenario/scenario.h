@@ -9,27 +9,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "target/target.h"
+
 #define STEP_MAX_ARGS 32
 #define SCENARIO_MAX_SERVER_ARGS 16
 #define SCENARIO_MAX_INJECT 8    /* inject lines */
 #define SCENARIO_MAX_DEPTH 8     /* nested repeat blocks */
 
-/*
- * Targets a scenario runs on and names in fails-on and only: vfs-serve's
- * designs (enum design, 0..2), then the libfuse examples (/dev/fuse
- * servers: mount scenarios only), then the vhost-user daemons (protocol
- * scenarios only): the Debian C virtiofsd, and vfs-serve --vhost-user in
- * the fixed design.
- */
-enum target {
-	TARGET_PASSTHROUGH_LL = 3, TARGET_PASSTHROUGH, TARGET_PASSTHROUGH_FH, TARGET_VIRTIOFSD,
-	TARGET_FIXED_VHOST, TARGET_COUNT
-};
-#define TARGET_NAMES "ids-only, v3, fixed, passthrough_ll, passthrough, passthrough_fh, " \
-	"virtiofsd, fixed-vhost"
-
-const char *target_name(int t);
-int target_parse(const char *s, int *t);
+#define SCENARIO_MAX_TARGETS 32 /* patterns in fails-on, and in only */
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
 		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128 };
@@ -79,8 +66,8 @@ struct scenario {
 	char *case_name;
 	char *fixture;
 	unsigned requires;   /* REQUIRES_* */
-	unsigned fails_on;   /* 1 << target */
-	unsigned only;       /* 1 << target; 0: every target */
+	int nfails_on, nonly; /* only: none means every target */
+	struct target fails_on[SCENARIO_MAX_TARGETS], only[SCENARIO_MAX_TARGETS];
 	int ninject;
 	char *inject[SCENARIO_MAX_INJECT]; /* vfs-inject exec --fail specs for the server */
 	long nofile;         /* "limit nofile=N": the server's RLIMIT_NOFILE; 0: as is */
@@ -127,6 +114,10 @@ bool op_arg_is_path(const struct op *o, int i);
 const char *path_escapes(const char *path);
 /* @w is a decimal number from @min to @max, and nothing else. */
 bool whole_number(const char *w, long min, long max);
+
+/* Whether fails-on names @t; whether only lets @t run it (no only: every target). */
+bool scenario_fails_on(const struct scenario *s, const struct target *t);
+bool scenario_only(const struct scenario *s, const struct target *t);
 
 /* Known fixtures, for the header check. */
 bool fixture_known(const char *name);

@@ -48,6 +48,18 @@ static struct scenario *parse(const char *text)
 }
 
 /* The error output must contain "t.scn:LINE: MESSAGE". */
+/* The column named @spec, for fails-on and only checks. */
+static const struct target *target(const char *spec)
+{
+	static struct target t[8];
+	static int next;
+	struct target *one = &t[next++ % 8];
+	char why[256];
+
+	ck_assert_msg(target_parse(spec, one, why, sizeof(why)) == 0, "%s", why);
+	return one;
+}
+
 static void refused(const char *text, int line, const char *message)
 {
 	char want[512];
@@ -117,7 +129,9 @@ START_TEST(every_step_parses)
 	ck_assert_str_eq(s->case_name, "duplicate-inode");
 	ck_assert_str_eq(s->fixture, "ext4-small");
 	ck_assert_uint_eq(s->requires, REQUIRES_ROOT | REQUIRES_LOOP);
-	ck_assert_uint_eq(s->fails_on, 3); /* ids-only and v3 */
+	ck_assert_int_eq(s->nfails_on, 2);
+	ck_assert(scenario_fails_on(s, target("ids-only")) && scenario_fails_on(s, target("v3")));
+	ck_assert(!scenario_fails_on(s, target("fixed")));
 	ck_assert_int_eq(s->nserver_args, 2);
 	ck_assert_int_eq(s->nsteps, 39);
 	ck_assert_str_eq(s->steps[1].argv[1], "two words");
@@ -352,9 +366,11 @@ START_TEST(new_forms_parse)
 				   "join drops\n");
 
 	ck_assert_msg(s, "%s", errors);
-	ck_assert_uint_eq(s->fails_on, (1u << TARGET_PASSTHROUGH_LL) | (1u << DESIGN_FIXED) |
-			  (1u << TARGET_PASSTHROUGH_FH));
-	ck_assert_uint_eq(s->only, (1u << DESIGN_IDS_ONLY) | (1u << TARGET_PASSTHROUGH));
+	ck_assert(scenario_fails_on(s, target("passthrough_ll")) &&
+		  scenario_fails_on(s, target("fixed")) && scenario_fails_on(s, target("passthrough_fh")));
+	ck_assert(!scenario_fails_on(s, target("passthrough")) && !scenario_fails_on(s, target("v3")));
+	ck_assert(scenario_only(s, target("ids-only")) && scenario_only(s, target("passthrough")));
+	ck_assert(!scenario_only(s, target("fixed")));
 	ck_assert_int_eq(s->ninject, 2);
 	ck_assert_str_eq(s->inject[1], "openat=EACCES:path=/x*");
 	ck_assert_int_eq(s->nofile, 128);

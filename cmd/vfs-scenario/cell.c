@@ -1,0 +1,356 @@
+/*
+ * cell: the daemon of a cell is always stopped and its fixture always torn
+ * down, on every path out: start failures, failed steps, the time limit,
+ * a signal. A daemon that ends badly after steps that held still fails
+ * the cell (a crash never passes unnoticed).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "control/control_client.h"
+#include "run.h"
+#include "sandbox.h"
+
+static volatile int stop_flag;
+static volatile int timed_out;
+static volatile pid_t server_pid;
+static volatile pid_t qemu_pid;   /* --guest=vm: the guest goes with the server */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		timed_out = 1;
+	else
+		stop_flag = sig;
+	/* Killing the server aborts its FUSE connection: a blocked step returns. */
+	if (server_pid > 0)
+		kill(server_pid, SIGKILL);
+	if (qemu_pid > 0)
+		kill(-qemu_pid, SIGKILL);
+}
+
+void cell_signals_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool cell_stopped(void)
+{
+	return stop_flag;
+}
+
+static bool has_background(const struct scenario *s)
+{
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->steps[i].background)
+			return true;
+	return false;
+}
+
+/* A mount scenario on this target runs in a VM: a vhost-user target, with --guest=vm. */
+static bool in_vm(const struct options *o, const struct scenario *s, const struct target *t)
+{
+	return o->guest_vm && !s->protocol &&
+	       (t->base->kind == TARGET_VHOST_USER ||
+		(t->base->kind == TARGET_FOREIGN && o->paths.vhost_cmd));
+}
+
+bool cell_applies(const struct options *o, const struct scenario *s, const struct target *t)
+{
+	enum target_kind k = t->base->kind;
+
+	/* Background blocks share one connection to the guest's agent: not yet. */
+	if (in_vm(o, s, t))
+		return !has_background(s) && (k == TARGET_FOREIGN ? !s->nonly : scenario_only(s, t));
+	if (k == TARGET_FOREIGN)
+		return !s->nonly && (s->protocol ? o->paths.vhost_cmd != NULL
+						 : o->paths.server_cmd != NULL);
+	if (!scenario_only(s, t))
+		return false;
+	/* Protocol scenarios need a FUSE client's way in; mount ones a /dev/fuse server. */
+	if (s->protocol)
+		return k == TARGET_DESIGN || k == TARGET_VHOST_USER;
+	return k == TARGET_DESIGN || k == TARGET_FUSE_MOUNT;
+}
+
+const char *cell_unmet(const struct scenario *s)
+{
+	if ((s->requires & REQUIRES_ROOT) && geteuid() != 0)
+		return "needs root";
+	if ((s->requires & REQUIRES_LOOP) && access("/dev/loop-control", W_OK) < 0)
+		return "needs loop devices (/dev/loop-control)";
+	if (!s->protocol && access("/dev/fuse", R_OK | W_OK) < 0)
+		return "needs /dev/fuse";
+	return NULL;
+}
+
+/* The tail of a file, for failure reports. */
+static void tail(const char *path, int lines, struct strbuf *out)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, *ring[64] = { 0 };
+	size_t cap = 0;
+	int n = 0;
+
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		free(ring[n % lines]);
+		ring[n++ % lines] = strdup(line);
+	}
+	for (int i = n > lines ? n - lines : 0; i < n; i++) {
+		strbuf_addf(out, "    %s", ring[i % lines]);
+		free(ring[i % lines]);
+		ring[i % lines] = NULL;
+	}
+	for (int i = 0; i < lines; i++)
+		free(ring[i]);
+	free(line);
+	fclose(f);
+}
+
+struct cell {
+	const struct options *o;
+	struct scenario *s;
+	const struct target *t;
+	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
+	char log[PATH_MAX + 32], errlog[PATH_MAX + 32];
+	struct strvec argv;
+	bool vm_run, protocol, vhost_user;
+	struct run_ctx ctx;
+	struct server sv;
+	struct fuse_target ft;
+	struct vm vm;
+	struct strbuf details;
+	char how[64];
+};
+
+/* The daemon's command line; 0, or the reason it cannot run here (a SKIP). */
+static int cell_command(struct cell *c)
+{
+	struct target_run r = { .source = c->source, .mnt = c->mnt, .ctl = c->ctl, .log = c->log,
+				.serve_args = c->s->server_args, .nserve_args = c->s->nserver_args,
+				.inject = c->s->inject, .ninject = c->s->ninject };
+	int err = c->protocol || c->vm_run
+		  ? target_protocol_argv(c->t, &c->o->paths, &r, &c->argv, &c->vhost_user)
+		  : target_mount_argv(c->t, &c->o->paths, &r, &c->argv);
+
+	if (err)
+		strbuf_addf(&c->details, "cannot run %s: %s (build it: make build-tests)\n",
+			    c->argv.nr ? c->argv.v[c->argv.nr - 1] : c->t->name, strerror(-err));
+	return err;
+}
+
+/* Starts the daemon the way the cell needs it; 0, or -1 with the report in details. */
+static int cell_start(struct cell *c)
+{
+	struct errbuf e;
+	int err;
+
+	if (c->vm_run) {
+		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, c->o->guest_image, &e);
+		server_pid = c->vm.daemon.pid;
+		if (err) {
+			strbuf_addf(&c->details, "the guest did not come up: %s; the daemon's output:\n",
+				    e.msg);
+			tail(c->errlog, 6, &c->details);
+			strbuf_addstr(&c->details, "  the guest's console (last lines):\n");
+			tail(c->vm.console, 20, &c->details); /* a panic's first line, its trace after */
+			vm_stop(&c->vm, c->how, sizeof(c->how));
+			server_pid = 0;
+			return -1;
+		}
+		c->ctx.vm = &c->vm;
+		c->ctx.server_pid = c->vm.daemon.pid;
+		qemu_pid = c->vm.qemu.pid;
+	} else if (c->protocol) {
+		struct vu_front_config vc;
+
+		vu_front_config_default(&vc);
+		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
+		vc.notification = true; /* taken where offered: notify steps need it */
+		err = fuse_target_open(&c->ft, c->vhost_user ? FUSE_TARGET_VHOST_USER :
+				       FUSE_TARGET_SOCKET, c->argv.v, NULL, c->source, c->dir,
+				       c->errlog, &vc, false);
+		server_pid = c->ft.daemon.pid;
+		if (err) {
+			strbuf_addf(&c->details, "the daemon did not serve: %s; its output:\n",
+				    c->ft.err.msg);
+			fuse_target_close(&c->ft, 1000, c->how, sizeof(c->how));
+			server_pid = 0;
+			tail(c->errlog, 10, &c->details);
+			return -1;
+		}
+		c->ctx.fuse = &c->ft;
+		c->ctx.server_pid = c->ft.daemon.pid;
+	} else {
+		err = server_start(&c->sv, c->argv.v, c->mnt, c->errlog, c->s->nofile);
+		if (err) {
+			strbuf_addf(&c->details, "the server did not mount (%s); its output:\n",
+				    strerror(-err));
+			tail(c->errlog, 10, &c->details);
+			return -1;
+		}
+		server_pid = c->sv.pid;
+		c->ctx.server_pid = c->sv.pid;
+	}
+	return 0;
+}
+
+static void cell_stop(struct cell *c)
+{
+	server_pid = 0;
+	qemu_pid = 0;
+	if (c->vm_run)
+		vm_stop(&c->vm, c->how, sizeof(c->how));
+	else if (c->protocol)
+		fuse_target_close(&c->ft, 1000, c->how, sizeof(c->how));
+	else
+		server_stop(&c->sv);
+}
+
+/* The steps, under the time limit; whether they held, the daemon's end included. */
+static bool cell_steps(struct cell *c)
+{
+	bool held;
+
+	c->ctx.guest_root = c->vm_run ? "/mnt" : c->mnt; /* the guest's own mount, where the agent works */
+	c->ctx.host_root = c->source;
+	c->ctx.control_path = c->ctl;
+	timed_out = 0;
+	alarm((unsigned)c->o->timeout);
+	held = run_scenario(&c->ctx);
+	alarm(0);
+	if (timed_out)
+		strbuf_addf(&c->ctx.report, "timed out after %d s\n", c->o->timeout);
+	if (c->vm_run || c->protocol) {
+		/* Hung up: a daemon ends now; how it ends counts unless a step asked. */
+		if (c->vm_run)
+			vm_stop(&c->vm, c->how, sizeof(c->how));
+		else
+			fuse_target_close(&c->ft, 5000, c->how, sizeof(c->how));
+		server_pid = 0;
+		if (held && !c->ctx.status_asked && strcmp(c->how, "exit 0")) {
+			strbuf_addf(&c->ctx.report, "after the last step the daemon ended: %s (a "
+				    "scenario that expects this says so with daemon status)\n", c->how);
+			held = false;
+		}
+	}
+	return held;
+}
+
+static void cell_report(struct cell *c, bool held, struct results *rs)
+{
+	bool ours = target_is(c->t, TARGET_OURS);
+
+	if (!held) {
+		strbuf_addstr(&c->details, c->ctx.report.buf);
+		if (ours) {
+			strbuf_addstr(&c->details, "  decision log (last lines):\n");
+			tail(c->log, 8, &c->details);
+		}
+		strbuf_addstr(&c->details, "  server stderr (last lines):\n");
+		tail(c->errlog, 5, &c->details);
+		if (c->vm_run) {
+			strbuf_addstr(&c->details, "  the guest's console (last lines):\n");
+			tail(c->vm.console, 8, &c->details);
+		}
+	}
+	if (stop_flag && !timed_out) {
+		results_add(rs, c->s, c->t, OUTCOME_SKIP, "interrupted", NULL);
+	} else if (c->ctx.premise_failed) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "premise did not hold: %s", c->ctx.report.buf);
+		results_add(rs, c->s, c->t, OUTCOME_SKIP, why, NULL);
+	} else {
+		results_add(rs, c->s, c->t,
+			    c->t->base->kind == TARGET_FOREIGN ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
+							       : judge(c->s, c->t, &c->ctx, held),
+			    NULL, c->details.buf);
+	}
+}
+
+void cell_run(const struct options *o, const char *workdir, struct scenario *s,
+	      const struct target *t, struct results *rs)
+{
+	struct cell c = { .o = o, .s = s, .t = t, .argv = STRVEC_INIT, .details = STRBUF_INIT,
+			  .vm = { .agent = -1 } };
+	int err;
+
+	c.ctx = (struct run_ctx){ .s = s, .control_fd = -1, .verbose = o->verbose,
+				  .stop = &stop_flag, .report = STRBUF_INIT,
+				  .fields = FUSE_WORDS_OUT_INIT };
+	c.vm_run = in_vm(o, s, t);
+	c.protocol = s->protocol;
+	snprintf(c.dir, sizeof(c.dir), "%s/run", workdir);
+	snprintf(c.source, sizeof(c.source), "%s/source", c.dir);
+	snprintf(c.mnt, sizeof(c.mnt), "%s/mnt", c.dir);
+	snprintf(c.ctl, sizeof(c.ctl), "%s/ctl", c.dir);
+	snprintf(c.log, sizeof(c.log), "%s/decisions.log", c.dir);
+	snprintf(c.errlog, sizeof(c.errlog), "%s/server.err", c.dir);
+	if (o->verbose)
+		fprintf(stderr, "%s [%s]\n", s->name, t->name);
+	if (cell_command(&c)) {
+		results_add(rs, s, t, OUTCOME_SKIP, c.details.buf, NULL);
+		goto out;
+	}
+	err = fixture_build(o->fixtures, s->fixture, c.dir, c.errlog);
+	if (err) {
+		strbuf_addf(&c.details, "fixture %s could not be built (%s); its output:\n",
+			    s->fixture, strerror(-err));
+		tail(c.errlog, 10, &c.details);
+		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+		goto out_fixture;
+	}
+	if (cell_start(&c)) {
+		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+		goto out_fixture;
+	}
+	if (target_is(t, TARGET_OURS)) {
+		c.ctx.control_fd = control_connect(c.ctl);
+		if (c.ctx.control_fd < 0) {
+			strbuf_addf(&c.details, "cannot connect to the control socket: %s\n",
+				    strerror(-c.ctx.control_fd));
+			results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+			goto out_daemon;
+		}
+	}
+	cell_report(&c, cell_steps(&c), rs);
+	if (c.ctx.control_fd >= 0)
+		close(c.ctx.control_fd);
+out_daemon:
+	cell_stop(&c);
+out_fixture:
+	fixture_teardown(c.dir);
+out:
+	strbuf_release(&c.ctx.report);
+	fuse_words_out_release(&c.ctx.fields);
+	strbuf_release(&c.details);
+	strvec_clear(&c.argv);
+}
+
+enum outcome cell_outcome(const struct options *o, const char *workdir, struct scenario *s,
+			  const struct target *t)
+{
+	struct results one = { 0 };
+	enum outcome r;
+
+	cell_run(o, workdir, s, t, &one);
+	r = one.n ? one.r[0].outcome : OUTCOME_SKIP;
+	results_free(&one);
+	return r;
+}

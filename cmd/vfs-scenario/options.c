@@ -1,0 +1,226 @@
+/* options: getopt_long, every value checked; defaults found beside the binary. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "scenario.h"
+
+#define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vfs-scenario [options] [SCENARIO|DIR|FAMILY...]\n"
+"\n"
+"Runs scenario files (DIR: every *.scn below it) against vfs-serve, in\n"
+"every design by default (the matrix), and reports each outcome beside\n"
+"what the scenario declares. Without arguments it runs every scenario it\n"
+"finds (the source tree's scenarios/, or the installed ones); FAMILY names\n"
+"a folder of those (id-reuse), FAMILY/NAME one scenario. The language:\n"
+"vfs-scenario(5), scenarios/README.md.\n"
+"\n"
+"  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
+"  --targets=T[,T...]   these targets: the designs, libfuse's examples\n"
+"                       passthrough_ll, passthrough, passthrough_fh, and\n"
+"                       virtiofsd (the C virtiofsd, through vfskit's\n"
+"                       vhost-user front-end) and fixed-vhost (vfs-serve\n"
+"                       --vhost-user, fixed design) (default: the designs)\n"
+"  --examples=DIR       where the libfuse examples are built (default:\n"
+"                       the build tree's bench/)\n"
+"  --server='CMD'       run against another FUSE server instead: CMD is run\n"
+"                       by /bin/sh with {source} and {mountpoint} replaced;\n"
+"                       server steps are skipped\n"
+"  --vhost-user='CMD'   run protocol scenarios against a vhost-user daemon:\n"
+"                       CMD is run by /bin/sh with {socket} (a path it\n"
+"                       listens on) or {fd} (a listening socket it\n"
+"                       inherits) and {source} replaced; server steps are\n"
+"                       skipped, mount scenarios are n/a\n"
+"  --virtiofsd=PATH     the C virtiofsd of the virtiofsd target (default:\n"
+"                       " VIRTIOFSD_DEFAULT ")\n"
+"  --guest=mount|vm     where guest steps run: a FUSE mount on this host\n"
+"                       (default), or a real Linux guest: QEMU boots the\n"
+"                       image of fixtures/guest/ against each vhost-user\n"
+"                       target (virtiofsd, fixed-vhost, --vhost-user), and\n"
+"                       mount scenarios run there too\n"
+"  --guest-image=DIR    the guest's vmlinuz and initrd.gz (default: the\n"
+"                       source tree's build/guest, made by make guest)\n"
+"  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
+"  --fixtures=DIR       the fixture scripts (default: found beside the\n"
+"                       scenarios, as they are)\n"
+"  --timeout=SECONDS    time limit per scenario run (default: 60)\n"
+"  --tap                print TAP version 13 instead of the table\n"
+"  --junit=FILE         also write JUnit XML to FILE\n"
+"  --check              parse the scenarios, report errors, run nothing\n"
+"  --mutate             check the checks: on each target where a scenario\n"
+"                       passes, run it again once per expectation with that\n"
+"                       one negated; report every expectation whose scenario\n"
+"                       still passes (it decides nothing); exit 1 if any\n"
+"  -v, --verbose        print every step and its result\n"
+"  -h, --help           show this help\n"
+"      --version        show the version\n"
+"\n"
+"Exit status: 0 if every outcome is as declared (PASS, or the bug\n"
+"reproduced on a design the scenario says has it; SKIP does not count),\n"
+"1 otherwise, 2 on a usage or scenario file error, 130 if interrupted.\n");
+}
+
+/* --design (designs only) or --targets (any target). */
+static int parse_targets(const char *s, struct options *o, bool designs_only)
+{
+	char *copy = strdup(s), *save, *tok;
+
+	o->ntargets = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct target *t = &o->targets[o->ntargets];
+		char why[640];
+
+		if (o->ntargets == MAX_TARGETS) {
+			fprintf(stderr, "vfs-scenario: at most %d targets\n", MAX_TARGETS);
+			free(copy);
+			return -1;
+		}
+		if (designs_only && (target_parse(tok, t, why, sizeof(why)) ||
+				     t->base->kind != TARGET_DESIGN)) {
+			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", tok);
+			free(copy);
+			return -1;
+		}
+		if (!designs_only && target_parse(tok, t, why, sizeof(why))) {
+			fprintf(stderr, "vfs-scenario: %s\n", why);
+			free(copy);
+			return -1;
+		}
+		o->ntargets++;
+	}
+	free(copy);
+	return o->ntargets ? 0 : -1;
+}
+
+static void defaults(struct options *o)
+{
+	char exe[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	memset(o, 0, sizeof(*o));
+	parse_targets("ids-only,v3,fixed", o, true);
+	o->timeout = 60;
+	exe[n > 0 ? n : 0] = '\0';
+	dir = dirname(exe);
+	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
+	snprintf(o->inject, sizeof(o->inject), "%s/vfs-inject", dir);
+	snprintf(o->examples, sizeof(o->examples), "%s/../bench", dir);
+	/* build/guest whatever the build tree: the image is not instrumented. */
+	snprintf(o->guest_image, sizeof(o->guest_image), "%s/../../build/guest", dir);
+	o->paths = (struct target_paths){ .serve = o->serve, .inject = o->inject,
+					  .examples = o->examples,
+					  .virtiofsd_c = VIRTIOFSD_DEFAULT };
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "design", required_argument, NULL, 'D' },
+		{ "targets", required_argument, NULL, 'G' },
+		{ "examples", required_argument, NULL, 'E' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "vhost-user", required_argument, NULL, 'U' },
+		{ "virtiofsd", required_argument, NULL, 'O' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "guest-image", required_argument, NULL, 'I' },
+		{ "serve", required_argument, NULL, 'B' },
+		{ "fixtures", required_argument, NULL, 'F' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "mutate", no_argument, NULL, 'M' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+
+	defaults(o);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+		case 'G':
+			if (parse_targets(optarg, o, c == 'D'))
+				return 2;
+			break;
+		case 'E':
+			snprintf(o->examples, sizeof(o->examples), "%s", optarg);
+			break;
+		case 'S':
+			if (!strstr(optarg, "{source}") || !strstr(optarg, "{mountpoint}")) {
+				fprintf(stderr, "vfs-scenario: --server needs {source} and {mountpoint} "
+					"in its command\n");
+				return 2;
+			}
+			o->paths.server_cmd = optarg;
+			break;
+		case 'U':
+			if (!strstr(optarg, "{socket}") && !strstr(optarg, "{fd}")) {
+				fprintf(stderr, "vfs-scenario: --vhost-user needs {socket} or {fd} "
+					"in its command\n");
+				return 2;
+			}
+			o->paths.vhost_cmd = optarg;
+			break;
+		case 'O':
+			o->paths.virtiofsd_c = optarg;
+			break;
+		case 'g':
+			if (strcmp(optarg, "vm") && strcmp(optarg, "mount")) {
+				fprintf(stderr, "vfs-scenario: invalid value '%s' for --guest: want "
+					"mount or vm\n", optarg);
+				return 2;
+			}
+			o->guest_vm = !strcmp(optarg, "vm");
+			break;
+		case 'I':
+			snprintf(o->guest_image, sizeof(o->guest_image), "%s", optarg);
+			break;
+		case 'B':
+			snprintf(o->serve, sizeof(o->serve), "%s", optarg);
+			break;
+		case 'F':
+			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);
+			o->fixtures_set = true;
+			break;
+		case 'T':
+			o->timeout = whole_number(optarg, 1, 3600) ? atoi(optarg) : 0;
+			if (!o->timeout) {
+				fprintf(stderr, "vfs-scenario: invalid value '%s' for --timeout: "
+					"want 1 to 3600 seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 't': o->tap = true; break;
+		case 'J': o->junit = optarg; break;
+		case 'c': o->check = true; break;
+		case 'M': o->mutate = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("vfs-scenario (vfskit) %s\n", VFSKIT_VERSION); exit(0);
+		default:
+			fprintf(stderr, "vfs-scenario: unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	o->foreign = o->paths.server_cmd || o->paths.vhost_cmd;
+	if (o->foreign) {
+		target_foreign(&o->targets[0]);
+		o->ntargets = 1;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * options: vfs-scenario's command line: which targets, where the programs
+ * and files are, how to report.
+ */
+#ifndef VFS_SCENARIO_OPTIONS_H
+#define VFS_SCENARIO_OPTIONS_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "target/target_argv.h"
+
+#define MAX_TARGETS 48
+
+struct options {
+	struct target targets[MAX_TARGETS]; /* the columns, in order */
+	int ntargets;
+	bool foreign;              /* --server or --vhost-user: one "server" column */
+	struct target_paths paths; /* points into the buffers below */
+	char serve[PATH_MAX], inject[PATH_MAX], examples[PATH_MAX];
+	bool guest_vm;             /* --guest=vm */
+	char guest_image[PATH_MAX];
+	char fixtures[PATH_MAX];
+	bool fixtures_set;
+	int timeout;
+	bool tap, check, verbose, mutate;
+	const char *junit;
+};
+
+/* Fills @o from the command line; 0, or the exit status to leave with (2: usage). */
+int options_parse(int argc, char **argv, struct options *o);
+
+#endif

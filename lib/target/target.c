@@ -1,0 +1,165 @@
+/*
+ * target: the table and the words. A target's name is canonical (default
+ * words left out, chosen ones in table order), so the same column has the
+ * same name however it was asked for.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "target/target.h"
+
+const struct target_base target_table[] = {
+	{ "ids-only", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_IDS_ONLY, { { 0 } },
+	  "vfs-serve, keying inodes by (st_dev, st_ino, mnt_id) without an fd" },
+	{ "v3", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_V3, { { 0 } },
+	  "vfs-serve, the v3 patch of the inodes_by_handle review" },
+	{ "fixed", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_FIXED, { { 0 } },
+	  "vfs-serve, lookup-only handles, one live inode per file" },
+	{ "passthrough_ll", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	  "libfuse's low-level example (Debian 12's libfuse3-dev)" },
+	{ "passthrough", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	  "libfuse's high-level example" },
+	{ "passthrough_fh", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	  "libfuse's high-level example keeping file handles" },
+	{ "virtiofsd", NULL, TARGET_VHOST_USER, 0, -1, { { 0 } },
+	  "the C virtiofsd of Debian 12's QEMU" },
+	{ "fixed-vhost", NULL, TARGET_VHOST_USER, TARGET_OURS | TARGET_NOTIFY, DESIGN_FIXED,
+	  { { 0 } }, "vfs-serve --vhost-user, fixed design" },
+};
+const int target_table_size = (int)(sizeof(target_table) / sizeof(target_table[0]));
+
+static const struct target_base foreign = { "server", NULL, TARGET_FOREIGN, 0, -1, { { 0 } },
+					    "the --server or --vhost-user command" };
+
+static int why(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int why(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+const char *target_names(void)
+{
+	static char names[512];
+	size_t at = 0;
+
+	if (names[0])
+		return names;
+	for (int i = 0; i < target_table_size && at < sizeof(names); i++)
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s%s%s%s", i ? ", " : "",
+				       target_table[i].name, target_table[i].alias ? " (or " : "",
+				       target_table[i].alias ? target_table[i].alias : "",
+				       target_table[i].alias ? ")" : "");
+	return names;
+}
+
+static const struct target_base *base_named(const char *name, size_t len)
+{
+	for (int i = 0; i < target_table_size; i++) {
+		const struct target_base *b = &target_table[i];
+
+		if ((strlen(b->name) == len && !strncmp(b->name, name, len)) ||
+		    (b->alias && strlen(b->alias) == len && !strncmp(b->alias, name, len)))
+			return b;
+	}
+	return NULL;
+}
+
+static int option_index(const struct target_base *b, const char *word, size_t len)
+{
+	for (int i = 0; i < TARGET_MAX_OPTIONS && b->opts[i].word; i++)
+		if (strlen(b->opts[i].word) == len && !strncmp(b->opts[i].word, word, len))
+			return i;
+	return -1;
+}
+
+/* The words @b takes, for a message. */
+static void option_words(const struct target_base *b, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < TARGET_MAX_OPTIONS && b->opts[i].word && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s", i ? ", " : "", b->opts[i].word);
+}
+
+static int parse(const char *spec, struct target *t, bool defaults, char *whybuf, size_t len)
+{
+	const char *colon = strchr(spec, ':'), *w;
+	size_t blen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const struct target_base *b = base_named(spec, blen);
+	unsigned chosen = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!b)
+		return why(whybuf, len, "unknown target '%.*s' (%s)", (int)blen, spec, target_names());
+	for (w = colon ? colon + 1 : NULL; w; w = strchr(w, ',') ? strchr(w, ',') + 1 : NULL) {
+		size_t wlen = strcspn(w, ",");
+		int k = option_index(b, w, wlen);
+		char words[256];
+
+		if (k < 0) {
+			option_words(b, words, sizeof(words));
+			return why(whybuf, len, "target %s has no option '%.*s'%s%s%s", b->name,
+				   (int)wlen, w, words[0] ? " (" : "", words, words[0] ? ")" : "");
+		}
+		for (int j = 0; j < TARGET_MAX_OPTIONS && b->opts[j].word; j++)
+			if ((chosen & (1u << j)) && !strcmp(b->opts[j].group, b->opts[k].group))
+				return why(whybuf, len, "target %s: '%s' and '%.*s' are both %s", b->name,
+					   b->opts[j].word, (int)wlen, w, b->opts[k].group);
+		chosen |= 1u << k;
+	}
+	t->base = b;
+	t->opts = chosen;
+	for (int j = 0; defaults && j < TARGET_MAX_OPTIONS && b->opts[j].word; j++)
+		if (b->opts[j].dflt && !target_option_in(t, b->opts[j].group))
+			t->opts |= 1u << j;
+	/* The canonical name: chosen words that are not the default, in table order. */
+	snprintf(t->name, sizeof(t->name), "%s", b->name);
+	for (int j = 0, n = 0; j < TARGET_MAX_OPTIONS && b->opts[j].word; j++)
+		if ((chosen & (1u << j)) && (!b->opts[j].dflt || !defaults)) {
+			size_t at = strlen(t->name);
+
+			snprintf(t->name + at, sizeof(t->name) - at, "%c%s", n++ ? ',' : ':',
+				 b->opts[j].word);
+		}
+	return 0;
+}
+
+int target_parse(const char *spec, struct target *t, char *whybuf, size_t len)
+{
+	return parse(spec, t, true, whybuf, len);
+}
+
+int target_pattern_parse(const char *spec, struct target *p, char *whybuf, size_t len)
+{
+	return parse(spec, p, false, whybuf, len);
+}
+
+bool target_matches(const struct target *t, const struct target *p)
+{
+	return t->base == p->base && !(p->opts & ~t->opts);
+}
+
+void target_foreign(struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->base = &foreign;
+	snprintf(t->name, sizeof(t->name), "%s", foreign.name);
+}
+
+const char *target_option_in(const struct target *t, const char *group)
+{
+	for (int j = 0; j < TARGET_MAX_OPTIONS && t->base->opts[j].word; j++)
+		if ((t->opts & (1u << j)) && !strcmp(t->base->opts[j].group, group))
+			return t->base->opts[j].word;
+	return NULL;
+}
