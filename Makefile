@@ -222,7 +222,16 @@ $(GUEST)/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe $(GUEST)/vfs-guest-agen
 	    $(GUEST)/vfs-guest-agent >/dev/null
 guest: $(GUEST)/initrd.gz
 
-build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES) guest
+# The Rust virtiofsd of Debian 13 with its own loader and libraries,
+# unpacked under build/virtiofsd-rs/ (never installed); remade when the
+# pin changes. fixtures/virtiofsd-rs/ says how.
+VIRTIOFSD_RS := build/virtiofsd-rs/virtiofsd
+$(VIRTIOFSD_RS): fixtures/virtiofsd-rs/pin fixtures/virtiofsd-rs/fetch.sh fixtures/debian/apt-download.sh
+	@$(if $(Q),echo "  FETCH   $@")
+	$(Q)fixtures/virtiofsd-rs/fetch.sh $(dir $@) >/dev/null
+virtiofsd-rs: $(VIRTIOFSD_RS)
+
+build-tests: $(BINS) $(BUILD)/tests/unit $(HELPERS) $(EXAMPLES) guest virtiofsd-rs
 
 # Sub-makes re-read pkg-config after deps installed it.
 check: deps
@@ -236,12 +245,12 @@ run-check:
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
 
 # The main job: the scenario matrix against vfs-serve's designs,
-# libfuse's examples and the C virtiofsd, on fixtures the runner makes itself.
-TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd,fixed-vhost
+# libfuse's examples and the C and the Rust virtiofsd, on fixtures the runner makes itself.
+TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd-c,virtiofsd-rs,fixed-vhost
 # With QEMU and the guest image, the vhost-user columns also run the
 # mount scenarios in a real Linux guest (--guest=vm).
 conformance: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES)
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES) virtiofsd-rs
 	$(Q)if command -v qemu-system-x86_64 >/dev/null && $(MAKE) --no-print-directory guest; then \
 	  vm=--guest=vm; \
 	else \
@@ -279,6 +288,6 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check build-tests run-check conformance bench clean install uninstall guest
+.PHONY: all deps check build-tests run-check conformance bench clean install uninstall guest virtiofsd-rs
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

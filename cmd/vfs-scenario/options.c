@@ -11,6 +11,7 @@
 #include "scenario.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
+#define VIRTIOFSD_RS_NATIVE "/usr/libexec/virtiofsd"
 
 static void usage(FILE *f)
 {
@@ -27,9 +28,16 @@ static void usage(FILE *f)
 "  --design=D[,D...]    only these designs: ids-only, v3, fixed (default: all)\n"
 "  --targets=T[,T...]   these targets: the designs, libfuse's examples\n"
 "                       passthrough_ll, passthrough, passthrough_fh, and\n"
-"                       virtiofsd (the C virtiofsd, through vfskit's\n"
-"                       vhost-user front-end) and fixed-vhost (vfs-serve\n"
-"                       --vhost-user, fixed design) (default: the designs)\n"
+"                       the vhost-user daemons, through vfskit's front-end:\n"
+"                       virtiofsd-c (the C virtiofsd; or virtiofsd),\n"
+"                       virtiofsd-rs (the Rust virtiofsd) and fixed-vhost\n"
+"                       (vfs-serve --vhost-user, fixed design) (default:\n"
+"                       the designs). A target takes options after a colon:\n"
+"                       virtiofsd-rs:prefer,chroot; virtiofsd-rs: handles\n"
+"                       never (default), prefer, mandatory\n"
+"                       (--inode-file-handles), sandbox namespace (default),\n"
+"                       chroot, none; virtiofsd-c: sandbox namespace\n"
+"                       (default), chroot\n"
 "  --examples=DIR       where the libfuse examples are built (default:\n"
 "                       the build tree's bench/)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
@@ -40,8 +48,12 @@ static void usage(FILE *f)
 "                       listens on) or {fd} (a listening socket it\n"
 "                       inherits) and {source} replaced; server steps are\n"
 "                       skipped, mount scenarios are n/a\n"
-"  --virtiofsd=PATH     the C virtiofsd of the virtiofsd target (default:\n"
-"                       " VIRTIOFSD_DEFAULT ")\n"
+"  --virtiofsd-c=PATH   the C virtiofsd (default: " VIRTIOFSD_DEFAULT ";\n"
+"                       --virtiofsd=PATH too)\n"
+"  --virtiofsd-rs=PATH  the Rust virtiofsd, e.g. one's own build's\n"
+"                       target/release/virtiofsd (default: the build tree's\n"
+"                       build/virtiofsd-rs/virtiofsd, made by make\n"
+"                       virtiofsd-rs, else " VIRTIOFSD_RS_NATIVE ")\n"
 "  --guest=mount|vm     where guest steps run: a FUSE mount on this host\n"
 "                       (default), or a real Linux guest: QEMU boots the\n"
 "                       image of fixtures/guest/ against each vhost-user\n"
@@ -116,9 +128,15 @@ static void defaults(struct options *o)
 	snprintf(o->examples, sizeof(o->examples), "%s/../bench", dir);
 	/* build/guest whatever the build tree: the image is not instrumented. */
 	snprintf(o->guest_image, sizeof(o->guest_image), "%s/../../build/guest", dir);
+	/* The fetched Rust virtiofsd, likewise; a native install otherwise. */
+	snprintf(o->virtiofsd_rs, sizeof(o->virtiofsd_rs), "%s/../../build/virtiofsd-rs/virtiofsd",
+		 dir);
+	if (access(o->virtiofsd_rs, X_OK) < 0)
+		snprintf(o->virtiofsd_rs, sizeof(o->virtiofsd_rs), "%s", VIRTIOFSD_RS_NATIVE);
 	o->paths = (struct target_paths){ .serve = o->serve, .inject = o->inject,
 					  .examples = o->examples,
-					  .virtiofsd_c = VIRTIOFSD_DEFAULT };
+					  .virtiofsd_c = VIRTIOFSD_DEFAULT,
+					  .virtiofsd_rs = o->virtiofsd_rs };
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -130,6 +148,8 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "server", required_argument, NULL, 'S' },
 		{ "vhost-user", required_argument, NULL, 'U' },
 		{ "virtiofsd", required_argument, NULL, 'O' },
+		{ "virtiofsd-c", required_argument, NULL, 'O' },
+		{ "virtiofsd-rs", required_argument, NULL, 'R' },
 		{ "guest", required_argument, NULL, 'g' },
 		{ "guest-image", required_argument, NULL, 'I' },
 		{ "serve", required_argument, NULL, 'B' },
@@ -176,6 +196,9 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'O':
 			o->paths.virtiofsd_c = optarg;
+			break;
+		case 'R':
+			o->paths.virtiofsd_rs = optarg;
 			break;
 		case 'g':
 			if (strcmp(optarg, "vm") && strcmp(optarg, "mount")) {

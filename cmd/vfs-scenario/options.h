@@ -17,7 +17,7 @@ struct options {
 	int ntargets;
 	bool foreign;              /* --server or --vhost-user: one "server" column */
 	struct target_paths paths; /* points into the buffers below */
-	char serve[PATH_MAX], inject[PATH_MAX], examples[PATH_MAX];
+	char serve[PATH_MAX], inject[PATH_MAX], examples[PATH_MAX], virtiofsd_rs[PATH_MAX];
 	bool guest_vm;             /* --guest=vm */
 	char guest_image[PATH_MAX];
 	char fixtures[PATH_MAX];

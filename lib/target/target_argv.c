@@ -15,18 +15,20 @@
 static void inject_prefix(const struct target_paths *p, const struct target_run *r,
 			  struct strvec *argv)
 {
-	if (!r->ninject && !r->inject_control)
+	if (!r->ninject)
 		return;
 	strvec_push(argv, p->inject);
 	strvec_push(argv, "exec");
-	if (r->inject_control) {
-		strvec_pushf(argv, "--control=%s", r->inject_control);
-		if (r->inject_watch)
-			strvec_pushf(argv, "--watch=%s", r->inject_watch);
+	if (r->inject_log) {
+		strvec_push(argv, "--log");
+		strvec_push(argv, r->inject_log);
 	}
 	for (int i = 0; i < r->ninject; i++) {
 		strvec_push(argv, "--fail");
-		strvec_push(argv, r->inject[i]);
+		if (r->inject_armed && !strstr(r->inject[i], ":armed="))
+			strvec_pushf(argv, "%s:armed=%s", r->inject[i], r->inject_armed);
+		else
+			strvec_push(argv, r->inject[i]);
 	}
 	strvec_push(argv, "--");
 }
@@ -155,13 +157,28 @@ int target_protocol_argv(const struct target *t, const struct target_paths *p,
 			strvec_push(argv, "--single-thread");
 			strvec_push(argv, *vhost_user ? "--fd={fd}" : "--fuse-fd={fd}");
 			strvec_push(argv, r->source);
-		} else if (!strcmp(name, "virtiofsd")) {
+		} else if (!strcmp(name, "virtiofsd-c")) {
 			err = push_program(argv, p->virtiofsd_c);
 			if (err)
 				return err;
 			strvec_push(argv, "--fd={fd}");
 			strvec_push(argv, "-o");
 			strvec_pushf(argv, "source=%s", r->source);
+			option_args(t, argv);
+		} else if (!strcmp(name, "virtiofsd-rs")) {
+			/*
+			 * Without RUST_BACKTRACE, as libvirt and podman start it: with it
+			 * a panic's backtrace calls readlink, which its seccomp filter
+			 * kills, and the run would see SIGSYS instead of the panic.
+			 */
+			strvec_push(argv, "/usr/bin/env");
+			strvec_push(argv, "-u");
+			strvec_push(argv, "RUST_BACKTRACE");
+			err = push_program(argv, p->virtiofsd_rs);
+			if (err)
+				return err;
+			strvec_push(argv, "--fd={fd}");
+			strvec_pushf(argv, "--shared-dir=%s", r->source);
 			option_args(t, argv);
 		} else {
 			return -EINVAL;

@@ -32,8 +32,8 @@ struct target_run {
 	int nserve_args;
 	char *const *inject;       /* vfs-inject exec --fail specs */
 	int ninject;
-	const char *inject_control; /* vfs-inject exec --control PATH, or NULL */
-	const char *inject_watch;   /* vfs-inject exec --watch LIST, or NULL */
+	const char *inject_log;     /* vfs-inject exec --log FILE, or NULL */
+	const char *inject_armed;   /* a spec without armed= of its own gets armed=FILE */
 };
 
 /*
