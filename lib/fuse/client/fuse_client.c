@@ -75,12 +75,17 @@ static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, cons
 	return buf;
 }
 
-/* Checks the reply to @unique of @len bytes in @r; its error, or -EPROTO. */
+/*
+ * Checks the reply to @unique of @len bytes in @r; its error, or -EPROTO.
+ * @empty_ok: a chain returned with nothing written is success (see fc_destroy).
+ */
 static int check_reply(struct fuse_client *c, uint64_t unique, const char *r, size_t len,
-		       size_t outmin, size_t outmax)
+		       size_t outmin, size_t outmax, bool empty_ok)
 {
 	struct fuse_out_header o;
 
+	if (!len && empty_ok)
+		return 0;
 	if (!len)
 		return proto(c, "the request came back without a reply");
 	if (len < OUT_HDR)
@@ -108,9 +113,9 @@ static int check_reply(struct fuse_client *c, uint64_t unique, const char *r, si
  * @outmin, at most @outmax bytes; *@outlen how many). @queue hiprio only
  * for the requests that belong there.
  */
-static int call(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode, uint64_t nodeid,
-		const struct iovec *in, int nin, void *out, size_t outmin, size_t outmax,
-		size_t *outlen)
+static int call_ex(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode,
+		   uint64_t nodeid, const struct iovec *in, int nin, void *out, size_t outmin,
+		   size_t outmax, size_t *outlen, bool empty_ok)
 {
 	char small[SMALL], rsmall[SMALL], *req, *reply;
 	size_t len, rlen = 0;
@@ -139,8 +144,8 @@ static int call(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode, u
 		r = proto(c, "a completion for %llu while waiting for %llu",
 			  (unsigned long long)ticket, (unsigned long long)unique);
 	if (!r)
-		r = check_reply(c, unique, reply, rlen, outmin, outmax);
-	if (!r) {
+		r = check_reply(c, unique, reply, rlen, outmin, outmax, empty_ok);
+	if (!r && rlen) {
 		memcpy(out, reply + OUT_HDR, rlen - OUT_HDR);
 		if (outlen)
 			*outlen = rlen - OUT_HDR;
@@ -152,6 +157,13 @@ out:
 		free(req);
 	c->gone |= r == -EPIPE;
 	return r;
+}
+
+static int call(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode, uint64_t nodeid,
+		const struct iovec *in, int nin, void *out, size_t outmin, size_t outmax,
+		size_t *outlen)
+{
+	return call_ex(c, queue, opcode, nodeid, in, nin, out, outmin, outmax, outlen, false);
 }
 
 /* A request without a reply: sent, and on vhost-user its chain waited for. */
@@ -209,11 +221,19 @@ int fc_init(struct fuse_client *c, uint32_t minor)
 	return 0;
 }
 
+/*
+ * DESTROY's chain may come back with nothing written (the Rust virtiofsd
+ * never replies to it): Linux's virtio-fs driver completes a request when
+ * its chain returns without reading the used length
+ * (virtio_fs_requests_done_work), its out header is zeroed, so success,
+ * and fuse_send_destroy ignores the result anyway. A reply, when there
+ * is one, is checked as any other.
+ */
 int fc_destroy(struct fuse_client *c)
 {
 	char none;
 
-	return call(c, FUSE_QUEUE_REQUEST, FUSE_DESTROY, 0, NULL, 0, &none, 0, 0, NULL);
+	return call_ex(c, FUSE_QUEUE_REQUEST, FUSE_DESTROY, 0, NULL, 0, &none, 0, 0, NULL, true);
 }
 
 /* The entry reply's size at the negotiated minor. */
@@ -525,7 +545,8 @@ int fc_getattr_pipelined(struct fuse_client *c, uint64_t nodeid, int inflight, l
 		int r = c->t->recv(c->t, &ticket, reply, sizeof(reply), &rlen, c->timeout_ms);
 
 		if (!r)
-			r = check_reply(c, ticket, reply, rlen, attr_size(c), sizeof(reply) - OUT_HDR);
+			r = check_reply(c, ticket, reply, rlen, attr_size(c),
+					sizeof(reply) - OUT_HDR, false);
 		if (r)
 			return r;
 		done++;
