@@ -2,7 +2,8 @@
  * ops_daemon: what a server costs, read from outside (/proc/PID), so a
  * scenario can judge a daemon that has no control socket: how many fds it
  * holds open, whether one of them is on a given file, and its resident
- * memory.
+ * memory. All of them of the process that serves, which may be a child
+ * of the one the runner started (proc_tree.h).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/mono_clock.h"
+#include "util/proc_tree.h"
 
 #include "ops.h"
 
@@ -57,6 +59,14 @@ static int holds(int pid, dev_t dev, ino_t ino)
 	return found;
 }
 
+/* Looked up at each step: the serving child may come and go. */
+static pid_t serving_pid(const struct run_ctx *ctx)
+{
+	pid_t pid = proc_tree_server(ctx->server_pid);
+
+	return pid > 0 ? pid : ctx->server_pid;
+}
+
 /*
  * released PATH [MS]: waits up to MS (default 5000) until the daemon holds
  * no fd on PATH's file (a FORGET or a RELEASE it was sent has been served,
@@ -75,7 +85,7 @@ static int daemon_released(struct run_ctx *ctx, const char *rel, long ms, struct
 		return fd;
 	r = fstat(fd, &st) ? -errno : 0;
 	close(fd);
-	while (!r && (r = holds(ctx->server_pid, st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
+	while (!r && (r = holds(serving_pid(ctx), st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
 		usleep(2000); /* nothing tells us when another program closes an fd */
 	if (r < 0)
 		return r;
@@ -144,7 +154,7 @@ int op_daemon(struct run_ctx *ctx, const char *op, int argc, char **argv, struct
 		}
 		return daemon_released(ctx, argv[0], ms, out);
 	}
-	err = !strcmp(op, "fds") ? count_fds(ctx->server_pid, &v) : rss_kib(ctx->server_pid, &v);
+	err = !strcmp(op, "fds") ? count_fds(serving_pid(ctx), &v) : rss_kib(serving_pid(ctx), &v);
 	if (!err)
 		strbuf_addf(out, "%ld", v);
 	return err;

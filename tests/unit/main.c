@@ -66,6 +66,7 @@ int main(void)
 	srunner_add_suite(sr, request_check_suite());
 	srunner_add_suite(sr, notify_suite());
 	srunner_add_suite(sr, notify_join_suite());
+	srunner_add_suite(sr, target_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -242,7 +242,12 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "limit files=300\nguest read a\n", 4, "usage: limit nofile=N");
 	refused(HEADER "fails-on passthrough_hp\nguest read a\n", 4,
 		"unknown target 'passthrough_hp' (ids-only, v3, fixed, passthrough_ll, "
-		"passthrough, passthrough_fh, virtiofsd, fixed-vhost)");
+		"passthrough, passthrough_fh, virtiofsd-c (or virtiofsd), virtiofsd-rs, fixed-vhost)");
+	refused(HEADER "fails-on virtiofsd-rs:sometimes\nguest read a\n", 4,
+		"target virtiofsd-rs has no option 'sometimes' (never, prefer, mandatory, "
+		"namespace, chroot, none)");
+	refused(HEADER "only virtiofsd-rs:never,prefer\nguest read a\n", 4,
+		"target virtiofsd-rs: 'never' and 'prefer' are both handles");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
 	refused(HEADER "repeat 2\nguest read a\n", 4, "repeat without 'end'");
 	refused(HEADER "guest read a\ntitle late\n", 5, "'title' must come before the first step");
