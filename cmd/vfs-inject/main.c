@@ -43,6 +43,8 @@ static void usage(FILE *f)
 "                  path=GLOB        the path argument, as the program passed it\n"
 "                  flags=F[|F]      open flags that must all be set (O_NOCTTY...)\n"
 "                  noflags=F[|F]    open flags that must all be clear\n"
+"                  armed=FILE       calls count and fail only while FILE\n"
+"                                   exists (arm a fault after start-up)\n"
 "                  forked           only in threads and processes other than\n"
 "                                   the one started\n"
 "                SYSCALL: %s\n"

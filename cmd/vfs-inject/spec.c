@@ -145,9 +145,12 @@ int spec_parse(const char *text, struct spec *s, char *why, size_t len)
 				s->flags_clear |= f;
 		} else if (!strcmp(clause, "forked")) {
 			s->forked_only = true;
+		} else if (!strncmp(clause, "armed=", 6) && clause[6]) {
+			free(s->armed_file);
+			s->armed_file = strdup(clause + 6);
 		} else if (fault_schedule_parse(clause, &s->sched, &schedwhy)) {
 			snprintf(why, len, "bad clause '%s' in '%s': %s, or path=GLOB, "
-				 "flags=FLAGS, noflags=FLAGS, forked", clause, text, schedwhy);
+				 "flags=FLAGS, noflags=FLAGS, forked, armed=FILE", clause, text, schedwhy);
 			goto out;
 		}
 	}
@@ -164,4 +167,6 @@ void spec_free(struct spec *s)
 {
 	free(s->path);
 	s->path = NULL;
+	free(s->armed_file);
+	s->armed_file = NULL;
 }

@@ -6,8 +6,11 @@
  * CLAUSE is a schedule (every, nth=N, first=N, prob=P[,seed=S], counted
  * over the calls that match), path=GLOB (the call's path argument, as the
  * program passed it, matched with fnmatch), flags=FLAG[|FLAG] (open flags
- * that must all be set), noflags=FLAG[|FLAG] (that must all be clear), or
- * forked (only in processes and threads other than the one started).
+ * that must all be set), noflags=FLAG[|FLAG] (that must all be clear),
+ * forked (only in processes and threads other than the one started), or
+ * armed=FILE (calls count and fail only while FILE exists: a runner arms
+ * a fault once the session is up, so a schedule never lands on start-up
+ * or INIT, and disarms it by removing the file).
  */
 #ifndef VFS_INJECT_SPEC_H
 #define VFS_INJECT_SPEC_H
@@ -36,6 +39,7 @@ struct spec {
 	char *path;         /* NULL: any */
 	unsigned long flags_set, flags_clear;
 	bool forked_only;
+	char *armed_file;   /* NULL: armed from the start */
 	/* counting, by the supervisor */
 	uint64_t calls, fired;
 	uint64_t rng;

@@ -145,6 +145,9 @@ static bool matches(struct spec *s, struct call *c)
 	    (!c->have_flags || (c->flags & s->flags_set) != s->flags_set ||
 	     (c->flags & s->flags_clear)))
 		return false;
+	/* Checked last, so only calls that match otherwise pay for the access(). */
+	if (s->armed_file && access(s->armed_file, F_OK))
+		return false;
 	return true;
 }
 

@@ -14,6 +14,7 @@
 
 #include "cell.h"
 #include "control/control_client.h"
+#include "inject_check.h"
 #include "run.h"
 #include "sandbox.h"
 
@@ -60,6 +61,23 @@ static bool has_background(const struct scenario *s)
 	return false;
 }
 
+/* Whether the scenario's premise is one of vfs-serve's fault points. */
+static bool uses_fault_points(const struct scenario *s)
+{
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == KIND_SERVER && !strcmp(s->steps[i].op->name, "fault"))
+			return true;
+	return false;
+}
+
+static bool has_inject_step(const struct scenario *s)
+{
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == KIND_INJECT)
+			return true;
+	return false;
+}
+
 /* A mount scenario on this target runs in a VM: a vhost-user target, with --guest=vm. */
 static bool in_vm(const struct options *o, const struct scenario *s, const struct target *t)
 {
@@ -71,6 +89,16 @@ static bool in_vm(const struct options *o, const struct scenario *s, const struc
 bool cell_applies(const struct options *o, const struct scenario *s, const struct target *t)
 {
 	enum target_kind k = t->base->kind;
+
+	if ((s->requires & REQUIRES_VHOST_USER) &&
+	    !(k == TARGET_VHOST_USER || (k == TARGET_FOREIGN && o->paths.vhost_cmd)))
+		return false;
+	/*
+	 * Elsewhere the fault would not be made and the steps after it would
+	 * pass untested: n/a. Faults in other daemons are `inject`'s.
+	 */
+	if (uses_fault_points(s) && !target_is(t, TARGET_OURS))
+		return false;
 
 	/* Background blocks share one connection to the guest's agent: not yet. */
 	if (in_vm(o, s, t))
@@ -128,6 +156,7 @@ struct cell {
 	const struct target *t;
 	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
 	char log[PATH_MAX + 32], errlog[PATH_MAX + 32];
+	char inject_log[PATH_MAX + 32], inject_armed[PATH_MAX + 32];
 	struct strvec argv;
 	bool vm_run, protocol, vhost_user;
 	struct run_ctx ctx;
@@ -143,7 +172,8 @@ static int cell_command(struct cell *c)
 {
 	struct target_run r = { .source = c->source, .mnt = c->mnt, .ctl = c->ctl, .log = c->log,
 				.serve_args = c->s->server_args, .nserve_args = c->s->nserver_args,
-				.inject = c->s->inject, .ninject = c->s->ninject };
+				.inject = c->s->inject, .ninject = c->s->ninject,
+				.inject_log = c->inject_log, .inject_armed = c->inject_armed };
 	int err = c->protocol || c->vm_run
 		  ? target_protocol_argv(c->t, &c->o->paths, &r, &c->argv, &c->vhost_user)
 		  : target_mount_argv(c->t, &c->o->paths, &r, &c->argv);
@@ -231,6 +261,14 @@ static bool cell_steps(struct cell *c)
 	c->ctx.host_root = c->source;
 	c->ctx.control_path = c->ctl;
 	timed_out = 0;
+	c->ctx.inject_armed = c->inject_armed;
+	/* Armed now, once the session is up, unless a step arms them later. */
+	if (c->s->ninject && !has_inject_step(c->s) && inject_arm(c->inject_armed, &c->ctx.armed_ns)) {
+		strbuf_addf(&c->ctx.report, "  runner error: cannot arm the faults at %s\n",
+			    c->inject_armed);
+		c->ctx.runner_error = true;
+		return false;
+	}
 	alarm((unsigned)c->o->timeout);
 	held = run_scenario(&c->ctx);
 	alarm(0);
@@ -248,6 +286,15 @@ static bool cell_steps(struct cell *c)
 				    "scenario that expects this says so with daemon status)\n", c->how);
 			held = false;
 		}
+	}
+	/* Read once the daemon is gone: its last calls are logged by then. */
+	if (c->s->ninject && !c->ctx.premise_failed && !stop_flag &&
+	    !inject_verify(c->inject_log, c->s->inject, c->s->ninject, c->ctx.armed_ns,
+			   &c->ctx.report)) {
+		strbuf_addstr(&c->ctx.report, "  runner error: the fault did not land as the "
+			      "scenario says\n");
+		c->ctx.runner_error = true;
+		held = false;
 	}
 	return held;
 }
@@ -302,6 +349,8 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	snprintf(c.ctl, sizeof(c.ctl), "%s/ctl", c.dir);
 	snprintf(c.log, sizeof(c.log), "%s/decisions.log", c.dir);
 	snprintf(c.errlog, sizeof(c.errlog), "%s/server.err", c.dir);
+	snprintf(c.inject_log, sizeof(c.inject_log), "%s/inject.log", c.dir);
+	snprintf(c.inject_armed, sizeof(c.inject_armed), "%s/inject.armed", c.dir);
 	if (o->verbose)
 		fprintf(stderr, "%s [%s]\n", s->name, t->name);
 	if (cell_command(&c)) {

@@ -31,6 +31,8 @@ int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf 
  * next event in words, or "none").
  */
 int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
+/* inject arm|clear: the scenario's inject faults from now on, or no more (inject_check.c). */
+int op_inject(struct run_ctx *ctx, const char *op, struct strbuf *out);
 /* Closes every fd that open/hold steps left open. */
 void ops_close_all(void);
 

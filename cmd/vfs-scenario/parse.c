@@ -70,6 +70,8 @@ const struct op scenario_ops[] = {
 	{ "drain", KIND_NOTIFY, 1, 2, "drain HALVES [MS]", 0 },
 	{ "oracle", KIND_NOTIFY, 1, STEP_MAX_ARGS, "oracle start NODEID=PATH... | oracle inotify|fanotify", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
+	{ "arm", KIND_INJECT, 0, 0, "inject arm", 0 },
+	{ "clear", KIND_INJECT, 0, 0, "inject clear", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };
 #undef G
@@ -529,9 +531,11 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 		st.kind = KIND_NOTIFY;
 	else if (!strcmp(w[i], "set") && !st.assume)
 		st.kind = KIND_SET;
+	else if (!strcmp(w[i], "inject") && !st.assume && !st.witness && !st.expect.value)
+		st.kind = KIND_INJECT;
 	else {
 		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, notify, set, "
-			 "repeat, end, expect, assume, witness)", w[i]);
+			 "inject, repeat, end, expect, assume, witness)", w[i]);
 		goto bad;
 	}
 	if (st.kind & (KIND_FUSE | KIND_RAW)) {
@@ -642,8 +646,10 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 				s->requires |= REQUIRES_ROOT;
 			else if (!strcmp(w[k], "loop"))
 				s->requires |= REQUIRES_LOOP;
+			else if (!strcmp(w[k], "vhost-user"))
+				s->requires |= REQUIRES_VHOST_USER;
 			else
-				complain(p, "unknown requirement '%s' (root or loop)", w[k]);
+				complain(p, "unknown requirement '%s' (root, loop or vhost-user)", w[k]);
 		}
 	} else if (!strcmp(w[0], "fails-on") || !strcmp(w[0], "only")) {
 		for (int k = 1; k < n; k++) {
@@ -735,7 +741,9 @@ struct scenario *scenario_parse(const char *path, FILE *err)
 		n = split(&p, line, w, q, STEP_MAX_ARGS + 8);
 		if (n <= 0)
 			continue;
-		if (is_header(w[0])) {
+		/* "inject SPEC" declares a fault; "inject arm" and "inject clear" are steps. */
+		if (is_header(w[0]) && !(!strcmp(w[0], "inject") && n == 2 &&
+					 (!strcmp(w[1], "arm") || !strcmp(w[1], "clear")))) {
 			parse_header(&p, s, w, n, raw);
 		} else if (!strcmp(w[0], "repeat")) {
 			struct step st = { .line = p.line, .repeat_end = -1 };

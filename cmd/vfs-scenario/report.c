@@ -83,6 +83,14 @@ static const char *summary(const char *details)
 	return buf;
 }
 
+/* Wide enough for its cells ("bug reproduced") and its name, two blanks after each. */
+static int column_width(const struct target *t)
+{
+	int n = (int)strlen(t->name) + 1;
+
+	return n > 15 ? n : 15;
+}
+
 void report_table(FILE *f, const struct results *rs, const struct target *cols, int ncols,
 		  bool colour, bool verbose)
 {
@@ -95,7 +103,7 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 			w = (int)strlen(rs->r[i].s->name) + 1;
 	fprintf(f, "%-*s", w, "SCENARIO");
 	for (int d = 0; d < ncols; d++)
-		fprintf(f, " %-15s", cols[d].name);
+		fprintf(f, " %-*s", column_width(&cols[d]), cols[d].name);
 	fprintf(f, "\n");
 	for (int i = 0; i < rs->n; i++) {
 		const struct scenario *s = rs->r[i].s;
@@ -109,9 +117,10 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 			const char *text = r ? cell(r->outcome) : "n/a";
 
 			if (colour && r)
-				fprintf(f, " %s%-15s\033[0m", colour_of(r->outcome), text);
+				fprintf(f, " %s%-*s\033[0m", colour_of(r->outcome),
+					column_width(&cols[d]), text);
 			else
-				fprintf(f, " %-15s", text);
+				fprintf(f, " %-*s", column_width(&cols[d]), text);
 		}
 		fprintf(f, "\n");
 	}

@@ -207,7 +207,7 @@ static const char *kind_name(enum step_kind k)
 {
 	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" :
 	       k == KIND_DAEMON ? "daemon" : k == KIND_FUSE ? "fuse" : k == KIND_RAW ? "raw" :
-	       k == KIND_NOTIFY ? "notify" : "set";
+	       k == KIND_NOTIFY ? "notify" : k == KIND_INJECT ? "inject" : "set";
 }
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
@@ -326,6 +326,8 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		return op_fuse(ctx, st->kind == KIND_RAW, st->argc, argv, value);
 	case KIND_NOTIFY:
 		return op_notify(ctx, op, st->argc, argv, value);
+	case KIND_INJECT:
+		return op_inject(ctx, op, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)

@@ -5,6 +5,7 @@
 #define VFS_SCENARIO_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "scenario.h"
 #include "fuse/client/fuse_target.h"
@@ -34,6 +35,8 @@ struct run_ctx {
 	struct notify_driver *notify; /* notify steps: the notification queue's driver */
 	struct fuse_words_out fields; /* the last fuse step's named results */
 	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
+	const char *inject_armed; /* while this file exists the inject faults are armed */
+	uint64_t armed_ns;        /* when they were first armed (CLOCK_REALTIME), 0: not yet */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */

@@ -19,7 +19,7 @@
 #define SCENARIO_MAX_TARGETS 32 /* patterns in fails-on, and in only */
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
-		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128 };
+		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128, KIND_INJECT = 256 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */
@@ -82,6 +82,7 @@ struct scenario {
 
 #define REQUIRES_ROOT 1u
 #define REQUIRES_LOOP 2u
+#define REQUIRES_VHOST_USER 4u /* descriptor chains: n/a where there are none */
 
 /*
  * "name[INDEX]" variables: the name of variable @name at @index, for
