@@ -246,7 +246,7 @@ run-check:
 
 # The main job: the scenario matrix against vfs-serve's designs,
 # libfuse's examples and the C and the Rust virtiofsd, on fixtures the runner makes itself.
-TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd-c,virtiofsd-rs,fixed-vhost
+TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd-c,virtiofsd-rs,virtiofsd-rs:prefer,virtiofsd-rs:none,fixed-vhost
 # With QEMU and the guest image, the vhost-user columns also run the
 # mount scenarios in a real Linux guest (--guest=vm).
 conformance: deps

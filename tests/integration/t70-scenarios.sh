@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 100
+plan 105
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -246,10 +246,23 @@ tail -3 "$T_TMP/mutate" | sed 's/^/# /'
 check_eq "--mutate over scenarios/ on the designs finds nothing vacuous" 0 $rc
 check "... having negated every expectation" \
 	grep -Eq "^vfs-scenario: mutate: [1-9][0-9]+ expectations negated, 0 vacuous$" "$T_TMP/mutate"
-"$SC" --mutate --targets=passthrough_ll scenarios/mount-fd/open-fault.scn >"$T_TMP/mutate2" 2>&1
+"$SC" --mutate --targets=passthrough_ll scenarios/duplicate/hard-links.scn >"$T_TMP/mutate2" 2>&1
 check_eq "--mutate on a foreign target: the skipped server checks are vacuous (exit 1)" 1 $?
-check "... each named with its line" grep -q "^vacuous scenarios/mount-fd/open-fault.scn:16 \[passthrough_ll\]" \
+check "... each named with its line" grep -q "^vacuous scenarios/duplicate/hard-links.scn:14 \[passthrough_ll\]" \
 	"$T_TMP/mutate2"
+"$SC" --targets=passthrough_ll scenarios/mount-fd/open-fault.scn >"$T_TMP/na" 2>&1
+check "a scenario whose premise is a vfs-serve fault point is n/a elsewhere" \
+	grep -Eq "^mount-fd/open-fault +n/a" "$T_TMP/na"
+# An inject fault fires where it aims, or the run is a runner error.
+printf 'title T\ncase other\nfixture tmpfs\ninject   mknodat=EIO\n\nhost write f "x"\nexpect any fuse lookup 1 f\n' >"$T_TMP/never.scn"
+"$SC" --design=fixed "$T_TMP/never.scn" >"$T_TMP/out" 2>&1
+check_eq "an inject fault that never fires: exit 1" 1 $?
+check "... a runner error saying so" grep -q "inject mknodat=EIO never fired" "$T_TMP/out"
+printf 'title T\ncase other\nfixture tmpfs\ninject   name_to_handle_at=EOPNOTSUPP:nth=1:armed=/\n\nhost write f "x"\nexpect any fuse lookup 1 f\n' >"$T_TMP/init.scn"
+"$SC" --targets=virtiofsd-rs:prefer "$T_TMP/init.scn" >"$T_TMP/out" 2>&1
+check_eq "a fault armed from the start that fires on the daemon's start or INIT: exit 1" 1 $?
+check "... a message saying it fired before the first step" \
+	grep -q "fired 1 time before the first step (the daemon's start or INIT)" "$T_TMP/out"
 
 # Killed mid-scenario, the runner leaves nothing behind.
 printf 'title long\ncase other\nfixture ext4-small\nrequires root loop\nrepeat 10000\nguest write f "x$i"\nguest read f\nguest unlink f\nend\n' >"$T_TMP/long.scn"

@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 69
+plan 82
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -18,6 +18,10 @@ mkdir -p "$T_TMP/src"
 echo hello >"$T_TMP/src/hello"
 vd() { "$VF" --source="$T_TMP/src" --daemon-log="$T_TMP/vd.log" --vhost-user="$VD --fd={fd} -o source={source}" "$@"; }
 no_daemons() { ! pgrep -f "$T_TMP" >/dev/null; }
+
+RS=$TOP/build/virtiofsd-rs/virtiofsd
+[ -x "$RS" ] || skip_all "needs the Rust virtiofsd: make virtiofsd-rs (make check makes it)"
+rs() { "$VF" --timeout=2 --source="$T_TMP/src" --daemon-log="$T_TMP/rs.log" --vhost-user="env -u RUST_BACKTRACE $RS --fd={fd} --shared-dir={source} $1" "${@:2}"; }
 
 # vfs-fuse against the C virtiofsd, spawned with a listening fd.
 vd lookup 1 hello \; read 2 \; unlink 1 nope >"$T_TMP/out" 2>"$T_TMP/err"
@@ -132,13 +136,16 @@ check_eq "... SIGTERM while it waits for the next front-end: exit 0" 0 $?
 "$BIN/vfs-serve" --reconnect --fuse-fd=3 "$T_TMP/src" 2>"$T_TMP/err"
 check "--reconnect outside vhost-user mode is refused" grep -q "reconnect is for vhost-user mode" "$T_TMP/err"
 
-# The protocol scenarios on vfs-serve's designs and the C virtiofsd.
+# The protocol scenarios on vfs-serve's designs and both virtiofsds.
 proto="scenarios/protocol $(ls scenarios/*/proto-*.scn | tr '\n' ' ')"
-"$SC" --targets=ids-only,v3,fixed,virtiofsd,fixed-vhost $proto >"$T_TMP/matrix" 2>&1
+"$SC" --targets=ids-only,v3,fixed,virtiofsd,virtiofsd-rs,virtiofsd-rs:prefer,virtiofsd-rs:none,fixed-vhost \
+	$proto >"$T_TMP/matrix" 2>&1
 rc=$?
 sed 's/^/# /' "$T_TMP/matrix" | grep -v "^#   "
 check_eq "protocol matrix: every outcome as declared" 0 $rc
-check "... with a virtiofsd column beside the designs" grep -Eq "^SCENARIO +ids-only +v3 +fixed +virtiofsd +fixed-vhost" "$T_TMP/matrix"
+check "... with the virtiofsd columns beside the designs (virtiofsd is virtiofsd-c)" grep -Eq \
+	"^SCENARIO +ids-only +v3 +fixed +virtiofsd-c +virtiofsd-rs +virtiofsd-rs:prefer +virtiofsd-rs:none +fixed-vhost" \
+	"$T_TMP/matrix"
 check "... every protocol scenario passes on vfs-serve --vhost-user" \
 	sh -c "grep -E '^[a-z-]+/[a-z-]+ ' '$T_TMP/matrix' | sed -E 's/ +$//; s/ {2,}/;/g' |
 		awk -F';' '{ if (\$NF != \"PASS\") exit 1 }'"
@@ -146,7 +153,7 @@ check "... every protocol scenario passes on the fixed design" \
 	sh -c "grep -E '^[a-z-]+/[a-z-]+ ' '$T_TMP/matrix' | grep -v '/chain-' | sed -E 's/ {2,}/;/g' |
 		awk -F';' '{ if (\$4 != \"PASS\") exit 1 }'"
 # The C virtiofsd's findings, row by row as FINDINGS.md's second table says.
-awk '/^## The virtiofsd table/ { on = 1 } on && /^\| [a-z-]+\/[a-z-]+ \|/ {
+awk '/^## / { on = /^## The virtiofsd table/ } on && /^\| [a-z-]+\/[a-z-]+ \|/ {
 	split($0, c, "|"); gsub(/ /, "", c[2]); gsub(/^ +| +$/, "", c[3]); print c[2] ";" c[3] }' \
 	scenarios/FINDINGS.md >"$T_TMP/findings"
 check "FINDINGS.md has a virtiofsd table of at least 8 rows" test "$(wc -l <"$T_TMP/findings")" -ge 8
@@ -156,6 +163,47 @@ while IFS=';' read -r name want; do
 	[ "$got" = "$want" ] || { bad=1; echo "#   $name: want $want, got $got"; }
 done <"$T_TMP/findings"
 check_eq "every virtiofsd row of FINDINGS.md is what the matrix shows" 0 $bad
+# The Rust virtiofsd's: three columns, options one at a time.
+awk -F'|' '/^## / { on = /^## The virtiofsd-rs table/ } on && /^\| [a-z-]+\/[a-z-]+ \|/ {
+	for (i = 2; i <= 5; i++) gsub(/^ +| +$/, "", $i); print $2 ";" $3 ";" $4 ";" $5 }' \
+	scenarios/FINDINGS.md >"$T_TMP/findings-rs"
+check "FINDINGS.md has a virtiofsd-rs table of at least 8 rows" test "$(wc -l <"$T_TMP/findings-rs")" -ge 8
+bad=0
+while IFS=';' read -r name want; do
+	got=$(grep -E "^$name " "$T_TMP/matrix" | sed -E 's/ +$//; s/ {2,}/;/g' | cut -d';' -f6-8)
+	[ "$got" = "$want" ] || { bad=1; echo "#   $name: want $want, got $got"; }
+done <"$T_TMP/findings-rs"
+check_eq "every virtiofsd-rs row of FINDINGS.md is what the matrix shows" 0 $bad
+
+# The Rust virtiofsd's findings by hand, as FINDINGS.md gives them.
+mkdir -p "$T_TMP/src/d"
+rs "" lookup 1 d \; lookup 2 .. >"$T_TMP/out" 2>/dev/null
+check "finding 18: '..' of d is d itself" sh -c "grep -c '\"nodeid\":2,' '$T_TMP/out' | grep -qx 2"
+rs "" lookup 1 d/../hello >"$T_TMP/out" 2>/dev/null
+check "finding 15: a name with '/' is walked (d/../hello is hello)" grep -q '"request":"lookup","value":"2",.*"size":6' "$T_TMP/out"
+mkdir -p "$T_TMP/share"
+rm -rf "$T_TMP/escaped"
+"$VF" --source="$T_TMP/share" --daemon-log="$T_TMP/rs.log" \
+	--vhost-user="env -u RUST_BACKTRACE $RS --fd={fd} --shared-dir={source} --sandbox=none" mkdir 1 ../escaped >/dev/null 2>&1
+check "finding 15: with --sandbox=none, MKDIR of ../escaped makes a directory outside the share" test -d "$T_TMP/escaped"
+"$VF" --source="$T_TMP/share" --daemon-log="$T_TMP/rs.log" \
+	--vhost-user="env -u RUST_BACKTRACE $RS --fd={fd} --shared-dir={source}" mkdir 1 ../escaped2 >/dev/null 2>&1
+check "... behind the namespace sandbox it does not" test ! -e "$T_TMP/escaped2"
+for req in short-input name-unterminated batch-forget-lie short-header outside no-reply-room; do
+	: >"$T_TMP/rs.log"
+	rs "" raw $req \; getattr 1 >"$T_TMP/out" 2>/dev/null
+	check "finding 16: raw $req: the worker panics, the daemon hangs" sh -c \
+		"grep -q '\"value\":\"hang\"' '$T_TMP/out' && grep -q '\"getattr\",\"error\":\"ETIMEDOUT\"' '$T_TMP/out' &&
+		 grep -q \"thread 'vring_worker' panicked\" '$T_TMP/rs.log'"
+done
+check "... and was stopped with its runner (no daemon left)" no_daemons
+"$VF" --source="$T_TMP/src" --daemon-log="$T_TMP/rs.log" --vhost-user="$BIN/vfs-inject exec \
+	--fail name_to_handle_at=EOPNOTSUPP:nth=4 -- env -u RUST_BACKTRACE $RS --fd={fd} --shared-dir={source} \
+	--inode-file-handles=prefer" lookup 1 hello \; lookup 1 hello >"$T_TMP/out" 2>/dev/null
+check "finding 17: prefer, a handle failing on the second LOOKUP: a second nodeid for one file" sh -c \
+	"sed -n 1p '$T_TMP/out' | grep -q '\"nodeid\":2,' && sed -n 2p '$T_TMP/out' | grep -q '\"nodeid\":3,'"
+rs "" destroy >"$T_TMP/out" 2>/dev/null
+check "DESTROY, which it never answers, is success (Linux's driver takes it so)" grep -q '"request":"destroy","value":"ok"' "$T_TMP/out"
 
 # The README's command: a foreign vhost-user daemon, PASS or FAIL only.
 "$SC" --vhost-user "$VD --socket-path={socket} -o source={source}" scenarios >"$T_TMP/foreign" 2>&1

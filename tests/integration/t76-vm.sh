@@ -39,7 +39,7 @@ check "the C virtiofsd in a real guest: an old handle opens the new file (findin
 	grep -Eq "^generation/reuse-after-forget +bug reproduced" "$cvd"
 check "... across FORGET too" grep -Eq "^id-reuse/across-forget +bug reproduced" "$cvd"
 check "... its premise SKIPs say why (it pins inode numbers with O_PATH fds)" \
-	grep -q "SKIP id-reuse/host-unlink \[virtiofsd\]: premise did not hold" "$cvd"
+	grep -q "SKIP id-reuse/host-unlink \[virtiofsd-c\]: premise did not hold" "$cvd"
 check "no QEMU is left" no_qemu
 
 "$SC" --guest=cloud scenarios >/dev/null 2>"$T_TMP/err"
