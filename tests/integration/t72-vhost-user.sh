@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 82
+plan 84
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
