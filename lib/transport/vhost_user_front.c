@@ -135,6 +135,8 @@ static int negotiate(struct vu_front *f, const struct vu_front_config *c, int nq
 	}
 	if (c->notification && (f->features & (1ull << VIRTIO_FS_F_NOTIFICATION)))
 		want |= 1ull << VIRTIO_FS_F_NOTIFICATION;
+	if (!c->no_event_idx && (f->features & (1ull << VIRTIO_RING_F_EVENT_IDX)))
+		want |= 1ull << VIRTIO_RING_F_EVENT_IDX;
 	r = vu_front_message(f, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL);
 	if (r)
 		return r;
@@ -177,6 +179,7 @@ static int ring(struct vu_front *f, int i, uint16_t num, bool enable)
 	r = virtq_init(&rg->q, &f->mem, num, &l);
 	if (r)
 		return errbuf_set(&f->err, r, "ring %d", i);
+	rg->q.event_idx = !!(f->acked & (1ull << VIRTIO_RING_F_EVENT_IDX));
 	rg->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rg->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rg->set_up = true;
@@ -233,8 +236,8 @@ void vu_front_kick(struct vu_front *f, int qi)
 {
 	uint64_t one = 1;
 
-	/* The avail index is published (release) before the kick is seen. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!virtq_kick_needed(&f->ring[qi].q))
+		return;
 	if (write(f->ring[qi].kick, &one, sizeof(one)) < 0) {
 		/* A full eventfd counter: the back-end has a kick pending anyway. */
 	}
@@ -264,6 +267,9 @@ int vu_front_wait(struct vu_front *f, unsigned mask, int timeout_ms)
 		int r;
 
 		/* The used index decides, never the eventfd (calls can be spurious or suppressed). */
+		for (int i = 0; i < f->nqueues; i++)
+			if (mask & (1u << i))
+				virtq_want_call(&f->ring[i].q);
 		if (any_used(f, mask))
 			return 0;
 		if (f->gone)

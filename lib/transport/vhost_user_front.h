@@ -30,6 +30,7 @@ struct vu_front_config {
 	uint64_t mem_size;     /* bytes of "guest RAM" */
 	bool minimal;          /* no protocol features, no ENABLE: the oldest front-ends */
 	bool notification;     /* ask for VIRTIO_FS_F_NOTIFICATION when offered */
+	bool no_event_idx;     /* do not take VIRTIO_RING_F_EVENT_IDX (a guest takes it) */
 	int timeout_ms;        /* per message and per wait */
 };
 
@@ -71,7 +72,7 @@ int vu_front_start(struct vu_front *f, int sock, const struct vu_front_config *c
 int vu_front_message(struct vu_front *f, uint32_t request, const void *payload, uint32_t size,
 		     const int *fds, int nfds, uint64_t *reply);
 
-/* Tells the back-end ring @qi has new buffers. */
+/* Tells the back-end ring @qi has new buffers, unless it asked not to be told (EVENT_IDX). */
 void vu_front_kick(struct vu_front *f, int qi);
 
 /*

@@ -40,6 +40,7 @@ enum vhost_user_request {
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_FS_F_NOTIFICATION 0
+#define VIRTIO_RING_F_EVENT_IDX 29
 
 /* Protocol feature bits ("Protocol features"). */
 #define VHOST_USER_PROTOCOL_F_MQ 0

@@ -123,6 +123,30 @@ void virtq_publish(struct virtq *q, uint16_t head)
 	q->avail[AVAIL_IDX] = ++q->avail_idx;
 }
 
+#define VRING_USED_F_NO_NOTIFY 1
+
+bool virtq_kick_needed(struct virtq *q)
+{
+	uint16_t old = q->kicked_idx, now = q->avail_idx;
+
+	/* The avail index is seen before the device's suppression is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	q->kicked_idx = now;
+	if (q->event_idx) {
+		uint16_t event = q->used[USED_RING + 4 * q->num]; /* avail_event */
+
+		return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
+	}
+	return !(q->used[0] & VRING_USED_F_NO_NOTIFY);
+}
+
+void virtq_want_call(struct virtq *q)
+{
+	if (q->event_idx)
+		q->avail[AVAIL_RING + q->num] = q->last_used; /* used_event */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* Puts the chain at @head back on the free list; how many descriptors it had. */
 static int free_chain(struct virtq *q, uint16_t head)
 {

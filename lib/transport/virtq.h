@@ -60,6 +60,8 @@ struct virtq {
 	uint16_t free_head, nfree;
 	uint16_t avail_idx;        /* next avail slot, free running */
 	uint16_t last_used;        /* next used entry to read */
+	bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	uint16_t kicked_idx;       /* the avail index at the last kick */
 	void **token;              /* per head: what the caller gave */
 	/* device side */
 	uint16_t last_avail;       /* next avail entry to take */
@@ -94,6 +96,19 @@ int virtq_add(struct virtq *q, const struct virtq_buf *out, int nout,
 	      const struct virtq_buf *in, int nin, void *token);
 /* Driver: the next completed chain's token and written length, or NULL. */
 void *virtq_get_used(struct virtq *q, uint32_t *len);
+/*
+ * Driver: whether the device wants a kick for what was published since
+ * the last one (then recorded as kicked). With EVENT_IDX it is the
+ * device's avail_event that says (virtio 2.7.10); without, its used
+ * flags' NO_NOTIFY.
+ */
+bool virtq_kick_needed(struct virtq *q);
+/*
+ * Driver: asks for a call on the next completion (EVENT_IDX: used_event
+ * set to the next used entry). Then the used index must be read again:
+ * a completion may have come before the device could see the request.
+ */
+void virtq_want_call(struct virtq *q);
 /* Driver: makes the chain at @head available (virtq_add does it). */
 void virtq_publish(struct virtq *q, uint16_t head);
 /*

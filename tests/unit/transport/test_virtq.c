@@ -56,6 +56,37 @@ START_TEST(guest_memory_bounds)
 }
 END_TEST
 
+/*
+ * EVENT_IDX, as a device would set the indexes: a kick only when the
+ * avail index passes the device's avail_event, and used_event telling the
+ * device which completion to call for.
+ */
+START_TEST(event_idx_kicks_only_where_the_device_asked)
+{
+	struct virtq_buf out = { buf(16), 16 };
+	volatile uint16_t *avail_event = &q.used[2 + 4 * QSZ], *used_event = &q.avail[2 + QSZ];
+
+	ck_assert(virtq_kick_needed(&q)); /* without EVENT_IDX: unless NO_NOTIFY */
+	q.used[0] = 1;                    /* VRING_USED_F_NO_NOTIFY */
+	ck_assert(!virtq_kick_needed(&q));
+	q.used[0] = 0;
+	q.event_idx = true;
+	*avail_event = 0;
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)1), 0);
+	ck_assert(virtq_kick_needed(&q));  /* avail 0 -> 1 passes event 0 */
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)2), 0);
+	ck_assert(!virtq_kick_needed(&q)); /* 1 -> 2: the device asked at 0 only */
+	*avail_event = 3;
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)3), 0);
+	ck_assert(!virtq_kick_needed(&q)); /* 2 -> 3 does not pass 3 */
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)4), 0);
+	ck_assert(virtq_kick_needed(&q));  /* 3 -> 4 does */
+	q.last_used = 2;
+	virtq_want_call(&q);
+	ck_assert_uint_eq(*used_event, 2);
+}
+END_TEST
+
 /* A request goes to the device and its reply comes back, many times round. */
 START_TEST(chains_round_trip_across_wrap_around)
 {
@@ -165,6 +196,7 @@ Suite *virtq_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, guest_memory_bounds);
 	tcase_add_test(tc, chains_round_trip_across_wrap_around);
+	tcase_add_test(tc, event_idx_kicks_only_where_the_device_asked);
 	tcase_add_test(tc, free_list_runs_out_and_comes_back);
 	tcase_add_test(tc, hostile_chains_are_refused_with_a_reason);
 	suite_add_tcase(s, tc);
