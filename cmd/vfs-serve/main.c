@@ -238,7 +238,8 @@ static int serve_again(struct serve_options *o, struct passthrough *pt, struct f
 		if (!*se)
 			return 1;
 		forget_guest(pt);
-		if (vhost_io_attach(*se, lfd, true, 1, o->tag, (enum notify_policy)o->notify_policy,
+		if (vhost_io_attach(*se, lfd, true, o->request_queues, o->tag,
+				    (enum notify_policy)o->notify_policy,
 				    (enum notify_backend)o->notify_backend, &why))
 			return stop_requested ? 0 : (fprintf(stderr, "vfs-serve: %s\n", why.msg), 1);
 		err = fuse_session_loop(*se) < 0 ? 1 : 0;
@@ -291,7 +292,7 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		detached_ready();
 		if (o->reconnect)
 			keep_fd = lfd;
-		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, 1, o->tag,
+		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, o->request_queues, o->tag,
 						      (enum notify_policy)o->notify_policy,
 						      (enum notify_backend)o->notify_backend, &why)
 				    : socket_io_attach(se, lfd, &why);

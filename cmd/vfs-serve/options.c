@@ -20,7 +20,7 @@ enum {
 	OPT_RETIRED_MAX, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT, OPT_LOG,
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
-	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_NOTIFY_POLICY, OPT_NOTIFY_BACKEND,
+	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_REQUEST_QUEUES, OPT_NOTIFY_POLICY, OPT_NOTIFY_BACKEND,
 	OPT_RECONNECT,
 };
 
@@ -49,6 +49,7 @@ static const struct option long_options[] = {
 	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
 	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "request-queues", required_argument, NULL, OPT_REQUEST_QUEUES },
 	{ "notify-policy", required_argument, NULL, OPT_NOTIFY_POLICY },
 	{ "notify-backend", required_argument, NULL, OPT_NOTIFY_BACKEND },
 	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
@@ -130,6 +131,7 @@ void serve_usage(FILE *f)
 "  --notify-backend=auto|fanotify|fanotify-fs|inotify  vhost-user: the host\n"
 "                        watcher; auto takes fanotify where it works (root),\n"
 "                        else inotify; fanotify-fs marks whole filesystems\n"
+"  --request-queues=N    vhost-user: offer N request queues, 1 to 6 (default 1)\n"
 "  --reconnect           vhost-user: when the front-end hangs up, forget its\n"
 "                        inodes and serve the next one (default: exit 0)\n"
 "  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
@@ -172,6 +174,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 	memset(o, 0, sizeof(*o));
 	o->fuse_fd = -1;
 	o->vhost_fd = -1;
+	o->request_queues = 1;
 	passthrough_config_defaults(&o->cfg);
 	opterr = 0;
 	optind = 1;
@@ -290,6 +293,13 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			o->notify_backend = (int)b;
 			break;
 		}
+		case OPT_REQUEST_QUEUES:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n < 1 || n > 6)
+				return bad("request-queues", optarg, "1 to 6");
+			o->request_queues = (int)n;
+			break;
 		case OPT_TAG:
 			if (!*optarg || strlen(optarg) > 36)
 				return bad("tag", optarg, "1 to 36 bytes");

@@ -21,6 +21,7 @@ struct serve_options {
 	const char *vhost_socket;  /* vhost-user mode: listen here */
 	int vhost_fd;              /* vhost-user mode: on this listening fd; -1: none */
 	const char *tag;           /* vhost-user: GET_CONFIG's tag */
+	int request_queues;        /* vhost-user: request queues offered */
 	bool print_capabilities;
 	int notify_policy;         /* enum notify_policy */
 	int notify_backend;        /* enum notify_backend */

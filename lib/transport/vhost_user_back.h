@@ -17,7 +17,7 @@
 #include "transport/virtq.h"
 #include "util/errbuf.h"
 
-#define VU_BACK_MAX_QUEUES 4 /* hiprio, (notification,) request queues */
+#define VU_BACK_MAX_QUEUES 8 /* hiprio, (notification,) request queues */
 
 struct vu_back_ring {
 	uint16_t num, base;

@@ -13,7 +13,12 @@
 
 #include "transport/vhost_user_front.h"
 
-enum fuse_queue { FUSE_QUEUE_HIPRIO, FUSE_QUEUE_REQUEST };
+/*
+ * Where a request goes: hiprio, a request queue (the transport picks one
+ * in turn when there are several, as a guest's CPUs would), or request
+ * queue n exactly as FUSE_QUEUE_NTH + n.
+ */
+enum fuse_queue { FUSE_QUEUE_HIPRIO, FUSE_QUEUE_REQUEST, FUSE_QUEUE_NTH = 16 };
 
 /* A malformed chain, for raw traffic (vhost-user only). */
 enum fuse_chain_fault {
@@ -30,7 +35,8 @@ struct fuse_transport {
 	 * Queues @len bytes of @req on @queue with room for @reply_max reply
 	 * bytes (0: a request with no reply, like FORGET), under the ticket
 	 * @ticket. 0; -EAGAIN when no room; -E2BIG; -EPIPE (the server is
-	 * gone); -EOPNOTSUPP for a @fault this transport cannot make.
+	 * gone); -EOPNOTSUPP for a @fault this transport cannot make; -ERANGE
+	 * for a request queue it does not have.
 	 */
 	int (*send)(struct fuse_transport *t, enum fuse_queue queue, const void *req, size_t len,
 		    size_t reply_max, uint64_t ticket, enum fuse_chain_fault fault);

@@ -28,11 +28,36 @@ struct vhost_transport {
 	struct fuse_transport t;
 	struct vu_front *f;
 	struct slot slot[SLOTS];
+	int next_request;      /* the request queue the next request takes, in turn */
 };
 
-static int ring_of(struct vu_front *f, enum fuse_queue q)
+/* The ring of @q, or -ERANGE. Request queues are first_request..nqueues-1. */
+static int ring_of(struct vhost_transport *v, enum fuse_queue q)
 {
-	return q == FUSE_QUEUE_HIPRIO ? 0 : f->first_request;
+	struct vu_front *f = v->f;
+	int nreq = f->nqueues - f->first_request;
+
+	if (q == FUSE_QUEUE_HIPRIO)
+		return 0;
+	if (q == FUSE_QUEUE_REQUEST) {
+		int qi = f->first_request + v->next_request;
+
+		v->next_request = (v->next_request + 1) % nreq;
+		return qi;
+	}
+	if (q >= FUSE_QUEUE_NTH && (int)q - FUSE_QUEUE_NTH < nreq)
+		return f->first_request + ((int)q - FUSE_QUEUE_NTH);
+	return -ERANGE;
+}
+
+/* Hiprio and every request ring. */
+static unsigned rings_mask(const struct vu_front *f)
+{
+	unsigned m = 1;
+
+	for (int i = f->first_request; i < f->nqueues; i++)
+		m |= 1u << i;
+	return m;
 }
 
 static int vh_send(struct fuse_transport *t, enum fuse_queue queue, const void *req, size_t len,
@@ -43,11 +68,14 @@ static int vh_send(struct fuse_transport *t, enum fuse_queue queue, const void *
 	struct virtq_buf b[3];
 	uint16_t fl[3] = { 0 };
 	struct slot *s = NULL;
-	int qi = ring_of(f, queue), n = 0, r;
+	int qi, n = 0, r;
 	struct fuse_out_header *o;
 
 	if (len > SLOT_BYTES || reply_max > SLOT_BYTES)
 		return -E2BIG;
+	qi = ring_of(v, queue);
+	if (qi < 0)
+		return qi;
 	if (f->gone)
 		return -EPIPE;
 	for (int i = 0; i < SLOTS && !s; i++)
@@ -87,12 +115,16 @@ static int vh_recv(struct fuse_transport *t, uint64_t *ticket, void *reply, size
 {
 	struct vhost_transport *v = (struct vhost_transport *)t;
 	struct vu_front *f = v->f;
-	int rings[2] = { 0, f->first_request };
+	unsigned mask = rings_mask(f);
 
 	for (;;) {
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < f->nqueues; k++) {
 			uint32_t used;
-			struct slot *s = virtq_get_used(&f->ring[rings[k]].q, &used);
+			struct slot *s;
+
+			if (!(mask & (1u << k)))
+				continue;
+			s = virtq_get_used(&f->ring[k].q, &used);
 			const struct fuse_out_header *o;
 			size_t n;
 
@@ -110,7 +142,7 @@ static int vh_recv(struct fuse_transport *t, uint64_t *ticket, void *reply, size
 			s->busy = false;
 			return 0;
 		}
-		int r = vu_front_wait(f, 1u | (1u << f->first_request), timeout_ms);
+		int r = vu_front_wait(f, mask, timeout_ms);
 
 		if (r)
 			return r;
