@@ -21,6 +21,13 @@
 
 static void usage(FILE *f)
 {
+	char profiles[512] = "";
+	FILE *m = fmemopen(profiles, sizeof(profiles) - 1, "w");
+
+	if (m) {
+		fuse_init_profile_list(m);
+		fclose(m);
+	}
 	fprintf(f,
 "usage: vfs-fuse [options] TARGET REQUEST [ARG]... [';' REQUEST [ARG]...]...\n"
 "\n"
@@ -42,10 +49,19 @@ static void usage(FILE *f)
 "  --notification        vhost-user: negotiate VIRTIO_FS_F_NOTIFICATION (queue 1)\n"
 "                        and post no buffers there: the device counts what\n"
 "                        it would send as lost\n"
+"  --init=PROFILE        what INIT offers (default: the running kernel's):\n"
+"%s"
+"  --supp-group=GID      with CREATE_SUPP_GROUP taken, send GID with CREATE,\n"
+"                        MKDIR, MKNOD and SYMLINK, as a kernel does for a\n"
+"                        caller in the parent's group\n"
+"  --request-queues=N    vhost-user: N request queues, 1 to 6 (default 1);\n"
+"                        requests take them in turn\n"
+"  --no-event-idx        vhost-user: leave VIRTIO_RING_F_EVENT_IDX, which a\n"
+"                        guest takes when offered\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
 "\n"
-"Requests (nodeids are numbers; 1 is the root):\n");
+"Requests (nodeids are numbers; 1 is the root):\n", profiles);
 	fuse_words_list(f);
 	fprintf(f,
 "\n"
@@ -55,8 +71,10 @@ static void usage(FILE *f)
 
 struct options {
 	const char *vhost_cmd, *connect, *fuse_socket, *source, *log;
-	int timeout_ms;
-	bool minimal, no_init, notification;
+	const struct fuse_init_profile *init;
+	int timeout_ms, request_queues;
+	uint32_t supp_gid;
+	bool minimal, no_init, notification, no_event_idx;
 };
 
 static int parse(int argc, char **argv, struct options *o)
@@ -71,13 +89,18 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "minimal", no_argument, NULL, 'm' },
 		{ "no-init", no_argument, NULL, 'n' },
 		{ "notification", no_argument, NULL, 'N' },
+		{ "init", required_argument, NULL, 'I' },
+		{ "supp-group", required_argument, NULL, 'G' },
+		{ "request-queues", required_argument, NULL, 'Q' },
+		{ "no-event-idx", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	int c, targets;
 
-	*o = (struct options){ .source = ".", .log = "/dev/stderr", .timeout_ms = 5000 };
+	*o = (struct options){ .source = ".", .log = "/dev/stderr", .timeout_ms = 5000,
+			       .request_queues = 1 };
 	opterr = 0;
 	/* "+": the request's own words (a name like -x) are not options. */
 	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
@@ -90,6 +113,35 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'm': o->minimal = true; break;
 		case 'n': o->no_init = true; break;
 		case 'N': o->notification = true; break;
+		case 'E': o->no_event_idx = true; break;
+		case 'I':
+			o->init = fuse_init_profile_find(optarg);
+			if (!o->init) {
+				fprintf(stderr, "vfs-fuse: invalid value '%s' for --init: want one of "
+					"linux-6.1, linux-6.12, minimal\n", optarg);
+				return 2;
+			}
+			break;
+		case 'G':
+		case 'Q': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    (c == 'G' ? v < 1 || v > UINT32_MAX - 1 : v < 1 || v > 6)) {
+				fprintf(stderr, "vfs-fuse: invalid value '%s' for --%s: want %s\n",
+					optarg, c == 'G' ? "supp-group" : "request-queues",
+					c == 'G' ? "a group id, 1 to 4294967294" : "1 to 6");
+				return 2;
+			}
+			if (c == 'G')
+				o->supp_gid = (uint32_t)v;
+			else
+				o->request_queues = (int)v;
+			break;
+		}
 		case 't': {
 			char *end;
 			double sec = strtod(optarg, &end);
@@ -148,9 +200,9 @@ static int check_requests(int argc, char **argv)
 			return 2;
 		}
 		if (n > FUSE_WORDS_MAX_ARGS ||
-		    !fuse_words_check(argv[i + raw], raw, n, &why)) {
+		    !fuse_words_check(argv[i + raw], raw, n, argv + i + 1 + raw, &why)) {
 			fprintf(stderr, "vfs-fuse: '%s%s': %s%s\n", raw ? "raw " : "", argv[i + raw],
-				fuse_words_usage(argv[i + raw], raw) ? "usage: " : "", why);
+				why == fuse_words_usage(argv[i + raw], raw) ? "usage: " : "", why);
 			return 2;
 		}
 		i = j + 1;
@@ -214,6 +266,8 @@ int main(int argc, char **argv)
 	vc.timeout_ms = o.timeout_ms;
 	vc.minimal = o.minimal;
 	vc.notification = o.notification;
+	vc.no_event_idx = o.no_event_idx;
+	vc.request_queues = o.request_queues;
 	if (o.vhost_cmd && asprintf(&line, "exec %s", o.vhost_cmd) < 0)
 		return 1;
 	sh[2] = line;
@@ -225,7 +279,7 @@ int main(int argc, char **argv)
 	}
 	rc = fuse_target_open(&t, o.fuse_socket ? FUSE_TARGET_SOCKET : FUSE_TARGET_VHOST_USER,
 			      o.vhost_cmd ? sh : NULL, o.connect ? o.connect : o.fuse_socket,
-			      o.source, dir, o.log, &vc, o.no_init);
+			      o.source, dir, o.log, &vc, o.init, o.no_init);
 	if (rc) {
 		fprintf(stderr, "vfs-fuse: %s\n", t.err.msg);
 		fuse_target_close(&t, 1000, how, sizeof(how));
@@ -235,6 +289,7 @@ int main(int argc, char **argv)
 		remove_dir(o.vhost_cmd ? dir : NULL, sock, sizeof(sock));
 		return 1;
 	}
+	t.client.supp_gid = o.supp_gid;
 	for (int i = optind; i < argc;) {
 		bool raw = !strcmp(argv[i], "raw");
 		int j = i + 1 + raw;
@@ -249,7 +304,7 @@ int main(int argc, char **argv)
 		if (!r && raw && !strcmp(argv[i + raw], "disconnect"))
 			fuse_target_disconnect(&t);
 		failed |= r != 0;
-		if (r == -EOPNOTSUPP && why)
+		if (r && why)
 			fprintf(stderr, "vfs-fuse: %s\n", why);
 		i = j + 1;
 	}

@@ -148,6 +148,11 @@ int spec_parse(const char *text, struct spec *s, char *why, size_t len)
 		} else if (!strncmp(clause, "armed=", 6) && clause[6]) {
 			free(s->armed_file);
 			s->armed_file = strdup(clause + 6);
+			if (!s->armed_file) {
+				err = -ENOMEM;
+				snprintf(why, len, "out of memory");
+				goto out;
+			}
 		} else if (fault_schedule_parse(clause, &s->sched, &schedwhy)) {
 			snprintf(why, len, "bad clause '%s' in '%s': %s, or path=GLOB, "
 				 "flags=FLAGS, noflags=FLAGS, forked, armed=FILE", clause, text, schedwhy);

@@ -214,7 +214,7 @@ static int cell_start(struct cell *c)
 		vc.notification = true; /* taken where offered: notify steps need it */
 		err = fuse_target_open(&c->ft, c->vhost_user ? FUSE_TARGET_VHOST_USER :
 				       FUSE_TARGET_SOCKET, c->argv.v, NULL, c->source, c->dir,
-				       c->errlog, &vc, false);
+				       c->errlog, &vc, c->s->init ? c->s->init : c->o->init, false);
 		server_pid = c->ft.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the daemon did not serve: %s; its output:\n",

@@ -61,6 +61,9 @@ static void usage(FILE *f)
 "                       mount scenarios run there too\n"
 "  --guest-image=DIR    the guest's vmlinuz and initrd.gz (default: the\n"
 "                       source tree's build/guest, made by make guest)\n"
+"  --init=PROFILE       what protocol scenarios offer in INIT, unless a\n"
+"                       scenario names its own: linux-6.1, linux-6.12,\n"
+"                       minimal (default: the running kernel's)\n"
 "  --serve=PATH         the vfs-serve binary (default: beside vfs-scenario)\n"
 "  --fixtures=DIR       the fixture scripts (default: found beside the\n"
 "                       scenarios, as they are)\n"
@@ -155,6 +158,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "init", required_argument, NULL, 'i' },
 		{ "tap", no_argument, NULL, 't' },
 		{ "junit", required_argument, NULL, 'J' },
 		{ "check", no_argument, NULL, 'c' },
@@ -223,6 +227,14 @@ int options_parse(int argc, char **argv, struct options *o)
 			if (!o->timeout) {
 				fprintf(stderr, "vfs-scenario: invalid value '%s' for --timeout: "
 					"want 1 to 3600 seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			o->init = fuse_init_profile_find(optarg);
+			if (!o->init) {
+				fprintf(stderr, "vfs-scenario: invalid value '%s' for --init: want "
+					"linux-6.1, linux-6.12 or minimal\n", optarg);
 				return 2;
 			}
 			break;

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "fuse/client/init_profile.h"
 #include "target/target_argv.h"
 
 #define MAX_TARGETS 48
@@ -23,6 +24,7 @@ struct options {
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
 	int timeout;
+	const struct fuse_init_profile *init; /* protocol scenarios' INIT; NULL: the kernel's */
 	bool tap, check, verbose, mutate;
 	const char *junit;
 };

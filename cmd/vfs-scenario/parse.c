@@ -538,6 +538,11 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 			 "inject, repeat, end, expect, assume, witness)", w[i]);
 		goto bad;
 	}
+	if (st.kind == KIND_INJECT && !s->ninject) {
+		complain(p, "inject %s: no 'inject SYSCALL=ERRNO' line above declares a fault",
+			 i + 1 < n ? w[i + 1] : "");
+		goto bad;
+	}
 	if (st.kind & (KIND_FUSE | KIND_RAW)) {
 		/* The request's name is the step's first argument. */
 		const char *why;
@@ -549,9 +554,10 @@ static int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *
 			complain(p, "%s: which request?", w[i]);
 			goto bad;
 		}
-		if (!fuse_words_check(w[i + 1], st.kind == KIND_RAW, m, &why)) {
+		if (!fuse_words_check(w[i + 1], st.kind == KIND_RAW, m, w + i + 2, &why)) {
 			complain(p, "%s %s: %s%s", w[i], w[i + 1],
-				 fuse_words_usage(w[i + 1], st.kind == KIND_RAW) ? "usage: " : "", why);
+				 why == fuse_words_usage(w[i + 1], st.kind == KIND_RAW) ? "usage: " : "",
+				 why);
 			goto bad;
 		}
 	} else if (st.kind != KIND_SET) {
@@ -680,6 +686,9 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 		} else {
 			s->inject[s->ninject++] = strdup(w[1]);
 		}
+	} else if (!strcmp(w[0], "init")) {
+		if (n != 2 || !(s->init = fuse_init_profile_find(w[1])))
+			complain(p, "usage: init linux-6.1|linux-6.12|minimal: what INIT offers");
 	} else if (!strcmp(w[0], "limit")) {
 		if (n != 2 || strncmp(w[1], "nofile=", 7) || !whole_number(w[1] + 7, 16, 1048576))
 			complain(p, "usage: limit nofile=N (16 to 1048576): the server's open file limit");
@@ -706,7 +715,7 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 static bool is_header(const char *w)
 {
 	static const char *const h[] = { "title", "case", "fixture", "requires", "fails-on",
-					  "only", "vfs-serve", "inject", "limit", NULL };
+					  "only", "vfs-serve", "inject", "limit", "init", NULL };
 	return word_in(w, h);
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "fuse/client/init_profile.h"
 #include "target/target.h"
 
 #define STEP_MAX_ARGS 32
@@ -71,6 +72,7 @@ struct scenario {
 	int ninject;
 	char *inject[SCENARIO_MAX_INJECT]; /* vfs-inject exec --fail specs for the server */
 	long nofile;         /* "limit nofile=N": the server's RLIMIT_NOFILE; 0: as is */
+	const struct fuse_init_profile *init; /* "init PROFILE": its INIT, whatever the run's */
 	int nserver_args;
 	char *server_args[SCENARIO_MAX_SERVER_ARGS];
 	int nsteps;

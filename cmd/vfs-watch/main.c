@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 	vc.notification = true;
 	rc = 1;
 	r = fuse_target_open(&t, FUSE_TARGET_VHOST_USER, serve, NULL, o.source, dir, "/dev/stderr",
-			     &vc, false);
+			     &vc, NULL, false);
 	if (r) {
 		fprintf(stderr, "vfs-watch: %s\n", t.err.msg);
 		goto out;

@@ -15,6 +15,9 @@
  */
 int array_grow(void **arr, size_t elem, size_t need, size_t *cap);
 
+/* Elements of a fixed array (not a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define ARRAY_GROW(arr, need, cap) array_grow((void **)&(arr), sizeof(*(arr)), (need), &(cap))
 
 #endif

@@ -169,7 +169,7 @@ static int open_guest(struct fuse_target *t, struct notify_driver *d, const char
 	vu_front_config_default(&vc);
 	vc.notification = true;
 	r = fuse_target_open(t, FUSE_TARGET_VHOST_USER, argv, NULL, dir, tmp, "/dev/null", &vc,
-			     false);
+			     NULL, false);
 	if (!r)
 		r = notify_driver_start(d, t->front, nbuf, VFSKIT_NOTIFY_BUF_MIN, false, 1000);
 	if (!r)

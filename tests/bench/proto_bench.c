@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		return 1;
 	vu_front_config_default(&vc);
 	r = fuse_target_open(&t, argv[1][0] == 'v' ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET,
-			     sh, NULL, argv[3], dir, "/dev/null", &vc, false);
+			     sh, NULL, argv[3], dir, "/dev/null", &vc, NULL, false);
 	if (!r) {
 		const char *op = argc == 7 ? argv[6] : "getattr";
 

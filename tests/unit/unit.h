@@ -22,6 +22,7 @@ Suite *request_check_suite(void);
 Suite *notify_suite(void);
 Suite *notify_join_suite(void);
 Suite *target_suite(void);
+Suite *fuse_client_init_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);

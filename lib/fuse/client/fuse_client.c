@@ -25,6 +25,7 @@ void fuse_client_init(struct fuse_client *c, struct fuse_transport *t, int timeo
 	c->raw_timeout_ms = timeout_ms < 1000 ? timeout_ms : 1000;
 	c->major = FUSE_KERNEL_VERSION;
 	c->minor = FUSE_CLIENT_MINOR;
+	c->profile = fuse_init_profile_default();
 }
 
 void fuse_client_close(struct fuse_client *c)
@@ -50,15 +51,51 @@ static int proto(struct fuse_client *c, const char *fmt, ...)
 	return -EPROTO;
 }
 
-/* Header and arguments, in one buffer: @small when they fit, else malloc'd. */
+#define EXT_MAX 24
+
+/*
+ * The extensions a kernel (7.38 on) appends to a request that makes an
+ * inode, after its arguments (fs/fuse/dir.c, get_create_ext): a security
+ * context header, empty when no LSM labels the file, once the server took
+ * SECURITY_CTX; the caller's group when the server took CREATE_SUPP_GROUP
+ * and one is set. Their length, a multiple of 8, into @ext.
+ */
+static size_t create_ext(const struct fuse_client *c, uint32_t opcode, char ext[EXT_MAX])
+{
+	uint64_t took = c->flags & c->offered;
+	size_t n = 0;
+
+	if (c->minor < 38 || (opcode != FUSE_CREATE && opcode != FUSE_MKDIR &&
+			      opcode != FUSE_MKNOD && opcode != FUSE_SYMLINK))
+		return 0;
+	if (took & FUSE_SECURITY_CTX) {
+		struct fuse_secctx_header h = { .size = sizeof(h), .nr_secctx = 0 };
+
+		memcpy(ext + n, &h, sizeof(h));
+		n += sizeof(h);
+	}
+	if ((took & FUSE_CREATE_SUPP_GROUP) && c->supp_gid) {
+		struct fuse_ext_header h = { .size = sizeof(h) + 8, .type = VFS_FUSE_EXT_GROUPS };
+		uint32_t groups[2] = { 1, c->supp_gid }; /* nr_groups, then the group */
+
+		memcpy(ext + n, &h, sizeof(h));
+		memcpy(ext + n + sizeof(h), groups, sizeof(groups));
+		n += sizeof(h) + sizeof(groups);
+	}
+	return n;
+}
+
+/* Header, arguments and extensions, in one buffer: @small when they fit, else malloc'd. */
 static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, const struct iovec *in,
 		   int nin, char *small, size_t *len)
 {
 	struct fuse_in_header h = { .opcode = opcode, .unique = fc_next_unique(c), .nodeid = nodeid,
 				    .uid = c->uid, .gid = c->gid, .pid = c->pid };
-	size_t n = sizeof(h);
+	char ext[EXT_MAX];
+	size_t extlen = create_ext(c, opcode, ext), n = sizeof(h) + extlen;
 	char *buf, *p;
 
+	h.total_extlen = (uint16_t)(extlen / 8);
 	for (int i = 0; i < nin; i++)
 		n += in[i].iov_len;
 	buf = n <= SMALL ? small : malloc(n);
@@ -71,6 +108,7 @@ static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, cons
 		memcpy(p, in[i].iov_base, in[i].iov_len);
 		p += in[i].iov_len;
 	}
+	memcpy(p, ext, extlen);
 	*len = n;
 	return buf;
 }
@@ -198,11 +236,12 @@ static int call_noreply(struct fuse_client *c, uint32_t opcode, uint64_t nodeid,
 
 int fc_init(struct fuse_client *c, uint32_t minor)
 {
+	const struct fuse_init_profile *p = c->profile;
 	struct fuse_init_in in = { .major = FUSE_KERNEL_VERSION,
-				   .minor = minor ? minor : FUSE_CLIENT_MINOR,
+				   .minor = minor ? minor : p->minor,
 				   .max_readahead = 128 << 10,
-				   .flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |
-					    FUSE_MAX_PAGES | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT };
+				   .flags = (uint32_t)p->flags,
+				   .flags2 = (uint32_t)(p->flags >> 32) };
 	struct fuse_init_out out = { 0 };
 	struct iovec v = IOV(&in, sizeof(in));
 	size_t n = 0;
@@ -218,6 +257,7 @@ int fc_init(struct fuse_client *c, uint32_t minor)
 	c->max_write = out.max_write;
 	c->max_readahead = out.max_readahead;
 	c->flags = out.flags | ((out.flags & FUSE_INIT_EXT) ? (uint64_t)out.flags2 << 32 : 0);
+	c->offered = p->flags;
 	return 0;
 }
 

@@ -18,8 +18,9 @@
 #include <linux/fuse.h>
 
 #include "fuse/client/fuse_transport.h"
+#include "fuse/client/init_profile.h"
 
-#define FUSE_CLIENT_MINOR 38 /* what INIT asks for: linux/fuse.h of Debian 12 */
+#define FUSE_CLIENT_MINOR 38 /* the structs it knows: linux/fuse.h of Debian 12 */
 
 struct fuse_client {
 	struct fuse_transport *t;
@@ -27,6 +28,9 @@ struct fuse_client {
 	uint32_t major, minor;      /* negotiated */
 	uint32_t max_write, max_readahead;
 	uint64_t flags;             /* the server's INIT flags (flags2 << 32 | flags) */
+	const struct fuse_init_profile *profile; /* what INIT offers (default: the kernel's) */
+	uint64_t offered;           /* what the last INIT offered */
+	uint32_t supp_gid;          /* CREATE_SUPP_GROUP: the group to send, 0 for none */
 	int timeout_ms;
 	int raw_timeout_ms;         /* how long a raw request waits before it is "no reply" */
 	uint32_t uid, gid, pid;     /* in every request header */
@@ -44,7 +48,13 @@ struct fuse_raw_result {
 void fuse_client_init(struct fuse_client *c, struct fuse_transport *t, int timeout_ms);
 void fuse_client_close(struct fuse_client *c);
 
-/* INIT with @minor (0: FUSE_CLIENT_MINOR); the server's answer is kept. 0 or -errno. */
+/*
+ * INIT offering c->profile's flags, at @minor (0: the profile's); the
+ * server's answer is kept. From then on CREATE, MKDIR, MKNOD and SYMLINK
+ * carry the extensions a kernel adds when the server took SECURITY_CTX
+ * (an empty security context) or CREATE_SUPP_GROUP (c->supp_gid, when
+ * set). 0 or -errno.
+ */
 int fc_init(struct fuse_client *c, uint32_t minor);
 int fc_destroy(struct fuse_client *c);
 

@@ -12,7 +12,8 @@
 
 int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *const argv[],
 		     const char *path, const char *source, const char *dir, const char *log,
-		     const struct vu_front_config *vc, bool no_init)
+		     const struct vu_front_config *vc, const struct fuse_init_profile *init,
+		     bool no_init)
 {
 	int socktype = kind == FUSE_TARGET_SOCKET ? SOCK_SEQPACKET : SOCK_STREAM;
 	struct fuse_transport *tr;
@@ -59,6 +60,8 @@ int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *co
 	if (!tr)
 		return errbuf_set(&t->err, -ENOMEM, "transport");
 	fuse_client_init(&t->client, tr, vc->timeout_ms);
+	if (init)
+		t->client.profile = init;
 	t->connected = true;
 	if (no_init)
 		return 0;

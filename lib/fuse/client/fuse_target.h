@@ -30,12 +30,14 @@ struct fuse_target {
 /*
  * Starts @argv (see daemon_start) as a @kind server of @source, output to
  * @log, and connects; or, with @argv NULL, connects to @path. Then the
- * handshake (vhost-user, with @vc) and, unless @no_init, FUSE INIT.
- * 0 or -errno with t->err saying what failed.
+ * handshake (vhost-user, with @vc) and, unless @no_init, FUSE INIT
+ * offering @init (NULL: the running kernel's profile). 0 or -errno with
+ * t->err saying what failed.
  */
 int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *const argv[],
 		     const char *path, const char *source, const char *dir, const char *log,
-		     const struct vu_front_config *vc, bool no_init);
+		     const struct vu_front_config *vc, const struct fuse_init_profile *init,
+		     bool no_init);
 
 /* Hangs up (the daemon sees the front-end go) without stopping the daemon. */
 void fuse_target_disconnect(struct fuse_target *t);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fuse/client/fuse_words.h"
+#include "fuse/client/raw_request.h"
 #include "util/array.h"
 #include "util/file_type.h"
 
@@ -99,6 +100,7 @@ static int w_init(struct fuse_client *c, int argc, char **argv, struct fuse_word
 	field(o, "minor", c->minor);
 	field(o, "max_write", c->max_write);
 	field(o, "flags", c->flags);
+	field(o, "offered", c->offered);
 	return 0;
 }
 
@@ -602,6 +604,7 @@ static const struct word_op raw_ops[] = {
 	{ "no-reply-room", 0, 0, "no-reply-room", r_run },
 	{ "outside", 0, 0, "outside", r_run },
 	{ "disconnect", 0, 0, "disconnect", r_run },
+	{ "send", 2, FUSE_WORDS_MAX_ARGS, RAW_SEND_USAGE, r_run },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -620,12 +623,16 @@ const char *fuse_words_usage(const char *op, bool raw)
 	return w ? w->usage : NULL;
 }
 
-bool fuse_words_check(const char *op, bool raw, int argc, const char **why)
+bool fuse_words_check(const char *op, bool raw, int argc, char **argv, const char **why)
 {
 	const struct word_op *w = find(op, raw);
 
 	*why = w ? w->usage : raw ? "an unknown raw request" : "an unknown request";
-	return w && argc >= w->min && argc <= w->max;
+	if (!w || argc < w->min || argc > w->max)
+		return false;
+	if (raw && argv && !strcmp(op, "send"))
+		return !raw_request_check(argc, argv, why);
+	return true;
 }
 
 void fuse_words_list(FILE *f)
@@ -642,7 +649,7 @@ int fuse_words_run(struct fuse_client *c, const char *op, bool raw, int argc, ch
 	const struct word_op *w = find(op, raw);
 
 	fuse_words_out_reset(out);
-	if (!fuse_words_check(op, raw, argc, why))
+	if (!fuse_words_check(op, raw, argc, NULL, why))
 		return -EINVAL;
 	*why = NULL; /* from here on, set only for words that do not fit */
 	if (raw) {
@@ -682,6 +689,9 @@ static const char *probe(struct fuse_client *c)
 
 	return r == -EPIPE ? "gone" : r == -ETIMEDOUT ? "hang" : "no-reply";
 }
+
+static int raw_outcome(struct fuse_client *c, int r, const struct fuse_raw_result *res,
+		       struct fuse_words_out *o, const char **why);
 
 static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
 		 const char **why)
@@ -761,6 +771,16 @@ static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words
 		fault = CHAIN_NO_REPLY_ROOM;
 	} else if (!strcmp(k, "outside")) {
 		fault = CHAIN_OUTSIDE;
+	} else if (!strcmp(k, "send")) {
+		struct raw_request *rq = malloc(sizeof(*rq));
+
+		if (!rq)
+			return -ENOMEM;
+		r = raw_request_parse(c, argc - 1, argv + 1, rq, why);
+		if (!r)
+			r = fc_raw(c, rq->queue, rq->buf, rq->len, rq->reply_max, rq->fault, &res);
+		free(rq);
+		return raw_outcome(c, r, &res, o, why);
 	} else if (!strcmp(k, "disconnect")) {
 		if (!c->t)
 			return -EPIPE;
@@ -771,22 +791,33 @@ static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words
 		return r == -EPIPE ? 0 : r;
 	}
 	r = fc_raw(c, queue, &q, len, reply, fault, &res);
+	return raw_outcome(c, r, &res, o, why);
+}
+
+/* What a raw request's result (@r from fc_raw, then @res) says, as its value. */
+static int raw_outcome(struct fuse_client *c, int r, const struct fuse_raw_result *res,
+		       struct fuse_words_out *o, const char **why)
+{
+	if (r == -EINVAL && *why)
+		return r; /* words that did not fit */
 	if (r == -EOPNOTSUPP)
 		*why = "this transport cannot make that descriptor chain (vhost-user only)";
+	if (r == -ERANGE)
+		*why = "no such request queue: fewer were set up (vfs-fuse --request-queues)";
 	if (r)
 		return r;
-	if (res.what == RAW_REPLY && res.len >= sizeof(struct fuse_out_header) && res.error < 0 &&
-	    res.error > -4096)
-		return res.error;
-	if (res.what == RAW_REPLY)
+	if (res->what == RAW_REPLY && res->len >= sizeof(struct fuse_out_header) && res->error < 0 &&
+	    res->error > -4096)
+		return res->error;
+	if (res->what == RAW_REPLY)
 		strbuf_addf(&o->value, "ok");
-	else if (res.what == RAW_GONE)
+	else if (res->what == RAW_GONE)
 		strbuf_addf(&o->value, "gone");
-	else if (res.what == RAW_NO_REPLY && c->t->noreply_completes)
+	else if (res->what == RAW_NO_REPLY && c->t->noreply_completes)
 		strbuf_addf(&o->value, "no-reply"); /* the chain came back empty */
 	else
 		strbuf_addstr(&o->value, probe(c));
-	if (res.what == RAW_REPLY)
-		field(o, "bytes", res.len);
+	if (res->what == RAW_REPLY)
+		field(o, "bytes", res->len);
 	return 0;
 }

@@ -28,8 +28,12 @@ struct fuse_words_out {
 
 /* One request, or a raw one (@argv[0] "raw"): its usage, or NULL if there is none. */
 const char *fuse_words_usage(const char *op, bool raw);
-/* Whether @argc words fit @op's usage; false with the usage in @why. */
-bool fuse_words_check(const char *op, bool raw, int argc, const char **why);
+/*
+ * Whether @argc words fit @op's usage, and, where the words matter
+ * before a server is there (raw send), @argv (NULL: count only); false
+ * with the usage or the fault in @why.
+ */
+bool fuse_words_check(const char *op, bool raw, int argc, char **argv, const char **why);
 /* Every request's usage, one per line, for --help and the manual. */
 void fuse_words_list(FILE *f);
 

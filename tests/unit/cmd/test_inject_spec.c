@@ -42,6 +42,13 @@ START_TEST(specs_parse)
 	ck_assert_int_eq(spec_parse("renameat2=EXDEV:first=3", &s, why, sizeof(why)), 0);
 	ck_assert_int_eq(s.sys->path2_arg, 3);
 	spec_free(&s);
+	/* armed=FILE, as vfs-scenario adds it: the last one given wins. */
+	ck_assert_int_eq(spec_parse("name_to_handle_at=EOPNOTSUPP:nth=2:armed=/run/a:armed=/run/b",
+				    &s, why, sizeof(why)), 0);
+	ck_assert_str_eq(s.armed_file, "/run/b");
+	ck_assert_uint_eq(s.sched.n, 2);
+	spec_free(&s);
+	ck_assert_ptr_null(s.armed_file);
 }
 END_TEST
 
@@ -61,6 +68,7 @@ START_TEST(specs_refused)
 		{ "openat=EIO:flags=O_NOPE", "unknown open flag in 'flags=O_NOPE'" },
 		{ "openat=EIO:noflags=", "unknown open flag in 'noflags='" },
 		{ "openat=EIO:always", "bad clause 'always'" },
+		{ "openat=EIO:armed=", "bad clause 'armed='" },
 	};
 	struct spec s;
 	char why[512];

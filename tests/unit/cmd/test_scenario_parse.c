@@ -255,6 +255,13 @@ START_TEST(every_refusal_names_its_line)
 		"case must be one of inode-id-reuse");
 	refused("title T\ncase other\nfixture marble\nguest read a\n", 3, "unknown fixture 'marble'");
 	refused(HEADER "requires wings\nguest read a\n", 4, "unknown requirement 'wings'");
+	refused(HEADER "init linux-5.4\nfuse getattr 1\n", 4,
+		"usage: init linux-6.1|linux-6.12|minimal");
+	refused(HEADER "fuse getattr 1\ninject arm\n", 5,
+		"inject arm: no 'inject SYSCALL=ERRNO' line above declares a fault");
+	refused(HEADER "raw send LOOKUP 1 q:5\n", 4, "raw send: a FIELD is u8:");
+	refused(HEADER "raw send chain=sideways LOOKUP 1\n", 4, "raw send: an option is queue=");
+	refused(HEADER "raw send LOOKUP\n", 4, "raw send: usage: send [queue=Q]");
 	refused(HEADER "fails-on v2\nguest read a\n", 4, "unknown target 'v2'");
 	refused(HEADER "only\nguest read a\n", 4, "only needs at least one target");
 	refused(HEADER "vfs-serve --design=v3\nguest read a\n", 4,
@@ -444,6 +451,18 @@ START_TEST(protocol_steps_parse)
 	ck_assert(s->steps[3].witness);
 	ck_assert_int_eq(s->steps[4].kind, KIND_RAW);
 	ck_assert_str_eq(s->steps[4].argv[1], "9999");
+	ck_assert_ptr_null(s->init);
+	ck_assert_uint_eq(s->requires, 0);
+	scenario_free(s);
+
+	/* The header lines protocol scenarios have, and raw send with variables. */
+	s = parse(HEADER "init linux-6.12\nrequires vhost-user\nfuse lookup 1 f => n\n"
+		  "expect any raw send chain=outside ext=1 MKDIR $n u32:0755 u32:0 s:x u64:$n\n");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_eq(s->init, fuse_init_profile_find("linux-6.12"));
+	ck_assert_uint_eq(s->requires, REQUIRES_VHOST_USER);
+	ck_assert_int_eq(s->steps[1].kind, KIND_RAW);
+	ck_assert_str_eq(s->steps[1].argv[0], "send");
 	scenario_free(s);
 }
 END_TEST
