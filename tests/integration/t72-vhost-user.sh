@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 84
+plan 96
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -51,6 +51,40 @@ retry 100 test -S "$T_TMP/vu.sock"
 check_eq "--connect: a daemon already listening" 0 $?
 check "... answers" grep -q '"nodeid":2' "$T_TMP/out"
 rm -f "/run/virtiofsd/.$(echo "$T_TMP/vu.sock" | tr / .).pid"
+
+# INIT profiles: what is offered is what the profile says, and the kernel's by default.
+for p in linux-6.1 linux-6.12 minimal; do
+	vd --init=$p init >"$T_TMP/out-$p" 2>/dev/null
+done
+offered() { sed -n 1p "$T_TMP/out-$1" | grep -o '"offered":[0-9]*' | cut -d: -f2; }
+o61=$(offered linux-6.1) o612=$(offered linux-6.12) omin=$(offered minimal)
+check "--init: each profile offers its own flags" sh -c \
+	"[ -n '$o61' ] && [ '$o61' != '$o612' ] && [ '$o61' != '$omin' ] && [ '$o612' != '$omin' ]"
+check "... 6.12 offers CREATE_SUPP_GROUP (bit 34), 6.1 does not" \
+	test "$(( (${o612:-0} >> 34) & 1 ))$(( (${o61:-0} >> 34) & 1 ))" = 10
+vd init >"$T_TMP/out-default" 2>/dev/null
+case "$(uname -r)" in 6.1[2-9]*|6.[2-9][0-9]*|[7-9].*) want=linux-6.12 ;; *) want=linux-6.1 ;; esac
+check_eq "... and the default is the running kernel's ($want)" "$(offered $want)" "$(offered default)"
+"$VF" --init=linux-5.0 --connect=x getattr 1 2>"$T_TMP/err"
+check "--init of an unknown profile: exit 2 naming the choices" sh -c \
+	"[ $? = 2 ] && grep -q \"invalid value 'linux-5.0' for --init: want one of linux-6.1, linux-6.12, minimal\" '$T_TMP/err'"
+"$VF" --connect=x raw send LOOKUP 1 u8:999 2>"$T_TMP/err"
+check "raw send with a field that does not fit: exit 2 before anything starts" sh -c \
+	"[ $? = 2 ] && grep -q 'a FIELD is u8:' '$T_TMP/err'"
+
+# More than one request queue, on a back-end that has them; a clear refusal where it has not.
+sv() { "$VF" --source="$T_TMP/src" --daemon-log="$T_TMP/sv.log" --vhost-user="$BIN/vfs-serve --design=fixed --fd={fd} $1 {source}" "${@:2}"; }
+sv --request-queues=3 --request-queues=3 raw send queue=0 GETATTR 1 z:16 \; raw send queue=2 GETATTR 1 z:16 \; \
+	lookup 1 hello \; getattr 2 \; getattr 2 \; getattr 2 \; raw send queue=3 GETATTR 1 z:16 >"$T_TMP/out" 2>"$T_TMP/err"
+check "3 request queues: requests on queue 0 and 2, and in turn on all, are answered" \
+	test "$(grep -c '"value":"ok"\|"nodeid":2\|"ino":' "$T_TMP/out")" = 6
+check "... a queue it does not have is ERANGE, saying why" sh -c \
+	"grep -q '\"send\",\"error\":\"ERANGE\"' '$T_TMP/out' && grep -q 'no such request queue' '$T_TMP/err'"
+rs "" --request-queues=2 getattr 1 >/dev/null 2>"$T_TMP/err"
+check "the Rust virtiofsd has one request queue: 2 are refused at GET_QUEUE_NUM, as QEMU refuses" \
+	grep -q "GET_QUEUE_NUM: the back-end has 2 queues, 3 are needed" "$T_TMP/err"
+rs "" --no-event-idx lookup 1 hello \; getattr 2 >"$T_TMP/out" 2>/dev/null
+check "--no-event-idx: the Rust virtiofsd serves without EVENT_IDX too" test "$(grep -c '"ino":' "$T_TMP/out")" = 2
 
 # Refusals before anything starts.
 "$VF" getattr 1 2>"$T_TMP/err"
@@ -202,6 +236,17 @@ check "... and was stopped with its runner (no daemon left)" no_daemons
 	--inode-file-handles=prefer" lookup 1 hello \; lookup 1 hello >"$T_TMP/out" 2>/dev/null
 check "finding 17: prefer, a handle failing on the second LOOKUP: a second nodeid for one file" sh -c \
 	"sed -n 1p '$T_TMP/out' | grep -q '\"nodeid\":2,' && sed -n 2p '$T_TMP/out' | grep -q '\"nodeid\":3,'"
+: >"$T_TMP/rs.log"
+rs "" --init=linux-6.12 raw send ext=2 MKDIR 1 u32:0755 u32:022 s:x u32:4096 u32:32 \; getattr 1 >"$T_TMP/out" 2>/dev/null
+check "finding 19: with 6.12's INIT, an extension past the request's end: the worker panics" sh -c \
+	"grep -q '\"value\":\"hang\"' '$T_TMP/out' && grep -q '\"getattr\",\"error\":\"ETIMEDOUT\"' '$T_TMP/out' &&
+	 grep -q \"thread 'vring_worker' panicked\" '$T_TMP/rs.log'"
+rs "" --init=minimal raw send ext=2 MKDIR 1 u32:0755 u32:022 s:x19 u32:4096 u32:32 \; getattr 1 >"$T_TMP/out" 2>/dev/null
+check "... with the old INIT (no CREATE_SUPP_GROUP) the same bytes make the directory" sh -c \
+	"grep -q '\"send\",\"value\":\"ok\"' '$T_TMP/out' && test -d '$T_TMP/src/x19'"
+rs "" --init=linux-6.12 --supp-group=4242 mkdir 1 sg \; create 1 sgf \; symlink 1 sgl x >"$T_TMP/out" 2>/dev/null
+check "well-formed extensions (security context, supplementary group) are taken" \
+	test "$(grep -c '"nodeid":' "$T_TMP/out")" = 3
 rs "" destroy >"$T_TMP/out" 2>/dev/null
 check "DESTROY, which it never answers, is success (Linux's driver takes it so)" grep -q '"request":"destroy","value":"ok"' "$T_TMP/out"
 
