@@ -260,7 +260,7 @@ conformance: deps
 	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES)
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one

@@ -311,9 +311,14 @@ for t in vd:"C virtiofsd / mount" vu:"vfs-serve vhost-user / mount" sock:"socket
 	echo
 done
 echo
-echo "VHOST-USER BACK-ENDS SIDE BY SIDE (vfs-serve --vhost-user beside the C virtiofsd, the same"
-echo "front-end workload, best of 3; requests/s, and vfs-serve's ratio to the C virtiofsd)"
-printf '%-28s %14s %14s %8s\n' WORKLOAD "C VIRTIOFSD" "VFS-SERVE" RATIO
+echo "VHOST-USER BACK-ENDS SIDE BY SIDE (the same front-end workload on each, best of 3;"
+echo "requests/s: the C virtiofsd, the Rust virtiofsd with no thread pool (its default) and"
+echo "with 4 threads, vfs-serve --vhost-user; RATIO is vfs-serve's to the Rust virtiofsd's best)"
+RS=$TOP/build/virtiofsd-rs/virtiofsd
+RSCMD="env -u RUST_BACKTRACE $RS --fd={fd} --shared-dir={source} --log-level=error"
+[ -x "$RS" ] || echo "(no Rust virtiofsd: make virtiofsd-rs; its columns are empty)"
+printf '%-24s %12s %12s %12s %12s %7s\n' WORKLOAD "C VIRTIOFSD" "RUST POOL 0" "RUST POOL 4" \
+	"VFS-SERVE" RATIO
 mkdir -p "$src/flat"
 "$W" mktree "$src/flat" 1 100000 0 >/dev/null
 echo x >"$src/flat/d0/f0"
@@ -322,16 +327,26 @@ for w in getattr:"GETATTR, 1 in flight" getattr16:"GETATTR, 16 in flight" \
 	op=${w%%:*} k=1
 	[ "$op" = getattr16 ] && op=getattr k=16
 	a=$(best_rps "$PB" vhost "$VDCMD" "$src/flat/d0" 20000 $k $op)
+	r0= r4=
+	if [ -x "$RS" ]; then
+		r0=$(best_rps "$PB" vhost "$RSCMD --thread-pool-size=0" "$src/flat/d0" 20000 $k $op)
+		r4=$(best_rps "$PB" vhost "$RSCMD --thread-pool-size=4" "$src/flat/d0" 20000 $k $op)
+	fi
 	b=$(best_rps "$PB" vhost "$VSCMD" "$src/flat/d0" 20000 $k $op)
-	printf '%-28s %14s %14s %8s\n' "${w#*:}" "$a" "$b" \
-		"$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a ? b / a : 0 }')"
+	rbest=$(awk -v x="${r0:-0}" -v y="${r4:-0}" 'BEGIN { print (x > y ? x : y) }')
+	printf '%-24s %12s %12s %12s %12s %7s\n' "${w#*:}" "$a" "${r0:--}" "${r4:--}" "$b" \
+		"$(awk -v a="$rbest" -v b="$b" 'BEGIN { printf "%.2f", a ? b / a : 0 }')"
 done
 echo
 echo "AFTER 100k LOOKUPs OF DISTINCT FILES (no FORGET; fds and RSS of the serving process,"
 echo "less those after one LOOKUP; RLIMIT_NOFILE as this machine gives it, hard $(ulimit -Hn))"
 printf '%-40s %10s %12s %16s\n' DAEMON LOOKUPS "FDS/INODE" "RSS BYTES/INODE"
-for d in vd:"C virtiofsd":"$VDCMD" never:"vfs-serve --vhost-user (never)":"$VSCMD" \
-	prefer:"vfs-serve --vhost-user (prefer)":"$VSCMD --inode-file-handles=prefer"; do
+daemons=(vd:"C virtiofsd":"$VDCMD")
+[ -x "$RS" ] && daemons+=(rsnever:"Rust virtiofsd (never)":"$RSCMD --inode-file-handles=never"
+	rsprefer:"Rust virtiofsd (prefer)":"$RSCMD --inode-file-handles=prefer")
+daemons+=(never:"vfs-serve --vhost-user (never)":"$VSCMD"
+	prefer:"vfs-serve --vhost-user (prefer)":"$VSCMD --inode-file-handles=prefer")
+for d in "${daemons[@]}"; do
 	IFS=: read -r key label cmd <<<"$d"
 	set -- $("$PB" vhost "$cmd" "$src/flat/d0" 1 1 lookups) 0 0 0 0 0
 	f1=$4 r1=$5
