@@ -47,10 +47,8 @@ INJ_SRCS   := $(wildcard cmd/vfs-inject/*.c)
 INJ_OBJS   := $(INJ_SRCS:%.c=$(BUILD)/obj/%.o)
 LDLIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
 # vfs-trace: the .bpf.c is built by clang for the BPF target, the rest by
-# $(CC); only vfs-trace.c needs the skeleton, so the pure-C parts build
-# without clang.
-TRACE_C    := cmd/vfs-trace/tracefs.c cmd/vfs-trace/trace_opts.c cmd/vfs-trace/trace_format.c cmd/vfs-trace/fuse_pairing.c
-TRACE_OBJS := $(TRACE_C:%.c=$(BUILD)/obj/%.o)
+# $(CC); only vfs-trace.c needs the skeleton, so lib/trace (the event, its
+# pairing and formatting, tracefs) builds without clang.
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
 LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
@@ -111,10 +109,10 @@ $(BUILD)/vmlinux.h:
 	@$(if $(Q),echo "  BTF     $@")
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@
 
-$(BUILD)/obj/cmd/vfs-trace/vfs-trace.bpf.o: cmd/vfs-trace/vfs-trace.bpf.c cmd/vfs-trace/vfs-trace.h $(BUILD)/vmlinux.h
+$(BUILD)/obj/cmd/vfs-trace/vfs-trace.bpf.o: cmd/vfs-trace/vfs-trace.bpf.c lib/trace/trace_event.h $(BUILD)/vmlinux.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BPF     $<")
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Icmd/vfs-trace \
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ilib \
 		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
 $(BUILD)/vfs-trace.skel.h: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.bpf.o
@@ -126,22 +124,20 @@ $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o: cmd/vfs-trace/vfs-trace.c $(BUILD)/vfs-t
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) -I$(BUILD) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(TRACE_OBJS) $(LIB)
+$(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
 
-# The runner checks inject lines with vfs-inject's own spec parser.
-$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(BUILD)/obj/cmd/vfs-inject/spec.o \
-		$(BUILD)/obj/cmd/vfs-guest-agent/agent_wire.o $(LIB)
+# The runner checks inject lines with vfs-inject's spec parser (lib/obs).
+$(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 # The scenario parser is tested on its own, without the runner's main().
-$(BUILD)/tests/unit: $(UNIT_OBJS) $(BUILD)/obj/cmd/vfs-scenario/parse.o \
-		$(BUILD)/obj/cmd/vfs-scenario/ops_confine.o \
-		$(BUILD)/obj/cmd/vfs-inject/spec.o $(TRACE_OBJS) $(LIB)
+# Unit suites link lib/ only: what they test lives there.
+$(BUILD)/tests/unit: $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
@@ -158,11 +154,10 @@ $(BUILD)/bench/trace_floor.bpf.o: tests/bench/trace_floor.bpf.c $(BUILD)/vmlinux
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) \
 		-I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
-$(BUILD)/bench/trace_floor: tests/bench/trace_floor.c $(BUILD)/obj/cmd/vfs-trace/tracefs.o \
-		$(BUILD)/bench/trace_floor.bpf.o
+$(BUILD)/bench/trace_floor: tests/bench/trace_floor.c $(LIB) $(BUILD)/bench/trace_floor.bpf.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/obj/cmd/vfs-trace/tracefs.o \
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 		$(LDLIBS_BPF)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
@@ -207,11 +202,11 @@ $(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/u
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
 	$(Q)$(CC) -static -O2 -Ilib -o $@ $^
-# The agent runs the runner's own step code (ops_*.c) inside the guest.
-AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) cmd/vfs-scenario/ops_file.c lib/util/array.c \
-	cmd/vfs-scenario/ops_guest.c cmd/vfs-scenario/ops_confine.c lib/util/strbuf.c \
-	lib/util/handle_text.c lib/util/file_type.c lib/util/proc_fd.c lib/util/errno_name.c
-$(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) cmd/vfs-scenario/ops.h
+# The agent runs the runner's own step code (lib/guest) inside the guest.
+AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) $(wildcard lib/guest/*.c) lib/util/array.c \
+	lib/util/strbuf.c lib/util/handle_text.c lib/util/file_type.c lib/util/proc_fd.c \
+	lib/util/errno_name.c
+$(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) $(wildcard lib/guest/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
 	$(Q)$(CC) -static -O2 -std=gnu11 -Wall -Wextra -pthread -Ilib -o $@ $(AGENT_SRCS)

@@ -1,8 +1,8 @@
 /*
  * vfs-guest-agent: runs vfs-scenario's guest steps inside a VM, on the
  * virtio-fs mount there, with the very code the runner uses on a host
- * mount (ops_file.c, ops_guest.c, ops_confine.c), and answers over a
- * serial port (agent_wire.h). Built static, into the guest's initramfs.
+ * mount (lib/guest/), and answers over a serial port (agent_wire.h).
+ * Built static, into the guest's initramfs.
  *
  *   vfs-guest-agent DEVICE ROOT
  */
@@ -16,8 +16,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../vfs-scenario/ops.h"
-#include "agent_wire.h"
+#include "guest/agent_wire.h"
+#include "guest/guest_ops.h"
 
 #define MAX_WORDS (STEP_MAX_ARGS + 2)
 
@@ -47,8 +47,7 @@ static void reply(FILE *out, int err, const char *value, const char *refusal)
 
 int main(int argc, char **argv)
 {
-	struct run_ctx ctx = { .control_fd = -1, .report = STRBUF_INIT,
-			       .fields = FUSE_WORDS_OUT_INIT };
+	const char *root;
 	char *line = NULL, *w[MAX_WORDS];
 	size_t cap = 0;
 	FILE *in, *out;
@@ -68,7 +67,7 @@ int main(int argc, char **argv)
 	out = fdopen(dup(fd), "w");
 	if (!in || !out)
 		return 1;
-	ctx.guest_root = argv[2];
+	root = argv[2];
 	fprintf(out, "%s\n", AGENT_READY);
 	fflush(out);
 	while (getline(&line, &cap, in) > 0) {
@@ -96,13 +95,13 @@ int main(int argc, char **argv)
 
 			args[na++] = w[i] + 1;
 			if ((flag == 'p' || flag == 'P') &&
-			    ops_confine(ctx.guest_root, w[i] + 1, flag == 'P'))
+			    ops_confine(root, w[i] + 1, flag == 'P'))
 				r = -EXDEV;
 		}
 		if (!r)
 			r = !strcmp(w[0], "file")
-				? op_file(ctx.guest_root, true, w[1], na, args, &value)
-				: op_guest(&ctx, w[1], na, args, &value);
+				? op_file(root, true, w[1], na, args, &value)
+				: op_guest(root, w[1], na, args, &value);
 		refusal = ops_refusal();
 		reply(out, -r, value.buf, refusal);
 		strbuf_release(&value);

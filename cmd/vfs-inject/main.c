@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "control/control_client.h"
-#include "spec.h"
+#include "obs/inject_spec.h"
 #include "supervise.h"
 
 #define MAX_SPECS 64

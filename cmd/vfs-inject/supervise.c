@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "notify_sync.h"
+#include "obs/notify_sync.h"
 #include "util/errno_name.h"
 #include "util/fd_pass.h"
 #include "util/json_line.h"

@@ -9,7 +9,7 @@
 #ifndef VFS_INJECT_SUPERVISE_H
 #define VFS_INJECT_SUPERVISE_H
 
-#include "spec.h"
+#include "obs/inject_spec.h"
 
 /*
  * Runs @argv with @specs armed, logging injected calls as JSON lines to

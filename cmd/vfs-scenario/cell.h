@@ -12,7 +12,7 @@
 
 #include "options.h"
 #include "report.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 /* SIGINT, SIGTERM, SIGHUP and SIGALRM kill the cell's daemon and stop the run. */
 void cell_signals_install(void);

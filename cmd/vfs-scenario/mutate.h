@@ -7,7 +7,7 @@
 #define VFS_SCENARIO_MUTATE_H
 
 #include "options.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 /* Runs the negations and prints each vacuous expectation; how many there were. */
 int mutate(const struct options *o, const char *workdir, struct scenario **sc, int nsc);

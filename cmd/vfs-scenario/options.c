@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "options.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
 #define VIRTIOFSD_RS_NATIVE "/usr/libexec/virtiofsd"

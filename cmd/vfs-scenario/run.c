@@ -314,7 +314,7 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 			return vm_guest_step(ctx, st, argv, value);
 		if (op_find(op, KIND_HOST))
 			return op_file(ctx->guest_root, true, op, st->argc, argv, value);
-		return op_guest(ctx, op, st->argc, argv, value);
+		return op_guest(ctx->guest_root, op, st->argc, argv, value);
 	case KIND_HOST:
 		return op_file(ctx->host_root, false, op, st->argc, argv, value);
 	case KIND_SERVER:

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 #include "fuse/client/fuse_target.h"
 #include "fuse/client/fuse_words.h"
 #include "notify/notify_driver.h"

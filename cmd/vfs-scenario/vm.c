@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../vfs-guest-agent/agent_wire.h"
+#include "guest/agent_wire.h"
 #include "util/unix_socket.h"
 #include "vm.h"
 #include "util/mono_clock.h"

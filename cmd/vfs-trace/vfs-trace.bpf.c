@@ -12,7 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 
-#include "vfs-trace.h"
+#include "trace/trace_event.h"
 
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 targ_tid = 0;

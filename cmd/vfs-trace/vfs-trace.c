@@ -20,11 +20,11 @@
 #include <unistd.h>
 
 #include "util/errno_name.h"
-#include "fuse_pairing.h"
-#include "trace_format.h"
-#include "trace_opts.h"
-#include "tracefs.h"
-#include "vfs-trace.h"
+#include "trace/fuse_pairing.h"
+#include "trace/trace_event.h"
+#include "trace/trace_format.h"
+#include "trace/trace_opts.h"
+#include "trace/tracefs.h"
 #include "vfs-trace.skel.h"
 
 static volatile sig_atomic_t stop;

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../cmd/vfs-inject/notify_sync.h"
+#include "obs/notify_sync.h"
 #include "util/fd_pass.h"
 
 static double now(void)

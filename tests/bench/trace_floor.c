@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../cmd/vfs-trace/tracefs.h"
+#include "trace/tracefs.h"
 
 static volatile sig_atomic_t stop;
 

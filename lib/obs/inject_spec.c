@@ -1,5 +1,5 @@
 /*
- * spec: parsing is strict and complete before the target starts: an
+ * inject_spec: parsing is strict and complete before the target starts: an
  * unknown syscall, errno, flag or clause is a usage error, never a spec
  * that silently matches nothing.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "util/errno_name.h"
-#include "spec.h"
+#include "obs/inject_spec.h"
 
 static const struct syscall_info syscalls[] = {
 	{ "name_to_handle_at", 1, -1, -1 },

@@ -9,7 +9,7 @@
 #include "fuse/opcodes.h"
 #include "util/errno_name.h"
 #include "util/json_line.h"
-#include "trace_format.h"
+#include "trace/trace_format.h"
 
 
 const char *fuse_opcode_name(unsigned opcode)

@@ -15,10 +15,10 @@
 #include "util/errno_name.h"
 #include "obs/fault.h"
 #include "core/config.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 #include "util/array.h"
 #include "fuse/client/fuse_words.h"
-#include "../vfs-inject/spec.h"
+#include "obs/inject_spec.h"
 
 #define G KIND_GUEST
 #define H KIND_HOST

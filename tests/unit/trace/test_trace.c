@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../cmd/vfs-trace/fuse_pairing.h"
-#include "../../../cmd/vfs-trace/trace_format.h"
-#include "../../../cmd/vfs-trace/trace_opts.h"
+#include "trace/fuse_pairing.h"
+#include "trace/trace_format.h"
+#include "trace/trace_opts.h"
 #include "../unit.h"
 
 static int parse(struct trace_opts *o, const char *a1, const char *a2, const char *a3)

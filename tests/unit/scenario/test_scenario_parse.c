@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../cmd/vfs-scenario/scenario.h"
+#include "scenario/scenario.h"
 #include "core/config.h"
 #include "../unit.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent_wire.h"
+#include "guest/agent_wire.h"
 
 void wire_encode(struct strbuf *sb, const char *s, size_t len)
 {

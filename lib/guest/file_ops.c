@@ -1,5 +1,5 @@
 /*
- * ops_file: the file operations guest and host steps share. A guest step
+ * file_ops: the file operations guest and host steps share. A guest step
  * runs them below the FUSE mount, a host step below the server's source
  * directory, as the host side of a virtio-fs share changes it underneath
  * the guest.
@@ -16,7 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "ops.h"
+#include "guest/guest_ops.h"
 #include "util/array.h"
 #include "util/file_type.h"
 #include "util/proc_fd.h"
@@ -78,9 +78,9 @@ static int read_fd(int fd, struct strbuf *out)
 	ssize_t n;
 
 	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-		if (off + n > SCENARIO_VALUE_MAX) {
+		if (off + n > STEP_VALUE_MAX) {
 			ops_refuse("the file is larger than %d bytes, the limit of a value",
-				   SCENARIO_VALUE_MAX);
+				   STEP_VALUE_MAX);
 			return -EFBIG;
 		}
 		strbuf_addf(out, "%.*s", (int)n, buf);

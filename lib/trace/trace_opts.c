@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "util/errno_name.h"
-#include "trace_opts.h"
+#include "trace/trace_opts.h"
 
 void trace_usage(FILE *f)
 {

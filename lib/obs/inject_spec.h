@@ -1,5 +1,5 @@
 /*
- * spec: what to inject into which system call of an unmodified program.
+ * inject_spec: what to inject into which system call of an unmodified program.
  *
  *   SYSCALL=ERRNO[:CLAUSE]...
  *

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuse_pairing.h"
+#include "trace/fuse_pairing.h"
 
 #define PROBES 8
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vfs-trace.h"
+#include "trace/trace_event.h"
 
 struct fuse_pairing {
 	struct event *sends;

@@ -1,5 +1,5 @@
 /*
- * ops_guest: what only the guest side can do: file handles of the FUSE
+ * guest_ops: what only the guest side can do: file handles of the FUSE
  * mount (name_to_handle_at / open_by_handle_at), dropping the kernel's
  * caches so it sends FORGET, and lookups from several threads at once.
  */
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest/guest_ops.h"
 #include "util/handle_text.h"
-#include "ops.h"
 
 static int get_handle(const char *path, union handle_buf *h)
 {
@@ -46,7 +46,7 @@ static void *lookup_all(void *arg)
 	return NULL;
 }
 
-int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
+int op_guest(const char *root, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	char path[4096];
 	union handle_buf h;
@@ -54,7 +54,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 	int r, fd;
 
 	if (argc)
-		snprintf(path, sizeof(path), "%s/%s", ctx->guest_root, argv[0]);
+		snprintf(path, sizeof(path), "%s/%s", root, argv[0]);
 	if (!strcmp(op, "handle") || !strcmp(op, "nodeid")) {
 		r = get_handle(path, &h);
 		if (r)
@@ -79,7 +79,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 
 		if (handle_text_parse(argv[0], &h))
 			return -EINVAL;
-		mfd = open(ctx->guest_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		mfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (mfd < 0)
 			return -errno;
 		fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_CLOEXEC);
@@ -108,7 +108,7 @@ int op_guest(struct run_ctx *ctx, const char *op, int argc, char **argv, struct 
 	if (!strcmp(op, "lookup-threads")) {
 		int n = atoi(argv[0]);
 		pthread_t t[64];
-		struct lookups l = { argc - 1, argv + 1, ctx->guest_root, 0 };
+		struct lookups l = { argc - 1, argv + 1, root, 0 };
 
 		for (int i = 0; i < n; i++)
 			if (pthread_create(&t[i], NULL, lookup_all, &l)) {

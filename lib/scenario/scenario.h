@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 #include "fuse/client/init_profile.h"
+#include "guest/guest_ops.h"
 #include "target/target.h"
 
-#define STEP_MAX_ARGS 32
 #define SCENARIO_MAX_SERVER_ARGS 16
 #define SCENARIO_MAX_INJECT 8    /* inject lines */
 #define SCENARIO_MAX_DEPTH 8     /* nested repeat blocks */
@@ -40,7 +40,7 @@ struct expect {
 };
 
 /* Limits of the language, each with its own error (scenarios/README.md). */
-#define SCENARIO_VALUE_MAX 65536  /* bytes a variable or an expanded word may hold */
+#define SCENARIO_VALUE_MAX STEP_VALUE_MAX /* bytes a variable or an expanded word may hold */
 
 struct step {
 	int line;

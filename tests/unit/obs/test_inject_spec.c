@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "../../../cmd/vfs-inject/spec.h"
+#include "obs/inject_spec.h"
 #include "../unit.h"
 
 START_TEST(specs_parse)

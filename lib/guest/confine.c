@@ -1,5 +1,5 @@
 /*
- * ops_confine: steps act below their root (the mount for guest steps, the
+ * confine: steps act below their root (the mount for guest steps, the
  * source for host and server steps) and nowhere else. A path is refused
  * when it is absolute, has a '..' component, or leads out through a
  * symlink; the last is asked of the kernel with openat2(RESOLVE_BENEATH),
@@ -18,8 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "ops.h"
-#include "scenario.h"
+#include "guest/guest_ops.h"
 
 static char refusal[512];
 static bool refused;

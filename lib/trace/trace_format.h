@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vfs-trace.h"
+#include "trace/trace_event.h"
 
 /* "name_to_handle_at", "FUSE_LOOKUP", "fsmount", "vfskit:stale_handle"... */
 const char *event_operation(const struct event *e, char *buf, size_t len);

@@ -9,7 +9,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "tracefs.h"
+#include "trace/tracefs.h"
 
 static int mounted(void)
 {

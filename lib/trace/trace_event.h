@@ -1,5 +1,5 @@
 /*
- * vfs-trace.h: the event that crosses from the kernel side (vfs-trace.bpf.c)
+ * trace_event: the event that crosses from the kernel side (vfs-trace.bpf.c)
  * to user space (vfs-trace.c), and the kinds of events there are.
  */
 #ifndef VFS_TRACE_H
