@@ -542,6 +542,152 @@ bool run_scenario(struct run_ctx *ctx)
 	return ok;
 }
 
+struct loops {
+	struct { int start, left, iter; } l[SCENARIO_MAX_DEPTH];
+	int depth;
+};
+
+/* A repeat or end line at *@i: enters, goes round again (moving *@i) or leaves. */
+static bool loop_step(struct run_ctx *ctx, struct vars *v, struct loops *lp, int *i)
+{
+	const struct step *st = &ctx->s->steps[*i], *rep;
+	char num[16];
+
+	if (st->repeat_end > *i) { /* repeat: a new counter from 0 */
+		lp->l[lp->depth].start = *i;
+		lp->l[lp->depth].left = st->repeat_count;
+		lp->l[lp->depth++].iter = 0;
+	} else if (--lp->l[lp->depth - 1].left > 0) { /* end, go round again */
+		*i = lp->l[lp->depth - 1].start;
+		lp->l[lp->depth - 1].iter++;
+	} else { /* end, done */
+		lp->depth--;
+		return true;
+	}
+	rep = &ctx->s->steps[lp->l[lp->depth - 1].start];
+	snprintf(num, sizeof(num), "%d", lp->l[lp->depth - 1].iter);
+	if (var_set(v, rep->repeat_var, num)) {
+		runner_error(ctx, st, NULL, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* --verbose: the step as run, and what it gave. */
+static void trace_step(const struct run_ctx *ctx, const struct step *st, char **argv, int r,
+		       const char *value)
+{
+	struct strbuf d = STRBUF_INIT;
+
+	describe(&d, st, argv);
+	fprintf(stderr, "  %s:%d: %s -> ", ctx->s->path, st->line, d.buf);
+	strbuf_release(&d);
+	if (r)
+		fprintf(stderr, "%s\n", errno_name(-r) ? errno_name(-r) : "?");
+	else
+		fprintf(stderr, "\"%.*s\"\n", (int)strcspn(value, "\n"), value);
+}
+
+/*
+ * What a step that ran gave (@r, @value) against its expectation (@want
+ * and the witness's @bug, expanded): a premise that failed, a failure
+ * (the bug only when a witness failed the declared way), or a capture.
+ * False ends the run.
+ */
+static bool judge_step(struct run_ctx *ctx, const struct step *st, char **argv, int r,
+		       const char *value, const char *want, const char *bug, struct vars *v)
+{
+	if (!holds(&st->expect, r, value, want) && st->assume) {
+		/* One line: it becomes the reason the run does not count. */
+		ctx->premise_failed = true;
+		strbuf_addf(&ctx->report, "line %d, ", st->line);
+		describe(&ctx->report, st, argv);
+		strbuf_addf(&ctx->report, ": expected ");
+		describe_expect(&ctx->report, &st->expect, want);
+		strbuf_addf(&ctx->report, ", got ");
+		describe_result(&ctx->report, r, value);
+		return false;
+	}
+	if (!holds(&st->expect, r, value, want)) {
+		strbuf_addf(&ctx->report, "%s:%d: ", ctx->s->path, st->line);
+		describe(&ctx->report, st, argv);
+		strbuf_addf(&ctx->report, "\n  expected: ");
+		describe_expect(&ctx->report, &st->expect, want);
+		strbuf_addf(&ctx->report, "\n  got:      ");
+		describe_result(&ctx->report, r, value);
+		strbuf_addf(&ctx->report, "\n");
+		/* The bug shows only as a witness failing the declared way. */
+		ctx->witness_failed = st->witness &&
+			(st->bug.type == EXPECT_NONE || holds(&st->bug, r, value, bug));
+		if (st->witness && !ctx->witness_failed) {
+			strbuf_addf(&ctx->report, "  the witness failed, but not as declared: ");
+			describe_expect(&ctx->report, &st->bug, bug);
+			strbuf_addf(&ctx->report, "\n");
+		}
+		return false;
+	}
+	if (st->capture && (capture(v, st->capture, r ? "" : value) ||
+			    ((st->kind & (KIND_FUSE | KIND_RAW)) &&
+			     capture_fields(v, st->capture, &ctx->fields, r)))) {
+		runner_error(ctx, st, argv, "out of memory, or an index past the limit");
+		return false;
+	}
+	return true;
+}
+
+/* One step with an operation: its words expanded, run unless it cannot run here, judged. */
+static bool run_step(struct run_ctx *ctx, const struct step *st, struct vars *v,
+		     struct strbuf *value)
+{
+	char *argv[STEP_MAX_ARGS] = { 0 }, *want = NULL, *bug = NULL, why[256];
+	const char *refusal;
+	bool unknown = false, ok = true;
+	int r = 0, k;
+
+	for (k = 0; k < st->argc && !r; k++)
+		r = expand(v, st->argv[k], &unknown, &argv[k]);
+	if (!r && st->expect.value)
+		r = expand(v, st->expect.value, &unknown, &want);
+	if (!r && st->bug.value)
+		r = expand(v, st->bug.value, &unknown, &bug);
+	if (r) {
+		snprintf(why, sizeof(why), r == -E2BIG ?
+			 "a word expands past %d bytes (the limit of a value)" : "out of memory",
+			 SCENARIO_VALUE_MAX);
+		runner_error(ctx, st, NULL, why);
+		ok = false;
+	} else if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
+		/* A foreign server has no control socket. */
+		if (st->capture && capture(v, st->capture, UNKNOWN)) {
+			runner_error(ctx, st, argv, "out of memory");
+			ok = false;
+		}
+	} else {
+		strbuf_reset(value);
+		r = confine_args(ctx, st, argv);
+		if (!r)
+			r = exec_step(ctx, st, argv, v, value);
+		refusal = ops_refusal();
+		/* With blocks running at once, "what the guest holds" is theirs too. */
+		if (!refusal && st->kind == KIND_GUEST && ctx->control_fd >= 0 &&
+		    !ctx->in_background && !nbg && settle(ctx))
+			refusal = "the server did not close the files the guest closed within 5 s";
+		if (ctx->verbose)
+			trace_step(ctx, st, argv, r, value->buf);
+		if (refusal) {
+			runner_error(ctx, st, argv, refusal);
+			ok = false;
+		} else {
+			ok = judge_step(ctx, st, argv, r, value->buf, want, bug, v);
+		}
+	}
+	for (k = 0; k < st->argc; k++)
+		free(argv[k]);
+	free(want);
+	free(bug);
+	return ok;
+}
+
 /* Runs steps [from, to); a repeat's steps are always inside one range. */
 static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *valuep, int from,
 		      int to)
@@ -549,28 +695,20 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 	const struct scenario *s = ctx->s;
 	struct strbuf value = *valuep;
 	struct vars v = *vars;
+	struct loops loops = { .depth = 0 };
 	bool ok = true;
-	struct { int start, left, iter; } loop[SCENARIO_MAX_DEPTH];
-	int depth = 0;
 
 	for (int i = from; i < to && ok; i++) {
 		const struct step *st = &s->steps[i];
-		char *argv[STEP_MAX_ARGS] = { 0 }, *want = NULL, *bug = NULL, num[16], why[256];
-		const char *refusal;
-		bool unknown = false;
-		int r = 0, k;
+		int k;
 
 		if (*ctx->stop) {
 			strbuf_addf(&ctx->report, "stopped before line %d\n", st->line);
 			ok = false;
-			break;
-		}
-		if (st->background) {
+		} else if (st->background) {
 			ok = start_background(ctx, &v, &value, i);
 			i = st->repeat_end; /* the block runs in the child */
-			continue;
-		}
-		if (st->join) {
+		} else if (st->join) {
 			k = find_background(st->join);
 			if (k < 0) {
 				runner_error(ctx, st, NULL, "join of a block that was not started");
@@ -578,112 +716,11 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 			} else {
 				ok = join_background(ctx, k, st);
 			}
-			continue;
-		}
-		if (!st->op) {
-			const struct step *rep;
-
-			if (st->repeat_end > i) { /* repeat: a new counter from 0 */
-				loop[depth].start = i;
-				loop[depth].left = st->repeat_count;
-				loop[depth++].iter = 0;
-			} else if (--loop[depth - 1].left > 0) { /* end, go round again */
-				i = loop[depth - 1].start;
-				loop[depth - 1].iter++;
-			} else { /* end, done */
-				depth--;
-				continue;
-			}
-			rep = &s->steps[loop[depth - 1].start];
-			snprintf(num, sizeof(num), "%d", loop[depth - 1].iter);
-			if (var_set(&v, rep->repeat_var, num)) {
-				runner_error(ctx, st, NULL, "out of memory");
-				ok = false;
-			}
-			continue;
-		}
-		for (k = 0; k < st->argc && !r; k++)
-			r = expand(&v, st->argv[k], &unknown, &argv[k]);
-		if (!r && st->expect.value)
-			r = expand(&v, st->expect.value, &unknown, &want);
-		if (!r && st->bug.value)
-			r = expand(&v, st->bug.value, &unknown, &bug);
-		if (r) {
-			snprintf(why, sizeof(why), r == -E2BIG ?
-				 "a word expands past %d bytes (the limit of a value)" : "out of memory",
-				 SCENARIO_VALUE_MAX);
-			runner_error(ctx, st, NULL, why);
-			ok = false;
-		} else if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
-			/* A foreign server has no control socket. */
-			if (st->capture && capture(&v, st->capture, UNKNOWN)) {
-				runner_error(ctx, st, argv, "out of memory");
-				ok = false;
-			}
+		} else if (!st->op) {
+			ok = loop_step(ctx, &v, &loops, &i);
 		} else {
-			strbuf_reset(&value);
-			r = confine_args(ctx, st, argv);
-			if (!r)
-				r = exec_step(ctx, st, argv, &v, &value);
-			refusal = ops_refusal();
-			/* With blocks running at once, "what the guest holds" is theirs too. */
-			if (!refusal && st->kind == KIND_GUEST && ctx->control_fd >= 0 &&
-			    !ctx->in_background && !nbg && settle(ctx))
-				refusal = "the server did not close the files the guest closed "
-					  "within 5 s";
-			if (ctx->verbose) {
-				struct strbuf d = STRBUF_INIT;
-
-				describe(&d, st, argv);
-				fprintf(stderr, "  %s:%d: %s -> ", s->path, st->line, d.buf);
-				strbuf_release(&d);
-				if (r)
-					fprintf(stderr, "%s\n", errno_name(-r) ? errno_name(-r) : "?");
-				else
-					fprintf(stderr, "\"%.*s\"\n", (int)strcspn(value.buf, "\n"), value.buf);
-			}
-			if (refusal) {
-				runner_error(ctx, st, argv, refusal);
-				ok = false;
-			} else if (!holds(&st->expect, r, value.buf, want) && st->assume) {
-				/* One line: it becomes the reason the run does not count. */
-				ctx->premise_failed = true;
-				strbuf_addf(&ctx->report, "line %d, ", st->line);
-				describe(&ctx->report, st, argv);
-				strbuf_addf(&ctx->report, ": expected ");
-				describe_expect(&ctx->report, &st->expect, want);
-				strbuf_addf(&ctx->report, ", got ");
-				describe_result(&ctx->report, r, value.buf);
-				ok = false;
-			} else if (!holds(&st->expect, r, value.buf, want)) {
-				strbuf_addf(&ctx->report, "%s:%d: ", s->path, st->line);
-				describe(&ctx->report, st, argv);
-				strbuf_addf(&ctx->report, "\n  expected: ");
-				describe_expect(&ctx->report, &st->expect, want);
-				strbuf_addf(&ctx->report, "\n  got:      ");
-				describe_result(&ctx->report, r, value.buf);
-				strbuf_addf(&ctx->report, "\n");
-				/* The bug shows only as a witness failing the declared way. */
-				ctx->witness_failed = st->witness &&
-					(st->bug.type == EXPECT_NONE || holds(&st->bug, r, value.buf, bug));
-				if (st->witness && !ctx->witness_failed) {
-					strbuf_addf(&ctx->report, "  the witness failed, but not as "
-						    "declared: ");
-					describe_expect(&ctx->report, &st->bug, bug);
-					strbuf_addf(&ctx->report, "\n");
-				}
-				ok = false;
-			} else if (st->capture && (capture(&v, st->capture, r ? "" : value.buf) ||
-						   ((st->kind & (KIND_FUSE | KIND_RAW)) &&
-						    capture_fields(&v, st->capture, &ctx->fields, r)))) {
-				runner_error(ctx, st, argv, "out of memory, or an index past the limit");
-				ok = false;
-			}
+			ok = run_step(ctx, st, &v, &value);
 		}
-		for (k = 0; k < st->argc; k++)
-			free(argv[k]);
-		free(want);
-		free(bug);
 	}
 	*vars = v;
 	*valuep = value;

@@ -124,5 +124,7 @@ bool scenario_only(const struct scenario *s, const struct target *t);
 
 /* Known fixtures, for the header check. */
 bool fixture_known(const char *name);
+/* The case names a scenario may give, NULL-terminated. */
+extern const char *const scenario_cases[];
 
 #endif
