@@ -23,6 +23,8 @@ Suite *notify_suite(void);
 Suite *notify_join_suite(void);
 Suite *target_suite(void);
 Suite *fuse_client_init_suite(void);
+Suite *strbuf_slab_suite(void);
+Suite *fuse_words_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);

@@ -29,6 +29,31 @@ START_TEST(numbers_are_our_own)
 }
 END_TEST
 
+START_TEST(words_round_trip)
+{
+	static const char *const policies[] = { "split", "atomic", "reserve" };
+	static const char *const backends[] = { "auto", "fanotify", "inotify", "fanotify-fs" };
+	enum notify_policy p;
+	enum notify_backend b;
+
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(notify_policy_parse(policies[i], &p), 0);
+		ck_assert_str_eq(notify_policy_name(p), policies[i]);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_int_eq(notify_backend_parse(backends[i], &b), 0);
+		ck_assert_str_eq(notify_backend_name(b), backends[i]);
+	}
+	ck_assert_int_eq(notify_policy_parse("lazy", &p), -EINVAL);
+	ck_assert_int_eq(notify_backend_parse("dnotify", &b), -EINVAL);
+	ck_assert_str_eq(notify_mask_name(IN_MOVED_FROM), "MOVED_FROM");
+	ck_assert_str_eq(notify_mask_name(IN_CREATE), "CREATE");
+	ck_assert_str_eq(notify_mask_name(IN_Q_OVERFLOW), "OVERFLOW");
+	ck_assert_str_eq(notify_mask_name(0), "?");
+	ck_assert_str_eq(notify_mask_name(IN_ACCESS), "?"); /* not a bit a record carries */
+}
+END_TEST
+
 START_TEST(records_round_trip_and_lies_are_refused)
 {
 	struct vfskit_event ev = { .mask = IN_MOVED_FROM, .nodeid = 7, .generation = 9, .cookie = 3,
@@ -240,6 +265,7 @@ Suite *notify_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, numbers_are_our_own);
+	tcase_add_test(tc, words_round_trip);
 	tcase_add_test(tc, records_round_trip_and_lies_are_refused);
 	tcase_add_test(tc, policies_decide_as_documented);
 	tcase_add_test(tc, overflow_accounting_adds_up);
