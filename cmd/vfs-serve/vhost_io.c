@@ -21,7 +21,7 @@
 #include "fuse/request_check.h"
 #include "transport/vhost_user_back.h"
 #include "notify/notify_proto.h"
-#include "notify_watch.h"
+#include "notify/notify_watch.h"
 #include "util/unix_socket.h"
 #include "util/errno_name.h"
 #include "vhost_io.h"

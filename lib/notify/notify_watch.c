@@ -1,8 +1,7 @@
 /*
- * notify_watch: the watch table and what every backend shares: which
- * events reach the guest (its mask, a nodeid it still holds under the
- * generation it was given), the server's own cookies, and the guest's
- * own changes reported from its requests.
+ * notify_watch: the host watcher chosen (auto: fanotify where it works,
+ * inotify where it does not), watches added and removed through it, and
+ * the guest's own changes reported from its requests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,7 +13,8 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 
-#include "notify_watch.h"
+#include "notify/host_watcher.h"
+#include "notify/notify_watch.h"
 #include "util/handle_text.h"
 
 void notify_watch_init(struct notify_watch *nw, enum notify_backend b, enum notify_policy p,
@@ -32,73 +32,41 @@ void notify_watch_release(struct notify_watch *nw)
 	if (nw->fd >= 0)
 		close(nw->fd);
 	nw->fd = -1;
+	nw->ops = NULL;
 	nw->n = 0;
 }
 
-/* The backend's fd, opened at the first watch; auto takes fanotify where it works. */
+/* The watcher @ops, open in @nw: 0 or -errno. */
+static int use(struct notify_watch *nw, const struct notify_host_ops *ops)
+{
+	int fd = ops->open();
+
+	if (fd < 0)
+		return fd;
+	nw->fd = fd;
+	nw->ops = ops;
+	nw->backend = ops->backend;
+	return 0;
+}
+
+/* The watcher, opened at the first watch; auto takes fanotify where it works. */
 static int backend_open(struct notify_watch *nw)
 {
+	enum notify_backend want = nw->backend;
+	int r;
+
 	if (nw->fd >= 0)
 		return 0;
-	if (nw->backend != NOTIFY_BACKEND_INOTIFY) {
-		nw->fd = notify_fanotify_open();
-		if (nw->fd >= 0) {
-			nw->auto_chosen = nw->backend == NOTIFY_BACKEND_AUTO;
-			nw->backend = NOTIFY_BACKEND_FANOTIFY;
+	if (want != NOTIFY_BACKEND_INOTIFY) {
+		r = use(nw, &notify_fanotify_ops);
+		if (!r) {
+			nw->auto_chosen = want == NOTIFY_BACKEND_AUTO;
 			return 0;
 		}
-		if (nw->backend == NOTIFY_BACKEND_FANOTIFY)
-			return nw->fd;
+		if (want == NOTIFY_BACKEND_FANOTIFY)
+			return r;
 	}
-	nw->fd = notify_inotify_open();
-	if (nw->fd < 0)
-		return nw->fd;
-	nw->backend = NOTIFY_BACKEND_INOTIFY;
-	return 0;
-}
-
-static struct notify_watch_entry *by_nodeid(struct notify_watch *nw, uint64_t nodeid)
-{
-	for (int k = 0; k < nw->n; k++)
-		if (nw->w[k].nodeid == nodeid)
-			return &nw->w[k];
-	return NULL;
-}
-
-struct notify_watch_entry *notify_watch_by_wd(struct notify_watch *nw, int wd)
-{
-	for (int k = 0; k < nw->n; k++)
-		if (nw->w[k].wd == wd)
-			return &nw->w[k];
-	return NULL;
-}
-
-struct notify_watch_entry *notify_watch_by_id(struct notify_watch *nw, const struct notify_dir_id *id)
-{
-	for (int k = 0; k < nw->n; k++) {
-		const struct notify_dir_id *w = &nw->w[k].id;
-
-		if (w->fsid == id->fsid && w->type == id->type && w->bytes == id->bytes &&
-		    !memcmp(w->h, id->h, id->bytes))
-			return &nw->w[k];
-	}
-	return NULL;
-}
-
-int notify_dir_id_of(int fd, struct notify_dir_id *id)
-{
-	union handle_buf f = { .fh.handle_bytes = MAX_HANDLE_SZ };
-	struct statfs sfs;
-	int mnt;
-
-	if (name_to_handle_at(fd, "", &f.fh, &mnt, AT_EMPTY_PATH) || fstatfs(fd, &sfs))
-		return -errno;
-	memset(id, 0, sizeof(*id));
-	memcpy(&id->fsid, &sfs.f_fsid, sizeof(id->fsid));
-	id->bytes = f.fh.handle_bytes;
-	id->type = f.fh.handle_type;
-	memcpy(id->h, f.fh.f_handle, f.fh.handle_bytes);
-	return 0;
+	return use(nw, &notify_inotify_ops);
 }
 
 /* The host watch on the directory open as @fd, into @e. */
@@ -108,14 +76,7 @@ static int host_watch(struct notify_watch *nw, int fd, uint32_t mask, struct not
 
 	if (r)
 		return r;
-	if (nw->backend == NOTIFY_BACKEND_INOTIFY) {
-		r = notify_inotify_add(nw, fd, mask);
-		e->wd = r;
-		return r < 0 ? r : 0;
-	}
-	r = notify_dir_id_of(fd, &e->id);
-	if (!r)
-		r = notify_fanotify_add(nw, fd, mask, &e->id);
+	r = nw->ops->add(nw, fd, mask, e);
 	/*
 	 * A filesystem fanotify cannot mark (no fsid, as FUSE's; no handles):
 	 * auto falls back to inotify while nothing is watched yet.
@@ -125,6 +86,7 @@ static int host_watch(struct notify_watch *nw, int fd, uint32_t mask, struct not
 			"inotify instead\n", strerror(-r));
 		close(nw->fd);
 		nw->fd = -1;
+		nw->ops = NULL;
 		nw->backend = NOTIFY_BACKEND_INOTIFY;
 		nw->auto_chosen = false;
 		return host_watch(nw, fd, mask, e);
@@ -151,7 +113,7 @@ int notify_watch_add(struct notify_watch *nw, struct passthrough *pt, uint64_t n
 	inode_store_put(pt->store, i);
 	if (fd < 0)
 		return fd;
-	old = by_nodeid(nw, nodeid);
+	old = notify_watch_by_nodeid(nw, nodeid);
 	if (!old && nw->n == NOTIFY_WATCH_MAX)
 		r = -ENOSPC;
 	else
@@ -170,109 +132,19 @@ int notify_watch_add(struct notify_watch *nw, struct passthrough *pt, uint64_t n
 
 int notify_watch_remove(struct notify_watch *nw, uint64_t nodeid)
 {
-	struct notify_watch_entry *e = by_nodeid(nw, nodeid);
+	struct notify_watch_entry *e = notify_watch_by_nodeid(nw, nodeid);
 
 	if (!e)
 		return -ENOENT;
-	if (nw->backend == NOTIFY_BACKEND_INOTIFY)
-		notify_inotify_remove(nw, e);
-	else
-		notify_fanotify_remove(nw, e);
+	nw->ops->remove(nw, e);
 	notify_watch_drop(nw, e);
 	return 0;
 }
 
-void notify_watch_drop(struct notify_watch *nw, struct notify_watch_entry *e)
-{
-	*e = nw->w[--nw->n];
-}
-
 void notify_watch_process(struct notify_watch *nw)
 {
-	if (nw->fd < 0)
-		return;
-	if (nw->backend == NOTIFY_BACKEND_INOTIFY)
-		notify_inotify_process(nw);
-	else
-		notify_fanotify_process(nw);
-}
-
-/* Whether the guest still holds @e's nodeid under the generation it watched it with. */
-static bool still_known(struct notify_watch *nw, const struct notify_watch_entry *e)
-{
-	struct inode *i;
-	bool same;
-
-	if (e->nodeid == FUSE_ROOT_ID)
-		return true;
-	i = inode_store_get(nw->pt->store, e->nodeid);
-	same = i && inode_generation(nw->pt->store, i) == e->generation;
-	if (i)
-		inode_store_put(nw->pt->store, i);
-	return same;
-}
-
-static bool wanted(struct notify_watch *nw, const struct notify_watch_entry *e, uint32_t mask)
-{
-	if (!e) {
-		nw->c.unknown++;
-		return false;
-	}
-	if (!(e->mask & mask & ~IN_ISDIR))
-		return false; /* not asked for: as with inotify, never queued at all */
-	if (!still_known(nw, e)) {
-		nw->c.stale++;
-		return false;
-	}
-	return true;
-}
-
-static struct vfskit_event event_on(const struct notify_watch_entry *e, uint32_t mask, uint32_t cookie)
-{
-	return (struct vfskit_event){ .mask = mask, .cookie = cookie, .nodeid = e->nodeid,
-				      .generation = e->generation };
-}
-
-void notify_watch_deliver(struct notify_watch *nw, struct notify_watch_entry *e, uint32_t mask,
-			  uint32_t cookie, const char *name)
-{
-	struct vfskit_event ev;
-
-	if (!wanted(nw, e, mask))
-		return;
-	ev = event_on(e, mask, cookie);
-	notify_send_one(&nw->sender, &ev, name);
-}
-
-void notify_watch_deliver_rename(struct notify_watch *nw, struct notify_watch_entry *from,
-				 const char *fname, struct notify_watch_entry *to, const char *tname,
-				 uint32_t isdir, uint32_t cookie)
-{
-	bool f = from && wanted(nw, from, IN_MOVED_FROM), t = to && wanted(nw, to, IN_MOVED_TO);
-	struct vfskit_event a, b;
-
-	if (!from && !to)
-		nw->c.unknown++;
-	if (f)
-		a = event_on(from, IN_MOVED_FROM | isdir, cookie);
-	if (t)
-		b = event_on(to, IN_MOVED_TO | isdir, cookie);
-	if (f && t) {
-		struct faults *fl = &nw->pt->faults;
-
-		if (fault_check(fl, FAULT_NOTIFY_SECOND_HALF)) {
-			/* The fault point: a device that loses the second half, said nowhere. */
-			a.flags |= VFSKIT_EV_MULTIPART;
-			nw->c.second_halves_faulted++;
-			notify_send_one(&nw->sender, &a, fname);
-			return;
-		}
-		notify_send_rename(&nw->sender, &a, fname, &b, tname);
-	} else if (f) {
-		notify_send_one(&nw->sender, &a, fname);
-	} else if (t) {
-		notify_send_one(&nw->sender, &b, tname);
-	}
+	if (nw->fd >= 0)
+		nw->ops->process(nw);
 }
 
 /* The guest's own changes, from its request: fanotify's copies of them are dropped. */
@@ -311,7 +183,7 @@ static int stat_now(struct notify_watch *nw, uint64_t nodeid, const char *name, 
 static void own_rename(struct notify_watch *nw, uint64_t dir, const char *a, uint64_t newdir,
 		       const char *b, uint32_t isdir)
 {
-	struct notify_watch_entry *f = by_nodeid(nw, dir), *t = by_nodeid(nw, newdir);
+	struct notify_watch_entry *f = notify_watch_by_nodeid(nw, dir), *t = notify_watch_by_nodeid(nw, newdir);
 
 	if (!f && !t)
 		return;
@@ -396,5 +268,5 @@ void notify_watch_own(struct notify_watch *nw, const void *req, size_t len, int 
 		return;
 	}
 	nw->c.own_reported++;
-	notify_watch_deliver(nw, by_nodeid(nw, dir), mask, 0, a);
+	notify_watch_deliver(nw, notify_watch_by_nodeid(nw, dir), mask, 0, a);
 }

@@ -1,5 +1,5 @@
 /*
- * notify_fanotify: the host watcher on fanotify. One group reporting
+ * host_fanotify: the host watcher on fanotify. One group reporting
  * directory handle and name (FAN_REPORT_DFID_NAME_TARGET: the only flag
  * set that takes FAN_RENAME with the child's handle), a mark on each
  * watched directory. A rename comes as one FAN_RENAME with a record for
@@ -17,14 +17,14 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "notify_watch.h"
+#include "notify/host_watcher.h"
 #include "util/fanotify_walk.h"
 #include "util/handle_text.h"
 #include "util/proc_fd.h"
 
 #define DIRENT_EVENTS (FAN_CREATE | FAN_DELETE | FAN_RENAME)
 
-int notify_fanotify_open(void)
+static int fanotify_open(void)
 {
 	int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
 			       FAN_REPORT_DFID_NAME_TARGET, O_RDONLY | O_CLOEXEC);
@@ -75,8 +75,14 @@ static int mark_filesystem(struct notify_watch *nw, int dirfd, uint32_t mask, ui
 	return 0;
 }
 
-int notify_fanotify_add(struct notify_watch *nw, int dirfd, uint32_t mask, struct notify_dir_id *id)
+static int fanotify_add(struct notify_watch *nw, int dirfd, uint32_t mask,
+			struct notify_watch_entry *e)
 {
+	struct notify_dir_id *id = &e->id;
+	int r = notify_dir_id_of(dirfd, id);
+
+	if (r)
+		return r;
 	if (nw->fs_mark)
 		return mark_filesystem(nw, dirfd, mask, id->fsid);
 	/* A new mask replaces the old one, as inotify_add_watch without IN_MASK_ADD does. */
@@ -85,7 +91,7 @@ int notify_fanotify_add(struct notify_watch *nw, int dirfd, uint32_t mask, struc
 	return mark(nw->fd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, fan_mask(mask), dirfd);
 }
 
-void notify_fanotify_remove(struct notify_watch *nw, const struct notify_watch_entry *e)
+static void fanotify_remove(struct notify_watch *nw, const struct notify_watch_entry *e)
 {
 	struct inode *i = inode_store_get_any(nw->pt->store, e->nodeid);
 	bool tmp;
@@ -279,7 +285,7 @@ static void one_event(struct notify_watch *nw, const struct fanotify_event_metad
 	}
 }
 
-void notify_fanotify_process(struct notify_watch *nw)
+static void fanotify_process(struct notify_watch *nw)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	ssize_t n;
@@ -299,3 +305,8 @@ void notify_fanotify_process(struct notify_watch *nw)
 		}
 	}
 }
+
+const struct notify_host_ops notify_fanotify_ops = {
+	.backend = NOTIFY_BACKEND_FANOTIFY, .open = fanotify_open, .add = fanotify_add,
+	.remove = fanotify_remove, .process = fanotify_process,
+};

@@ -1,5 +1,5 @@
 /*
- * notify_inotify: the host watcher where fanotify is not there. inotify
+ * host_inotify: the host watcher where fanotify is not there. inotify
  * reports a rename as MOVED_FROM and MOVED_TO with one cookie, one after
  * the other; a MOVED_FROM whose MOVED_TO is in the same batch is sent as
  * one rename, one without (moved out of the watched set) alone, as is a
@@ -14,27 +14,32 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "notify_watch.h"
+#include "notify/host_watcher.h"
 #include "util/proc_fd.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
 		    IN_MOVE_SELF | IN_MODIFY | IN_ATTRIB)
 
-int notify_inotify_open(void)
+static int inotify_open(void)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
 
-int notify_inotify_add(struct notify_watch *nw, int dirfd, uint32_t mask)
+static int inotify_add(struct notify_watch *nw, int dirfd, uint32_t mask,
+		       struct notify_watch_entry *e)
 {
 	char path[PROC_FD_PATH_MAX];
 	int wd = inotify_add_watch(nw->fd, proc_fd_path(dirfd, path), (mask & WATCH_MASK) | IN_ONLYDIR);
-	return wd < 0 ? -errno : wd;
+
+	if (wd < 0)
+		return -errno;
+	e->wd = wd;
+	return 0;
 }
 
-void notify_inotify_remove(struct notify_watch *nw, const struct notify_watch_entry *e)
+static void inotify_remove(struct notify_watch *nw, const struct notify_watch_entry *e)
 {
 	inotify_rm_watch(nw->fd, e->wd);
 }
@@ -65,7 +70,7 @@ static ssize_t read_batch(int ifd, char *buf, size_t len)
 	return n;
 }
 
-void notify_inotify_process(struct notify_watch *nw)
+static void inotify_process(struct notify_watch *nw)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
@@ -108,3 +113,8 @@ void notify_inotify_process(struct notify_watch *nw)
 		}
 	}
 }
+
+const struct notify_host_ops notify_inotify_ops = {
+	.backend = NOTIFY_BACKEND_INOTIFY, .open = inotify_open, .add = inotify_add,
+	.remove = inotify_remove, .process = inotify_process,
+};
