@@ -1,12 +1,10 @@
 /*
- * vhost_io: one thread serves everything (the session runs with
- * --single-thread): a chain is taken in read(), its reply written in
- * writev(), and a chain that got no reply (FORGET) is returned empty
- * before the next is taken, so requests are served in the order of their
- * queues, hiprio first. Every chain is checked by virtq_pop (addresses,
- * lengths, order) and every request by fuse_request_check before libfuse
- * sees it; what is refused is answered (EINVAL) or returned empty, with a
- * line on stderr, and serving goes on.
+ * vhost_io: the virtio-fs device (lib/transport/virtio_fs_dev: its
+ * rings, rules and refusals) joined to libfuse's session. One thread
+ * serves everything (the session runs with --single-thread): a request is
+ * taken in read(), its reply written in writev(), and a chain that got no
+ * reply (FORGET) is returned empty before the next is taken. WATCH and
+ * UNWATCH are answered here; host changes go out between requests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +16,7 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 
-#include "fuse/request_check.h"
-#include "transport/vhost_user_back.h"
+#include "transport/virtio_fs_dev.h"
 #include "notify/notify_proto.h"
 #include "notify/notify_watch.h"
 #include "util/unix_socket.h"
@@ -28,11 +25,7 @@
 
 /* One front-end per process. */
 static struct {
-	struct vu_back b;
-	struct virtq_elem elem;
-	int ring;              /* the ring elem came from */
-	bool pending;          /* elem taken, not yet returned */
-	struct fuse_request_gate gate;
+	struct virtio_fs_dev d;
 	struct passthrough *pt;
 	struct notify_watch nw;
 	char req[4096];        /* the start of the request being served: its change is reported */
@@ -46,115 +39,26 @@ static struct {
  */
 _Static_assert(VHOST_IO_NOTIFY_BUF_SIZE >= VFSKIT_EVENT_MAX, "notify_buf_size below the largest record");
 
-/* The notification queue as notify_send sees it: ring 1, once negotiated. */
+/* The notification queue as notify_send sees it. */
 static int nq_available(void *q)
 {
 	(void)q;
-	if (vu_back_ring_role(&vio.b, 1) != VU_RING_NOTIFY || !vu_back_ring_ready(&vio.b, 1))
-		return 0;
-	return (uint16_t)(vio.b.ring[1].q.avail[1] - vio.b.ring[1].q.last_avail);
+	return virtio_fs_notify_available(&vio.d);
 }
 
 static int nq_put(void *q, const void *rec, size_t len)
 {
-	struct virtq *vq = &vio.b.ring[1].q;
-	struct virtq_elem e;
-	const char *why;
-	size_t room = 0, done = 0;
-	int r;
-
 	(void)q;
-	if (!nq_available(NULL))
-		return -ENOBUFS;
-	r = virtq_pop(vq, &e, &why);
-	if (r <= 0) {
-		if (r < 0)
-			fprintf(stderr, "vfs-serve: refused a notification buffer: %s\n", why);
-		return -ENOBUFS;
-	}
-	for (int k = 0; k < e.nin; k++)
-		room += e.in[k].len;
-	if (e.nout || room < len) {
-		/* virtio 5.11: buffers of at least notify_buf_size, device-writable only. */
-		fprintf(stderr, "vfs-serve: a notification buffer of %zu bytes%s: returned empty\n",
-			room, e.nout ? " with readable parts" : ", too small");
-		virtq_push(vq, e.head, 0);
-		vu_back_notify(&vio.b, 1);
-		return -EMSGSIZE;
-	}
-	for (int k = 0; k < e.nin && done < len; k++) {
-		size_t n = len - done < e.in[k].len ? len - done : e.in[k].len;
-
-		memcpy(e.in[k].p, (const char *)rec + done, n);
-		done += n;
-	}
-	virtq_push(vq, e.head, (uint32_t)len);
-	vu_back_notify(&vio.b, 1);
-	return 0;
+	return virtio_fs_notify_put(&vio.d, rec, len);
 }
-
 
 int vhost_io_listen(const char *path, struct errbuf *e)
 {
 	return unix_listen(path, SOCK_STREAM, e);
 }
 
-/* Copies @len bytes of @src into the chain's writable buffers from byte @at on; how many fit. */
-static size_t put_at(size_t at, const void *src, size_t len)
-{
-	size_t done = 0, off = 0;
-
-	for (int k = 0; k < vio.elem.nin && done < len; k++) {
-		size_t blen = vio.elem.in[k].len, from, n;
-
-		if (at + done >= off + blen) {
-			off += blen;
-			continue;
-		}
-		from = at + done - off;
-		n = blen - from < len - done ? blen - from : len - done;
-		memcpy((char *)vio.elem.in[k].p + from, (const char *)src + done, n);
-		done += n;
-		off += blen;
-	}
-	return done;
-}
-
-static size_t put_reply(const void *src, size_t len)
-{
-	return put_at(0, src, len);
-}
-
-static size_t reply_room(void)
-{
-	size_t room = 0;
-
-	for (int k = 0; k < vio.elem.nin; k++)
-		room += vio.elem.in[k].len;
-	return room;
-}
-
-/* Returns the chain taken, with @written bytes, and tells the driver. */
-static void give_back(uint32_t written)
-{
-	virtq_push(&vio.b.ring[vio.ring].q, vio.elem.head, written);
-	vu_back_notify(&vio.b, vio.ring);
-	vio.pending = false;
-}
-
-/* An error reply to @unique when it can be addressed and fits; the chain goes back. */
-static void refuse(uint64_t unique, int err, const char *why)
-{
-	struct fuse_out_header o = { .len = sizeof(o), .error = -err, .unique = unique };
-	bool fits = unique && reply_room() >= sizeof(o);
-
-	fprintf(stderr, "vfs-serve: refused a request on queue %d (%s)%s%s\n", vio.ring, why,
-		fits ? ": " : ", returned without a reply", fits ? errno_name(err) : "");
-	give_back(fits ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
-}
-
 /* WATCH and UNWATCH (notify_proto.h): ours, answered here, never libfuse's. */
-static bool watch_request(const char *buf, size_t n, uint64_t unique)
+static bool watch_request(const char *buf, size_t n)
 {
 	const struct fuse_in_header *h = (const void *)buf;
 	struct vfskit_watch_in in;
@@ -162,7 +66,7 @@ static bool watch_request(const char *buf, size_t n, uint64_t unique)
 
 	if (h->opcode != VFSKIT_OP_WATCH && h->opcode != VFSKIT_OP_UNWATCH)
 		return false;
-	if (vu_back_ring_role(&vio.b, 1) != VU_RING_NOTIFY)
+	if (!virtio_fs_has_notify(&vio.d))
 		r = -EOPNOTSUPP; /* no notification queue negotiated: nowhere to send */
 	else if (h->opcode == VFSKIT_OP_UNWATCH)
 		r = notify_watch_remove(&vio.nw, h->nodeid);
@@ -172,78 +76,19 @@ static bool watch_request(const char *buf, size_t n, uint64_t unique)
 		r = -EPROTONOSUPPORT;
 	else
 		r = notify_watch_add(&vio.nw, vio.pt, h->nodeid, in.mask);
-	{
-		struct fuse_out_header o = { .len = sizeof(o), .error = r, .unique = unique };
-
-		give_back(reply_room() >= sizeof(o) ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
-	}
+	virtio_fs_answer(&vio.d, h->unique, r);
 	return true;
 }
 
-/* The readable part of a chain into @buf (room @len); its length, or 0 past @len. */
-static size_t gather(void *buf, size_t len)
-{
-	size_t n = 0;
-
-	for (int k = 0; k < vio.elem.nout; k++) {
-		if (vio.elem.out[k].len > len - n)
-			return 0;
-		memcpy((char *)buf + n, vio.elem.out[k].p, vio.elem.out[k].len);
-		n += vio.elem.out[k].len;
-	}
-	return n;
-}
-
-/* Takes the next request from a ready ring into @buf: its length, or 0 if none is there. */
+/* The next request for libfuse into @buf: its length, or 0 if none is there. */
 static ssize_t take(void *buf, size_t len)
 {
-	for (int i = 0; i < vio.b.nqueues; i++) {
-		const char *why;
-		uint64_t unique;
-		uint32_t opcode;
-		size_t n;
-		int r;
+	size_t n;
 
-		/* The notification queue holds the driver's empty buffers, not requests. */
-		if (!vu_back_ring_ready(&vio.b, i) || vu_back_ring_role(&vio.b, i) == VU_RING_NOTIFY ||
-		    vu_back_ring_role(&vio.b, i) == VU_RING_NONE)
-			continue;
-		r = virtq_pop(&vio.b.ring[i].q, &vio.elem, &why);
-		if (!r)
-			continue;
-		vio.ring = i;
-		if (r < 0) {
-			fprintf(stderr, "vfs-serve: refused a chain on queue %d: %s\n", i, why);
-			if (vio.elem.head < vio.b.ring[i].num) {
-				vio.elem.nin = 0; /* nothing of it is trusted, not even for a reply */
-				give_back(0);
-			}
-			continue;
-		}
-		vio.pending = true;
-		n = gather(buf, len - 1);
-		if (!n) {
-			refuse(0, EINVAL, vio.elem.nout ? "larger than the largest request"
-					      : "no readable part");
-			continue;
-		}
-		if (fuse_request_check(buf, n, &unique, &why)) {
-			refuse(unique, EINVAL, why);
-			continue;
-		}
-		opcode = ((struct fuse_in_header *)buf)->opcode;
-		/* virtio 5.11.6.2: hiprio carries FORGET, BATCH_FORGET and INTERRUPT only. */
-		if (vu_back_ring_role(&vio.b, i) == VU_RING_HIPRIO && opcode != FUSE_FORGET &&
-		    opcode != FUSE_BATCH_FORGET && opcode != FUSE_INTERRUPT) {
-			refuse(unique, EINVAL, "a request on the hiprio queue");
-			continue;
-		}
-		r = fuse_request_gate(&vio.gate, buf, &why);
-		if (r) {
-			refuse(unique, -r, why);
-			continue;
-		}
-		if (watch_request(buf, n, unique))
+	while ((n = virtio_fs_next_request(&vio.d, buf, len))) {
+		uint32_t opcode = ((struct fuse_in_header *)buf)->opcode;
+
+		if (watch_request(buf, n))
 			continue;
 		/* Kept only for the requests whose change is reported from them. */
 		vio.req_len = notify_watch_reports(opcode) ? (n < sizeof(vio.req) ? n : sizeof(vio.req)) : 0;
@@ -262,8 +107,7 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		int np = 0, r;
 		ssize_t n;
 
-		if (vio.pending)
-			give_back(0); /* no reply came (FORGET): the chain goes back empty */
+		virtio_fs_return_empty(&vio.d); /* no reply came (FORGET): the chain goes back empty */
 		/*
 		 * The host's changes made before a request are sent before its
 		 * reply: a guest that asks after a change hears of it first.
@@ -272,10 +116,7 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		n = take(buf, len);
 		if (n > 0)
 			return n;
-		p[np++] = (struct pollfd){ .fd = vio.b.sock, .events = POLLIN };
-		for (int i = 0; i < vio.b.nqueues; i++)
-			if (vu_back_ring_ready(&vio.b, i))
-				p[np++] = (struct pollfd){ .fd = vio.b.ring[i].kick, .events = POLLIN };
+		np = virtio_fs_pollfds(&vio.d, p);
 		if (vio.nw.fd >= 0)
 			p[np++] = (struct pollfd){ .fd = vio.nw.fd, .events = POLLIN };
 		r = poll(p, (nfds_t)np, -1);
@@ -295,9 +136,9 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		}
 		notify_flush(&vio.nw.sender); /* new buffers: an overflow to report first */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			unsigned before = vio.b.refused;
+			unsigned before = vio.d.b.refused;
 
-			r = vu_back_handle(&vio.b, 5000);
+			r = vu_back_handle(&vio.d.b, 5000);
 			if (r == -EPIPE || r == -EPROTO || r == -ETIMEDOUT) {
 				if (r != -EPIPE)
 					fprintf(stderr, "vfs-serve: the front-end's stream cannot be read "
@@ -305,9 +146,9 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 				errno = ENODEV; /* the front-end is gone: libfuse ends the session */
 				return -1;
 			}
-			if (vio.b.refused != before)
+			if (vio.d.b.refused != before)
 				fprintf(stderr, "vfs-serve: refused a vhost-user message: %s\n",
-					vio.b.err.msg);
+					vio.d.b.err.msg);
 		}
 	}
 }
@@ -315,29 +156,17 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	struct fuse_out_header o;
-	size_t total = 0, done = 0;
+	size_t total = 0;
 
 	(void)fd, (void)userdata;
-	for (int i = 0; i < count; i++)
-		total += iov[i].iov_len;
-	if (!vio.pending) {
+	if (!vio.d.pending) {
 		/* A notification: no queue of ours takes one yet. */
+		for (int i = 0; i < count; i++)
+			total += iov[i].iov_len;
 		fprintf(stderr, "vfs-serve: dropped a message without a request to answer\n");
 		return (ssize_t)total;
 	}
-	if (total > reply_room()) {
-		/* The guest's buffer is too small for the reply: say so in one that fits. */
-		memcpy(&o, iov[0].iov_base, sizeof(o));
-		o.len = sizeof(o);
-		o.error = -EIO;
-		fprintf(stderr, "vfs-serve: a reply of %zu bytes for a buffer of %zu: EIO\n", total,
-			reply_room());
-		give_back(reply_room() >= sizeof(o) ? (uint32_t)put_reply(&o, sizeof(o)) : 0);
-		return (ssize_t)total;
-	}
-	for (int i = 0; i < count; i++)
-		done += put_at(done, iov[i].iov_base, iov[i].iov_len);
-	give_back((uint32_t)total);
+	total = virtio_fs_reply(&vio.d, iov, count);
 	if (vio.req_len && iov[0].iov_len >= sizeof(o)) {
 		memcpy(&o, iov[0].iov_base, sizeof(o));
 		notify_watch_own(&vio.nw, vio.req, vio.req_len, o.error);
@@ -362,14 +191,13 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 	if (!keep_listening)
 		close(listen_fd);
 	/* A front-end before this one: its device state goes (its socket went with its session). */
-	if (vio.b.sock > 0) {
+	if (vio.d.b.sock > 0) {
 		vhost_io_report(stderr);
-		vu_back_release(&vio.b);
+		virtio_fs_dev_release(&vio.d);
 		notify_watch_release(&vio.nw);
 	}
-	vio.pending = false;
-	vio.gate.destroyed = false;
-	vu_back_init(&vio.b, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE);
+	virtio_fs_dev_init(&vio.d, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE, stderr,
+			   "vfs-serve");
 	notify_watch_init(&vio.nw, backend, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {

@@ -259,3 +259,8 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->used[USED_IDX] = ++q->used_idx;
 }
+
+int virtq_available(const struct virtq *q)
+{
+	return (uint16_t)(__atomic_load_n(&q->avail[AVAIL_IDX], __ATOMIC_ACQUIRE) - q->last_avail);
+}

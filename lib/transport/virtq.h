@@ -137,6 +137,8 @@ struct virtq_elem {
  * which. A refused chain is consumed; its head is in e->head when known.
  */
 int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why);
+/* Device: chains the driver made available that were not taken yet. */
+int virtq_available(const struct virtq *q);
 /* Device: returns chain @head with @len bytes written. */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 

@@ -1,0 +1,186 @@
+/*
+ * virtio_fs_dev: the device's rules on real rings. A front-end and the
+ * device's vhost-user back-end shake hands over a socket pair (the
+ * back-end in a thread until the rings run); then chains the driver adds
+ * are taken, answered, refused or returned by the device, and read back
+ * from the used ring as a guest would.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/fuse.h>
+
+#include "transport/vhost_user_front.h"
+#include "transport/virtio_fs_dev.h"
+#include "../unit.h"
+
+static struct virtio_fs_dev dev;
+static struct vu_front front;
+static volatile int back_stop;
+static pthread_t back_thread;
+static int sv[2];
+static char *log_text;
+static size_t log_len;
+static FILE *log_f;
+static uint64_t req_gpa, reply_gpa;
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	while (!back_stop) {
+		int r = vu_back_handle(&dev.b, 50);
+
+		if (r == -EPIPE || r == -EPROTO)
+			break;
+	}
+	return NULL;
+}
+
+static void setup(void)
+{
+	struct vu_front_config c;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	log_f = open_memstream(&log_text, &log_len);
+	virtio_fs_dev_init(&dev, sv[1], 1, "unit", 0, log_f, "unit");
+	back_stop = 0;
+	ck_assert_int_eq(pthread_create(&back_thread, NULL, serve, NULL), 0);
+	vu_front_config_default(&c);
+	c.mem_size = 1 << 20;
+	c.queue_size = 8;
+	ck_assert_msg(vu_front_start(&front, sv[0], &c) == 0, "%s", front.err.msg);
+	/* The rings run: the device is driven from here on, in this thread. */
+	back_stop = 1;
+	pthread_join(back_thread, NULL);
+	ck_assert_int_eq(guest_mem_alloc(&front.mem, 256, 8, &req_gpa), 0);
+	ck_assert_int_eq(guest_mem_alloc(&front.mem, 256, 8, &reply_gpa), 0);
+}
+
+static void teardown(void)
+{
+	vu_front_close(&front);
+	virtio_fs_dev_release(&dev);
+	close(sv[1]);
+	fclose(log_f);
+	free(log_text);
+}
+
+/* A request of @opcode (with @in bytes of zeroed input) on ring @ring, @room reply bytes. */
+static void add(int ring, uint32_t opcode, uint64_t unique, size_t in, uint32_t room)
+{
+	struct fuse_in_header h = { .len = (uint32_t)(sizeof(h) + in), .opcode = opcode,
+				    .unique = unique, .nodeid = 1 };
+	struct virtq_buf out = { req_gpa, h.len }, rep = { reply_gpa, room };
+	char *p = guest_mem_ptr(&front.mem, req_gpa, 256);
+
+	memset(p, 0, 256);
+	memcpy(p, &h, sizeof(h));
+	memset(guest_mem_ptr(&front.mem, reply_gpa, 256), 0xee, 256);
+	ck_assert_int_ge(virtq_add(&front.ring[ring].q, &out, 1, &rep, room ? 1 : 0, &front), 0);
+}
+
+/* What came back on ring @ring: the used length, and the reply header into @o. */
+static uint32_t used(int ring, struct fuse_out_header *o)
+{
+	uint32_t len = 0;
+
+	ck_assert_ptr_eq(virtq_get_used(&front.ring[ring].q, &len), &front);
+	memcpy(o, guest_mem_ptr(&front.mem, reply_gpa, sizeof(*o)), sizeof(*o));
+	return len;
+}
+
+START_TEST(requests_are_served_and_answered)
+{
+	char buf[512];
+	struct fuse_out_header o = { .len = 16 + 8, .unique = 7 }, got;
+	char data[8] = "abcdefg";
+	struct iovec iov[2] = { { &o, sizeof(o) }, { data, sizeof(data) } };
+
+	add(1, FUSE_GETATTR, 7, sizeof(struct fuse_getattr_in), 128);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)),
+			  sizeof(struct fuse_in_header) + sizeof(struct fuse_getattr_in));
+	ck_assert(dev.pending);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0); /* nothing more */
+	ck_assert_uint_eq(virtio_fs_reply(&dev, iov, 2), 24);
+	ck_assert(!dev.pending);
+	ck_assert_uint_eq(used(1, &got), 24);
+	ck_assert_uint_eq(got.unique, 7);
+	ck_assert_str_eq(guest_mem_ptr(&front.mem, reply_gpa + 16, 8), "abcdefg");
+	/* A reply larger than the guest's buffer: EIO, in a header that fits. */
+	add(1, FUSE_GETATTR, 8, sizeof(struct fuse_getattr_in), 20);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	o.unique = 8;
+	virtio_fs_reply(&dev, iov, 2);
+	ck_assert_uint_eq(used(1, &got), 16);
+	ck_assert_int_eq(got.error, -EIO);
+	ck_assert_uint_eq(got.unique, 8);
+	/* FORGET on hiprio: taken, and returned empty when no reply comes. */
+	add(0, FUSE_FORGET, 9, sizeof(struct fuse_forget_in), 0);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	virtio_fs_return_empty(&dev);
+	ck_assert_uint_eq(used(0, &got), 0);
+	ck_assert_uint_eq(log_len, 0);
+}
+END_TEST
+
+START_TEST(what_breaks_a_rule_is_refused_and_serving_goes_on)
+{
+	char buf[512];
+	struct fuse_out_header got;
+
+	/* hiprio carries FORGET, BATCH_FORGET and INTERRUPT only. */
+	add(0, FUSE_GETATTR, 11, sizeof(struct fuse_getattr_in), 64);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(used(0, &got), 16);
+	ck_assert_int_eq(got.error, -EINVAL);
+	ck_assert_uint_eq(got.unique, 11);
+	/* A request shorter than its operation's input: EINVAL. */
+	add(1, FUSE_READ, 12, 4, 64);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(used(1, &got), 16);
+	ck_assert_int_eq(got.error, -EINVAL);
+	/* Unique 0 cannot be answered: the chain goes back empty. */
+	add(1, FUSE_GETATTR, 0, sizeof(struct fuse_getattr_in), 64);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(used(1, &got), 0);
+	/* Larger than the server's buffer: refused, returned empty. */
+	add(1, FUSE_GETATTR, 13, 200, 64);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, 64), 0);
+	ck_assert_uint_eq(used(1, &got), 0);
+	/* Nothing after DESTROY. */
+	add(1, FUSE_DESTROY, 14, 0, 64);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	virtio_fs_answer(&dev, 14, 0);
+	ck_assert_uint_eq(used(1, &got), 16);
+	add(1, FUSE_GETATTR, 15, sizeof(struct fuse_getattr_in), 64);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(used(1, &got), 16);
+	ck_assert_int_eq(got.error, -EIO);
+	/* Each refusal is one line saying what was wrong. */
+	fflush(log_f);
+	ck_assert_msg(strstr(log_text, "refused a request on queue 0 (a request on the hiprio queue): EINVAL"),
+		      "%s", log_text);
+	ck_assert_msg(strstr(log_text, "larger than the largest request"), "%s", log_text);
+	ck_assert_msg(strstr(log_text, "returned without a reply"), "%s", log_text);
+	/* The notification queue was not negotiated: nothing to put there. */
+	ck_assert(!virtio_fs_has_notify(&dev));
+	ck_assert_int_eq(virtio_fs_notify_put(&dev, "x", 1), -ENOBUFS);
+}
+END_TEST
+
+Suite *virtio_fs_dev_suite(void)
+{
+	Suite *s = suite_create("virtio_fs_dev");
+	TCase *t = tcase_create("core");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, requests_are_served_and_answered);
+	tcase_add_test(t, what_breaks_a_rule_is_refused_and_serving_goes_on);
+	suite_add_tcase(s, t);
+	return s;
+}
