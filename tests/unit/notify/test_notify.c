@@ -13,6 +13,7 @@
 #include "notify/notify_send.h"
 #include "util/fanotify_walk.h"
 #include "../unit.h"
+#include "kept_queue.h"
 
 START_TEST(numbers_are_our_own)
 {
@@ -83,35 +84,12 @@ START_TEST(records_round_trip_and_lies_are_refused)
 }
 END_TEST
 
-/* A queue of @avail buffers that keeps the records it is given. */
-static struct fake_queue {
-	int avail, n;
-	struct vfskit_event ev[16];
-	char name[16][256];
-} fq;
-
-static int fq_available(void *q)
-{
-	return ((struct fake_queue *)q)->avail;
-}
-
-static int fq_put(void *q, const void *rec, size_t len)
-{
-	struct fake_queue *f = q;
-
-	if (!f->avail || notify_decode(rec, len, &f->ev[f->n], f->name[f->n]))
-		return -ENOBUFS;
-	f->avail--;
-	f->n++;
-	return 0;
-}
+static struct kept_queue fq;
 
 static void sender(struct notify_sender *s, enum notify_policy p, int avail)
 {
-	struct notify_sink k = { fq_available, fq_put, VFSKIT_NOTIFY_BUF_MIN, &fq };
+	struct notify_sink k = kept_queue_sink(&fq, avail);
 
-	memset(&fq, 0, sizeof(fq));
-	fq.avail = avail;
 	notify_sender_init(s, p, &k);
 }
 

@@ -17,36 +17,15 @@
 #include "notify/host_watcher.h"
 #include "notify/notify_watch.h"
 #include "../unit.h"
+#include "kept_queue.h"
 
-static struct kept {
-	int avail, n;
-	struct vfskit_event ev[32];
-	char name[32][256];
-} kq;
-
-static int kq_available(void *q)
-{
-	return ((struct kept *)q)->avail;
-}
-
-static int kq_put(void *q, const void *rec, size_t len)
-{
-	struct kept *k = q;
-
-	if (!k->avail || notify_decode(rec, len, &k->ev[k->n], k->name[k->n]))
-		return -ENOBUFS;
-	k->avail--;
-	k->n++;
-	return 0;
-}
+static struct kept_queue kq;
 
 /* A table with no store (every nodeid held) and watches on nodeids 1 and 5. */
 static void table(struct notify_watch *nw, enum notify_policy p)
 {
-	struct notify_sink k = { kq_available, kq_put, VFSKIT_NOTIFY_BUF_MIN, &kq };
+	struct notify_sink k = kept_queue_sink(&kq, KEPT_MAX);
 
-	memset(&kq, 0, sizeof(kq));
-	kq.avail = 32;
 	notify_watch_init(nw, NOTIFY_BACKEND_INOTIFY, p, &k);
 	nw->w[0] = (struct notify_watch_entry){ .nodeid = 1, .generation = 0, .wd = 11,
 						.mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM |
@@ -123,15 +102,13 @@ END_TEST
 /* A real directory watched by @ops as nodeid 1; a file made there; what came. */
 static void watcher_delivers(const struct notify_host_ops *ops)
 {
-	struct notify_sink k = { kq_available, kq_put, VFSKIT_NOTIFY_BUF_MIN, &kq };
+	struct notify_sink k = kept_queue_sink(&kq, KEPT_MAX);
 	struct notify_watch nw;
 	struct notify_watch_entry e = { .nodeid = 1, .mask = IN_CREATE | IN_MOVED_FROM |
 				       IN_MOVED_TO, .wd = -1 };
 	char path[512], from[600], to[600];
 	int dirfd, r;
 
-	memset(&kq, 0, sizeof(kq));
-	kq.avail = 32;
 	snprintf(path, sizeof(path), "%s", unit_tmpdir_make());
 	notify_watch_init(&nw, ops->backend, NOTIFY_ATOMIC, &k);
 	nw.fd = ops->open();

@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,27 +14,15 @@
 #include "transport/vhost_user_back.h"
 #include "transport/vhost_user_front.h"
 #include "../unit.h"
+#include "back_thread.h"
 
 static struct vu_back back;
-static volatile int back_stop;
-
-static void *serve(void *arg)
-{
-	(void)arg;
-	while (!back_stop) {
-		int r = vu_back_handle(&back, 50);
-
-		if (r == -EPIPE || r == -EPROTO)
-			break;
-	}
-	return NULL;
-}
+static struct back_thread bt;
 
 START_TEST(handshake_rings_and_refusals)
 {
 	struct vu_front_config c;
 	struct vu_front f;
-	pthread_t t;
 	int sv[2];
 	uint64_t v = 0;
 	struct virtq_buf out, in;
@@ -45,8 +32,7 @@ START_TEST(handshake_rings_and_refusals)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	vu_back_init(&back, sv[1], 1, "unit", 0);
-	back_stop = 0;
-	ck_assert_int_eq(pthread_create(&t, NULL, serve, NULL), 0);
+	ck_assert_int_eq(back_thread_start(&bt, &back), 0);
 	vu_front_config_default(&c);
 	c.mem_size = 1 << 20;
 	c.queue_size = 8;
@@ -93,9 +79,8 @@ START_TEST(handshake_rings_and_refusals)
 	ck_assert_uint_eq(v, 2);
 	ck_assert_int_eq(vu_front_stop(&f), 0);
 	ck_assert(!vu_back_ring_ready(&back, 1));
-	back_stop = 1;
 	vu_front_close(&f);
-	pthread_join(t, NULL);
+	back_thread_stop(&bt);
 	vu_back_release(&back);
 	close(sv[1]);
 }
@@ -107,15 +92,13 @@ START_TEST(notification_queue_layout_and_config)
 	struct vu_front f;
 	struct virtq_elem e;
 	const char *why;
-	pthread_t t;
 	char cfg[44];
 	uint32_t nq, nbs;
 	int sv[2];
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	vu_back_init(&back, sv[1], 1, "notify", 592);
-	back_stop = 0;
-	ck_assert_int_eq(pthread_create(&t, NULL, serve, NULL), 0);
+	ck_assert_int_eq(back_thread_start(&bt, &back), 0);
 	vu_front_config_default(&c);
 	c.mem_size = 1 << 20;
 	c.queue_size = 8;
@@ -142,9 +125,8 @@ START_TEST(notification_queue_layout_and_config)
 		ck_assert_uint_eq(e.in[0].len, 592);
 	}
 	ck_assert_int_eq(virtq_pop(&back.ring[1].q, &e, &why), 0);
-	back_stop = 1;
 	vu_front_close(&f);
-	pthread_join(t, NULL);
+	back_thread_stop(&bt);
 	vu_back_release(&back);
 	close(sv[1]);
 }

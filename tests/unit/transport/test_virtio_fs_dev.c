@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +17,16 @@
 #include "transport/vhost_user_front.h"
 #include "transport/virtio_fs_dev.h"
 #include "../unit.h"
+#include "back_thread.h"
 
 static struct virtio_fs_dev dev;
 static struct vu_front front;
-static volatile int back_stop;
-static pthread_t back_thread;
+static struct back_thread bt;
 static int sv[2];
 static char *log_text;
 static size_t log_len;
 static FILE *log_f;
 static uint64_t req_gpa, reply_gpa;
-
-static void *serve(void *arg)
-{
-	(void)arg;
-	while (!back_stop) {
-		int r = vu_back_handle(&dev.b, 50);
-
-		if (r == -EPIPE || r == -EPROTO)
-			break;
-	}
-	return NULL;
-}
 
 static void setup(void)
 {
@@ -48,15 +35,13 @@ static void setup(void)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	log_f = open_memstream(&log_text, &log_len);
 	virtio_fs_dev_init(&dev, sv[1], 1, "unit", 0, log_f, "unit");
-	back_stop = 0;
-	ck_assert_int_eq(pthread_create(&back_thread, NULL, serve, NULL), 0);
+	ck_assert_int_eq(back_thread_start(&bt, &dev.b), 0);
 	vu_front_config_default(&c);
 	c.mem_size = 1 << 20;
 	c.queue_size = 8;
 	ck_assert_msg(vu_front_start(&front, sv[0], &c) == 0, "%s", front.err.msg);
 	/* The rings run: the device is driven from here on, in this thread. */
-	back_stop = 1;
-	pthread_join(back_thread, NULL);
+	back_thread_stop(&bt);
 	ck_assert_int_eq(guest_mem_alloc(&front.mem, 256, 8, &req_gpa), 0);
 	ck_assert_int_eq(guest_mem_alloc(&front.mem, 256, 8, &reply_gpa), 0);
 }
