@@ -201,6 +201,7 @@ static void forget_guest(struct passthrough *pt)
 {
 	static struct nodeids l;
 
+	open_files_clear(&pt->files); /* its file handles go with it, as its lookups */
 	do {
 		l.len = 0;
 		l.more = false;

@@ -76,6 +76,7 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	pt->cfg = *cfg;
 	pt->proc_self_fd = -1;
 	pthread_mutex_init(&pt->mounts_lock, NULL);
+	open_files_init(&pt->files, NULL); /* the FUSE layer says how a directory closes */
 	faults_init(&pt->faults);
 	err = decision_log_open(&pt->log, cfg->log_path);
 	if (err)
@@ -106,6 +107,7 @@ fail:
 
 void passthrough_release(struct passthrough *pt)
 {
+	open_files_release(&pt->files);
 	inode_store_free(pt->store);
 	pt->store = NULL;
 	pt->root = NULL;

@@ -18,6 +18,7 @@
 #include "obs/fault.h"
 #include "core/inode_store.h"
 #include "core/mount_fds.h"
+#include "core/open_files.h"
 
 #define PASSTHROUGH_MAX_MOUNTS 256
 
@@ -39,6 +40,7 @@ struct passthrough {
 	struct decision_log log;
 	struct counters counters;
 	int proc_self_fd;
+	struct open_files files;   /* the session's file handles (the FUSE layer's) */
 };
 
 

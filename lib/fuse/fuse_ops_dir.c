@@ -18,9 +18,22 @@ struct dir_stream {
 	struct dirent *entry; /* read but not yet given to the guest */
 };
 
-static struct dir_stream *dir_stream(struct fuse_file_info *fi)
+void dir_stream_close(void *dir)
 {
-	return (struct dir_stream *)(uintptr_t)fi->fh;
+	struct dir_stream *d = dir;
+
+	closedir(d->dp);
+	free(d);
+}
+
+/* The open directory @fi names (checked in the session's table); false after replying EBADF. */
+static bool req_dir(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
+{
+	int r = open_files_get(&req_pt(req)->files, fi->fh, OPEN_DIR, ref);
+
+	if (r)
+		reply_errno(req, r);
+	return !r;
 }
 
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -38,17 +51,19 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		close(fd);
 		fd = -errno;
 	}
+	if (fd >= 0) {
+		fd = open_files_add(&pt->files, OPEN_DIR, -1, d, &fi->fh);
+		if (fd < 0)
+			closedir(d->dp);
+	}
 	if (fd < 0) {
 		free(d);
 		reply_errno(req, fd);
 	} else {
 		counter_inc(pt->counters.files_open);
-		fi->fh = (uintptr_t)d;
-		if (fuse_reply_open(req, fi) == -ENOENT) {
-			closedir(d->dp);
-			free(d);
+		if (fuse_reply_open(req, fi) == -ENOENT &&
+		    !open_files_remove(&pt->files, fi->fh, OPEN_DIR))
 			counter_dec(pt->counters.files_open);
-		}
 	}
 	inode_store_put(pt->store, inode);
 }
@@ -62,14 +77,21 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct passthrough *pt = req_pt(req);
-	struct dir_stream *d = dir_stream(fi);
-	struct inode *dir = req_inode(req, ino);
+	struct open_ref ref;
+	struct dir_stream *d;
+	struct inode *dir;
 	char *buf, *p;
 	size_t rem = size;
 	int err = 0;
 
-	if (!dir)
+	if (!req_dir(req, fi, &ref))
 		return;
+	d = ref.dir;
+	dir = req_inode(req, ino);
+	if (!dir) {
+		open_files_put(&pt->files, &ref);
+		return;
+	}
 	buf = calloc(1, size ? size : 1);
 	if (!buf) {
 		reply_errno(req, -ENOMEM);
@@ -133,6 +155,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 out:
 	inode_store_put(pt->store, dir);
+	open_files_put(&pt->files, &ref);
 }
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -149,21 +172,26 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dir_stream *d = dir_stream(fi);
+	int r = open_files_remove(&req_pt(req)->files, fi->fh, OPEN_DIR);
 
 	(void)ino;
-	closedir(d->dp);
-	free(d);
-	counter_dec(req_pt(req)->counters.files_open);
-	fuse_reply_err(req, 0);
+	if (!r)
+		counter_dec(req_pt(req)->counters.files_open);
+	fuse_reply_err(req, -r);
 }
 
 void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		 struct fuse_file_info *fi)
 {
-	int fd = dirfd(dir_stream(fi)->dp);
-	int r = datasync ? fdatasync(fd) : fsync(fd);
+	struct passthrough *pt = req_pt(req);
+	struct open_ref ref;
+	int fd, r;
 
 	(void)ino;
+	if (!req_dir(req, fi, &ref))
+		return;
+	fd = dirfd(((struct dir_stream *)ref.dir)->dp);
+	r = datasync ? fdatasync(fd) : fsync(fd);
 	fuse_reply_err(req, r < 0 ? errno : 0);
+	open_files_put(&pt->files, &ref);
 }

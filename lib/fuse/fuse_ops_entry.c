@@ -163,8 +163,9 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	inode_store_put(pt->store, inode);
 }
 
+/* @file: the open file's fd when the guest named one (its handle checked), else -1. */
 static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
-		     int valid, struct fuse_file_info *fi)
+		     int valid, int file)
 {
 	struct timespec tv[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
 	char name[PROC_FD_NAME_MAX];
@@ -177,8 +178,8 @@ static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
 		tv[1].tv_nsec = UTIME_NOW;
 	else if (valid & FUSE_SET_ATTR_MTIME)
 		tv[1] = attr->st_mtim;
-	if (fi)
-		return futimens((int)fi->fh, tv) < 0 ? -errno : 0;
+	if (file >= 0)
+		return futimens(file, tv) < 0 ? -errno : 0;
 	if (utimensat(fd, "", tv, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != EINVAL)
@@ -186,13 +187,12 @@ static int set_times(struct passthrough *pt, int fd, const struct stat *attr,
 	return utimensat(pt->proc_self_fd, proc_fd_name(fd, name), tv, 0) < 0 ? -errno : 0;
 }
 
-static int set_size(struct passthrough *pt, struct inode *inode, off_t size,
-		    struct fuse_file_info *fi)
+static int set_size(struct passthrough *pt, struct inode *inode, off_t size, int file)
 {
 	int fd, err = 0;
 
-	if (fi)
-		return ftruncate((int)fi->fh, size) < 0 ? -errno : 0;
+	if (file >= 0)
+		return ftruncate(file, size) < 0 ? -errno : 0;
 	fd = inode_reopen(pt, inode, O_WRONLY);
 	if (fd < 0)
 		return fd;
@@ -206,15 +206,21 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int valid, struct fuse_file_info *fi)
 {
 	struct passthrough *pt = req_pt(req);
+	struct open_ref f = { .fd = -1 };
 	struct path_ref ref;
 	struct stat st;
 	char name[PROC_FD_NAME_MAX];
 	int err = 0;
 
-	if (!req_path(req, ino, &ref))
+	if (fi && !req_file(req, fi, &f))
 		return;
+	if (!req_path(req, ino, &ref)) {
+		if (fi)
+			open_files_put(&pt->files, &f);
+		return;
+	}
 	if (valid & FUSE_SET_ATTR_MODE) {
-		int r = fi ? fchmod((int)fi->fh, attr->st_mode)
+		int r = fi ? fchmod(f.fd, attr->st_mode)
 			   : fchmodat(pt->proc_self_fd, proc_fd_name(ref.fd, name),
 				      attr->st_mode, 0);
 		if (r < 0)
@@ -228,10 +234,10 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			err = -errno;
 	}
 	if (!err && (valid & FUSE_SET_ATTR_SIZE))
-		err = set_size(pt, ref.inode, attr->st_size, fi);
+		err = set_size(pt, ref.inode, attr->st_size, f.fd);
 	if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 			      FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
-		err = set_times(pt, ref.fd, attr, valid, fi);
+		err = set_times(pt, ref.fd, attr, valid, f.fd);
 	if (!err)
 		err = passthrough_stat(pt, ref.inode, &st);
 	if (err)
@@ -239,6 +245,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	else
 		fuse_reply_attr(req, &st, pt->cfg.attr_timeout);
 	path_ref_release(pt, &ref);
+	if (fi)
+		open_files_put(&pt->files, &f);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)

@@ -1,6 +1,7 @@
 /*
- * fuse_ops_file: open files (the fd is the FUSE file handle), statfs,
- * access, and the session's init, which turns on export support so that
+ * fuse_ops_file: open files (the FUSE file handle names an entry of the
+ * session's table, core/open_files, never a host fd), statfs, access, and
+ * the session's init, which turns on export support so that
  * name_to_handle_at and open_by_handle_at work on the mount.
  */
 #define _GNU_SOURCE
@@ -15,17 +16,41 @@
 
 void ops_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct passthrough *pt = userdata;
+
+	pt->files.close_dir = dir_stream_close;
 	/* The kernel then sends LOOKUP "." / ".." to reconnect handles. */
 	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 }
 
-static void opened(fuse_req_t req, struct fuse_file_info *fi, int fd)
+/* @fd into the session's table, its handle into @fi: 0, or -errno with @fd closed. */
+static int opened(fuse_req_t req, struct fuse_file_info *fi, int fd)
 {
-	counter_inc(req_pt(req)->counters.files_open);
-	fi->fh = (uint64_t)fd;
+	int r = open_files_add(&req_pt(req)->files, OPEN_FILE, fd, NULL, &fi->fh);
+
+	if (r)
+		close(fd);
+	else
+		counter_inc(req_pt(req)->counters.files_open);
+	return r;
+}
+
+/* The guest's file handle, gone by and done with it in one place: undoes opened(). */
+static void unopened(fuse_req_t req, struct fuse_file_info *fi)
+{
+	if (!open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE))
+		counter_dec(req_pt(req)->counters.files_open);
+}
+
+bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
+{
+	int r = fi ? open_files_get(&req_pt(req)->files, fi->fh, OPEN_FILE, ref) : -EBADF;
+
+	if (r)
+		reply_errno(req, r);
+	return !r;
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -37,15 +62,12 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!inode)
 		return;
 	fd = inode_reopen(pt, inode, fi->flags & ~O_NOFOLLOW);
-	if (fd < 0) {
+	if (fd >= 0)
+		fd = opened(req, fi, fd);
+	if (fd < 0)
 		reply_errno(req, fd);
-	} else {
-		opened(req, fi, fd);
-		if (fuse_reply_open(req, fi) == -ENOENT) {
-			close(fd);
-			counter_dec(pt->counters.files_open);
-		}
-	}
+	else if (fuse_reply_open(req, fi) == -ENOENT)
+		unopened(req, fi);
 	inode_store_put(pt->store, inode);
 }
 
@@ -84,12 +106,16 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		reply_errno(req, err);
 		goto out;
 	}
-	opened(req, fi, fd);
+	err = opened(req, fi, fd);
+	if (err) {
+		inode_store_forget(pt->store, inode_nodeid(inode), 1);
+		reply_errno(req, err);
+		goto out;
+	}
 	fill_entry(pt, inode, &st, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		inode_store_forget(pt->store, inode_nodeid(inode), 1);
-		close(fd);
-		counter_dec(pt->counters.files_open);
+		unopened(req, fi);
 	}
 out:
 	path_ref_release(pt, &dir);
@@ -99,73 +125,107 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	     struct fuse_file_info *fi)
 {
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
 
 	(void)ino;
+	if (!req_file(req, fi, &f))
+		return;
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = (int)fi->fh;
+	buf.buf[0].fd = f.fd;
 	buf.buf[0].pos = off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+	open_files_put(&pt->files, &f);
 }
 
 void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		  off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
 	ssize_t n;
 
 	(void)ino;
+	if (!req_file(req, fi, &f))
+		return;
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	out.buf[0].fd = (int)fi->fh;
+	out.buf[0].fd = f.fd;
 	out.buf[0].pos = off;
 	n = fuse_buf_copy(&out, in, 0);
 	if (n < 0)
 		reply_errno(req, (int)n);
 	else
 		fuse_reply_write(req, (size_t)n);
+	open_files_put(&pt->files, &f);
 }
 
 void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	/* Closing a dup gives the host the close() the guest made (locks, NFS). */
-	int err = close(dup((int)fi->fh)) < 0 ? errno : 0;
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
 
 	(void)ino;
-	fuse_reply_err(req, err);
+	if (!req_file(req, fi, &f))
+		return;
+	/* Closing a dup gives the host the close() the guest made (locks, NFS). */
+	fuse_reply_err(req, close(dup(f.fd)) < 0 ? errno : 0);
+	open_files_put(&pt->files, &f);
 }
 
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	int r = open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE);
+
 	(void)ino;
-	close((int)fi->fh);
-	counter_dec(req_pt(req)->counters.files_open);
-	fuse_reply_err(req, 0);
+	if (!r)
+		counter_dec(req_pt(req)->counters.files_open);
+	fuse_reply_err(req, -r);
 }
 
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	int r = datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh);
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
+	int r;
 
 	(void)ino;
+	if (!req_file(req, fi, &f))
+		return;
+	r = datasync ? fdatasync(f.fd) : fsync(f.fd);
 	fuse_reply_err(req, r < 0 ? errno : 0);
+	open_files_put(&pt->files, &f);
 }
 
 void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		  off_t len, struct fuse_file_info *fi)
 {
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
+
 	(void)ino;
-	fuse_reply_err(req, fallocate((int)fi->fh, mode, off, len) < 0 ? errno : 0);
+	if (!req_file(req, fi, &f))
+		return;
+	fuse_reply_err(req, fallocate(f.fd, mode, off, len) < 0 ? errno : 0);
+	open_files_put(&pt->files, &f);
 }
 
 void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	      struct fuse_file_info *fi)
 {
-	off_t r = lseek((int)fi->fh, off, whence);
+	struct passthrough *pt = req_pt(req);
+	struct open_ref f;
+	off_t r;
 
 	(void)ino;
+	if (!req_file(req, fi, &f))
+		return;
+	r = lseek(f.fd, off, whence);
 	if (r < 0)
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_lseek(req, r);
+	open_files_put(&pt->files, &f);
 }
 
 void op_statfs(fuse_req_t req, fuse_ino_t ino)

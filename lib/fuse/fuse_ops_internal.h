@@ -35,6 +35,14 @@ bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref);
 /* Closes what req_path opened and drops the reference; @req may be gone. */
 void path_ref_release(struct passthrough *pt, struct path_ref *ref);
 
+/*
+ * The open file @fi names (its fh checked in the session's table), held
+ * in @ref until open_files_put; false after replying EBADF.
+ */
+bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref);
+/* Closes a directory stream of fuse_ops_dir (the table's close_dir). */
+void dir_stream_close(void *dir);
+
 /* Replies -@err (a negative errno) to the guest. */
 void reply_errno(fuse_req_t req, int err);
 /* Fills @e for @inode, whose lookup was counted. */

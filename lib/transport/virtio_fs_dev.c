@@ -146,6 +146,16 @@ static size_t admit(struct virtio_fs_dev *d, int i, void *buf, size_t len)
 		refuse(d, unique, -r, why);
 		return 0;
 	}
+	/*
+	 * One request is served at a time, so an INTERRUPT finds nothing in
+	 * progress to stop: it is done with here, its chain returned empty
+	 * (no reply is due). Passed on, libfuse would keep it and answer it
+	 * EAGAIN later into the chain of the next request, under its unique.
+	 */
+	if (opcode == FUSE_INTERRUPT) {
+		give_back(d, 0);
+		return 0;
+	}
 	return n;
 }
 

@@ -4,7 +4,8 @@
  * requests), the rules a request must pass before a FUSE server sees it
  * (a chain virtq_pop takes, a request fuse_request_check passes, hiprio
  * carrying FORGET, BATCH_FORGET and INTERRUPT only, nothing after
- * DESTROY), what is refused (an error reply when it can be addressed, an
+ * DESTROY; INTERRUPT done with, nothing being in progress), what is
+ * refused (an error reply when it can be addressed, an
  * empty chain when not, a line in the log), replies written into the
  * chain's writable part, and the notification queue's buffers. One
  * request in flight at a time, served in queue order, hiprio first.

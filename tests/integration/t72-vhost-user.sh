@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 96
+plan 99
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -170,8 +170,18 @@ check_eq "... SIGTERM while it waits for the next front-end: exit 0" 0 $?
 "$BIN/vfs-serve" --reconnect --fuse-fd=3 "$T_TMP/src" 2>"$T_TMP/err"
 check "--reconnect outside vhost-user mode is refused" grep -q "reconnect is for vhost-user mode" "$T_TMP/err"
 
+# A hostile guest's file handles and INTERRUPT, on vfs-serve --vhost-user itself.
+sv "" lookup 1 hello \; raw send FSYNCDIR 1 u64:0 u32:0 u32:0 \; raw send RELEASEDIR 1 u64:0 u32:0 u32:0 u64:0 \; \
+	release 2 5 \; getattr 1 \; read 2 >"$T_TMP/out" 2>"$T_TMP/err"
+check "a handle never given (FSYNCDIR 0, RELEASEDIR 0, RELEASE 5) is EBADF, and the daemon lives" sh -c \
+	"[ \$(grep -c '\"error\":\"EBADF\"' '$T_TMP/out') = 3 ] && grep -q '\"request\":\"getattr\",\"value\"' '$T_TMP/out'"
+check "... its own fds untouched: the file still reads" grep -q '"request":"read","value":"hello' "$T_TMP/out"
+sv "" raw send queue=hiprio INTERRUPT 0 u64:999 \; getattr 1 \; raw send INTERRUPT 0 u64:1 \; getattr 1 >"$T_TMP/out" 2>&1
+check "an INTERRUPT of nothing: the next replies keep their uniques" \
+	test "$(grep -c '"request":"getattr","value"' "$T_TMP/out")" = 2
+
 # The protocol scenarios on vfs-serve's designs and both virtiofsds.
-proto="scenarios/protocol $(ls scenarios/*/proto-*.scn | tr '\n' ' ')"
+proto="scenarios/protocol scenarios/security $(ls scenarios/*/proto-*.scn | tr '\n' ' ')"
 "$SC" --targets=ids-only,v3,fixed,virtiofsd,virtiofsd-rs,virtiofsd-rs:prefer,virtiofsd-rs:none,fixed-vhost \
 	$proto >"$T_TMP/matrix" 2>&1
 rc=$?

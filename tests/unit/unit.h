@@ -27,6 +27,7 @@ Suite *strbuf_slab_suite(void);
 Suite *fuse_words_suite(void);
 Suite *watch_table_suite(void);
 Suite *virtio_fs_dev_suite(void);
+Suite *open_files_suite(void);
 
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);
