@@ -176,8 +176,17 @@ int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp)
 
 int inode_reopen(struct passthrough *pt, struct inode *inode, int flags)
 {
+	mode_t type = inode_type(inode);
 	int fd = inode_fd(inode);
 
+	/*
+	 * A guest's kernel opens its device nodes, FIFOs and sockets itself,
+	 * never through FUSE: an OPEN of one is a hostile guest's, and opened
+	 * here it would reach a host device or block the server on a FIFO
+	 * (the class of CVE-2020-35517).
+	 */
+	if (!S_ISREG(type) && !S_ISDIR(type))
+		return -EACCES;
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
 	if (fd < 0)
 		return inode_handle(inode) ? open_handle(pt, inode, flags | O_NOFOLLOW) : -ESTALE;

@@ -55,7 +55,10 @@ void passthrough_release(struct passthrough *pt);
  * -ESTALE when the handle no longer opens.
  */
 int inode_path_fd(struct passthrough *pt, struct inode *inode, bool *tmp);
-/* A new fd on @inode's file opened with @flags (O_CREAT not allowed). */
+/*
+ * A new fd on @inode's file opened with @flags (O_CREAT not allowed);
+ * -EACCES for anything but a regular file or a directory.
+ */
 int inode_reopen(struct passthrough *pt, struct inode *inode, int flags);
 static inline void inode_path_fd_done(int fd, bool tmp);
 
