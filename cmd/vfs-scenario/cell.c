@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canary.h"
 #include "cell.h"
 #include "control/control_client.h"
 #include "inject_check.h"
@@ -157,6 +158,7 @@ struct cell {
 	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
 	char log[PATH_MAX + 32], errlog[PATH_MAX + 32];
 	char inject_log[PATH_MAX + 32], inject_armed[PATH_MAX + 32];
+	struct strbuf canary_before;
 	struct strvec argv;
 	bool vm_run, protocol, vhost_user;
 	struct run_ctx ctx;
@@ -335,7 +337,7 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	      const struct target *t, struct results *rs)
 {
 	struct cell c = { .o = o, .s = s, .t = t, .argv = STRVEC_INIT, .details = STRBUF_INIT,
-			  .vm = { .agent = -1 } };
+			  .canary_before = STRBUF_INIT, .vm = { .agent = -1 } };
 	int err;
 
 	c.ctx = (struct run_ctx){ .s = s, .control_fd = -1, .verbose = o->verbose,
@@ -365,6 +367,17 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
 		goto out_fixture;
 	}
+	if (s->canary) {
+		err = canary_make(c.dir, &c.canary_before);
+		if (err) {
+			strbuf_addf(&c.details, "the canary beside the share could not be made: %s\n",
+				    strerror(-err));
+			results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+			goto out_fixture;
+		}
+		c.ctx.canary_dir = c.dir;
+		c.ctx.canary_before = c.canary_before.buf;
+	}
 	if (cell_start(&c)) {
 		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
 		goto out_fixture;
@@ -389,6 +402,7 @@ out:
 	strbuf_release(&c.ctx.report);
 	fuse_words_out_release(&c.ctx.fields);
 	strbuf_release(&c.details);
+	strbuf_release(&c.canary_before);
 	strvec_clear(&c.argv);
 }
 

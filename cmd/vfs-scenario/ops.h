@@ -25,6 +25,8 @@ int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf 
  * next event in words, or "none").
  */
 int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
+/* canary check: "unchanged", or what changed beside the share (canary.h). */
+int op_canary(struct run_ctx *ctx, struct strbuf *out);
 /* inject arm|clear: the scenario's inject faults from now on, or no more (inject_check.c). */
 int op_inject(struct run_ctx *ctx, const char *op, struct strbuf *out);
 

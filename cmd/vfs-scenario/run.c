@@ -207,7 +207,8 @@ static const char *kind_name(enum step_kind k)
 {
 	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" :
 	       k == KIND_DAEMON ? "daemon" : k == KIND_FUSE ? "fuse" : k == KIND_RAW ? "raw" :
-	       k == KIND_NOTIFY ? "notify" : k == KIND_INJECT ? "inject" : "set";
+	       k == KIND_NOTIFY ? "notify" : k == KIND_INJECT ? "inject" :
+	       k == KIND_CANARY ? "canary" : "set";
 }
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
@@ -328,6 +329,8 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		return op_notify(ctx, op, st->argc, argv, value);
 	case KIND_INJECT:
 		return op_inject(ctx, op, value);
+	case KIND_CANARY:
+		return op_canary(ctx, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)

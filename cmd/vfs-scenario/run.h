@@ -36,6 +36,8 @@ struct run_ctx {
 	struct fuse_words_out fields; /* the last fuse step's named results */
 	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
 	const char *inject_armed; /* while this file exists the inject faults are armed */
+	const char *canary_dir;   /* canary steps: the tree is below it, described as ... */
+	const char *canary_before; /* ... this before the first step */
 	uint64_t armed_ns;        /* when they were first armed (CLOCK_REALTIME), 0: not yet */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */

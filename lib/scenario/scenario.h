@@ -20,7 +20,8 @@
 #define SCENARIO_MAX_TARGETS 32 /* patterns in fails-on, and in only */
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
-		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128, KIND_INJECT = 256 };
+		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128, KIND_INJECT = 256,
+		 KIND_CANARY = 512 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */
@@ -80,6 +81,7 @@ struct scenario {
 	size_t steps_cap;
 	int nwitnesses;
 	bool protocol;       /* fuse or raw steps: runs on protocol targets, no mount */
+	bool canary;         /* canary steps: a tree beside the share, made before the first */
 };
 
 #define REQUIRES_ROOT 1u

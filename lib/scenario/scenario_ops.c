@@ -64,6 +64,7 @@ const struct op scenario_ops[] = {
 	{ "oracle", KIND_NOTIFY, 1, STEP_MAX_ARGS, "oracle start NODEID=PATH... | oracle inotify|fanotify", 0 },
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ "arm", KIND_INJECT, 0, 0, "inject arm", 0 },
+	{ "check", KIND_CANARY, 0, 0, "canary check", 0 },
 	{ "clear", KIND_INJECT, 0, 0, "inject clear", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };

@@ -455,6 +455,12 @@ START_TEST(protocol_steps_parse)
 	ck_assert_uint_eq(s->requires, 0);
 	scenario_free(s);
 
+	s = parse(HEADER "guest read a\nwitness expect unchanged canary check\n");
+	ck_assert_ptr_nonnull(s);
+	ck_assert(s->canary);
+	ck_assert_int_eq(s->steps[1].kind, KIND_CANARY);
+	ck_assert(!s->protocol); /* a canary goes with mount and protocol scenarios alike */
+	scenario_free(s);
 	/* The header lines protocol scenarios have, and raw send with variables. */
 	s = parse(HEADER "init linux-6.12\nrequires vhost-user\nfuse lookup 1 f => n\n"
 		  "expect any raw send chain=outside ext=1 MKDIR $n u32:0755 u32:0 s:x u64:$n\n");
