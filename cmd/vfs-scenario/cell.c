@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "canary.h"
@@ -186,6 +187,26 @@ static int cell_command(struct cell *c)
 	return err;
 }
 
+/*
+ * "limit nofile=N" for a protocol daemon: the runner's own limit lowered
+ * around the fork, so the daemon starts under it (soft and hard, as a
+ * mount target's), and put back after. @old keeps the runner's.
+ */
+static void nofile_lower(long n, struct rlimit *old)
+{
+	struct rlimit rl = { (rlim_t)n, (rlim_t)n };
+
+	getrlimit(RLIMIT_NOFILE, old);
+	if (n)
+		setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void nofile_restore(long n, const struct rlimit *old)
+{
+	if (n)
+		setrlimit(RLIMIT_NOFILE, old); /* as root: the hard limit goes back up too */
+}
+
 /* Starts the daemon the way the cell needs it; 0, or -1 with the report in details. */
 static int cell_start(struct cell *c)
 {
@@ -210,13 +231,16 @@ static int cell_start(struct cell *c)
 		qemu_pid = c->vm.qemu.pid;
 	} else if (c->protocol) {
 		struct vu_front_config vc;
+		struct rlimit old;
 
 		vu_front_config_default(&vc);
 		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
 		vc.notification = true; /* taken where offered: notify steps need it */
+		nofile_lower(c->s->nofile, &old);
 		err = fuse_target_open(&c->ft, c->vhost_user ? FUSE_TARGET_VHOST_USER :
 				       FUSE_TARGET_SOCKET, c->argv.v, NULL, c->source, c->dir,
 				       c->errlog, &vc, c->s->init ? c->s->init : c->o->init, false);
+		nofile_restore(c->s->nofile, &old);
 		server_pid = c->ft.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the daemon did not serve: %s; its output:\n",

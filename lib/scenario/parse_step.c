@@ -156,8 +156,8 @@ static int step_kind(struct parser *p, const struct scenario *s, struct step *st
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!strcmp(w, kinds[k].word))
 			st->kind = kinds[k].kind;
-	if (!strcmp(w, "set") && !st->assume)
-		st->kind = KIND_SET;
+	if (!strcmp(w, "set"))
+		st->kind = KIND_SET; /* "assume VALUE set NAME WORD": a premise on a value seen earlier */
 	else if (!strcmp(w, "inject") && !st->assume && !st->witness && !st->expect.value)
 		st->kind = KIND_INJECT;
 	if (!st->kind) {
