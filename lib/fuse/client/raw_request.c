@@ -112,10 +112,11 @@ static int field(struct raw_request *q, const char *w)
 			return -EINVAL;
 		for (size_t i = 0; i < n; i += 2) {
 			int hi = hexval(w[2 + i]), lo = hexval(w[3 + i]);
-			unsigned char b = (unsigned char)(hi << 4 | lo);
+			unsigned char b;
 
 			if (hi < 0 || lo < 0)
 				return -EINVAL;
+			b = (unsigned char)(hi << 4 | lo);
 			if (put(q, &b, 1))
 				return -E2BIG;
 		}
