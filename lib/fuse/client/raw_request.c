@@ -160,6 +160,14 @@ static int option(struct raw_request *q, struct fuse_in_header *h, const char *w
 		h->unique = v;
 		return 0;
 	}
+	if (!strncmp(w, "uid=", 4) && !number(eq + 1, UINT32_MAX, &v)) {
+		h->uid = (uint32_t)v;
+		return 0;
+	}
+	if (!strncmp(w, "gid=", 4) && !number(eq + 1, UINT32_MAX, &v)) {
+		h->gid = (uint32_t)v;
+		return 0;
+	}
 	if (!strncmp(w, "reply=", 6) && !number(eq + 1, RAW_REQUEST_MAX, &v)) {
 		q->reply_max = v;
 		*reply_set = true;
@@ -183,7 +191,8 @@ int raw_request_parse(struct fuse_client *c, int argc, char **argv, struct raw_r
 	for (; i < argc && (r = option(q, &h, argv[i], &len_set, &reply_set)) != 1; i++)
 		if (r) {
 			*why = "an option is queue=hiprio|request|N, chain=ok|zero-length|"
-			       "writable-first|no-reply-room|outside, len=, ext=, unique= or reply=N";
+			       "writable-first|no-reply-room|outside, len=, ext=, unique=, uid=, "
+			       "gid= or reply=N";
 			return -EINVAL;
 		}
 	if (argc - i < 2) {

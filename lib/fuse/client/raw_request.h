@@ -14,6 +14,7 @@
  *   len=N                    the header's length, when it should lie
  *   ext=N                    the header's total_extlen (8-byte units)
  *   unique=N                 the header's unique (default: a fresh one)
+ *   uid=N gid=N              the caller the header names (default: the client's)
  *   reply=N                  reply room in bytes (default 4096; 0 for none)
  */
 #ifndef VFS_RAW_REQUEST_H
@@ -34,7 +35,7 @@ struct raw_request {
 };
 
 /* The usage line, for --help and the manual. */
-#define RAW_SEND_USAGE "send [queue=Q] [chain=F] [len=N] [ext=N] [unique=N] [reply=N] " \
+#define RAW_SEND_USAGE "send [queue=Q] [chain=F] [len=N] [ext=N] [unique=N] [uid=N] [gid=N] [reply=N] " \
 		       "OPCODE NODEID [u8:|u16:|u32:|u64:N | s:|b:TEXT | x:HEX | z:N]..."
 
 /*

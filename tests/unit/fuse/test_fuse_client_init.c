@@ -213,6 +213,10 @@ START_TEST(raw_send_builds_the_bytes_it_is_told)
 	ck_assert_uint_eq(v, 3);
 	ck_assert_mem_eq(q.buf + sizeof(h) + 8, "\xff\x34\x12xy\x00\xff\0\0\0", 10);
 
+	ck_assert_int_eq(parse_line("uid=1000 gid=100 GETATTR 1", &q, &why), 0);
+	memcpy(&h, q.buf, sizeof(h));
+	ck_assert_uint_eq(h.uid, 1000);
+	ck_assert_uint_eq(h.gid, 100);
 	ck_assert_int_eq(parse_line("queue=2 reply=0 FUSE_MKDIR 1", &q, &why), 0);
 	ck_assert_int_eq(q.queue, FUSE_QUEUE_NTH + 2);
 	ck_assert_uint_eq(q.reply_max, 0);
