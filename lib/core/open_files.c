@@ -11,14 +11,16 @@
 #include <unistd.h>
 
 #include "core/open_files.h"
+#include "obs/counters.h"
 #include "util/array.h"
 
-void open_files_init(struct open_files *t, void (*close_dir)(void *dir))
+void open_files_init(struct open_files *t, void (*close_dir)(void *dir), uint64_t *live)
 {
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
 	t->next_gen = 1;
 	t->close_dir = close_dir;
+	t->live = live;
 }
 
 static void close_slot(struct open_files *t, struct open_file *f)
@@ -27,6 +29,8 @@ static void close_slot(struct open_files *t, struct open_file *f)
 		close(f->fd);
 	else if (t->close_dir)
 		t->close_dir(f->dir);
+	if (t->live)
+		counter_dec(*t->live);
 }
 
 /* Frees slot @i (its last reference gone); under the lock. */
@@ -89,6 +93,8 @@ int open_files_add(struct open_files *t, enum open_kind kind, int fd, void *dir,
 		if (++t->next_gen == 0)
 			t->next_gen = 1;
 		t->open++;
+		if (t->live)
+			counter_inc(*t->live);
 		*fh = (uint64_t)f->gen << 32 | (i + 1);
 	}
 	pthread_mutex_unlock(&t->lock);

@@ -35,11 +35,17 @@ struct open_files {
 	uint32_t next_gen;
 	size_t open;             /* handles open now */
 	void (*close_dir)(void *dir); /* closes an OPEN_DIR's stream */
+	uint64_t *live;          /* counted up at add, down at the close itself (NULL: none) */
 };
 
 #define OPEN_FILES_MAX (1u << 20) /* handles open at once: a guest cannot grow the table past it */
 
-void open_files_init(struct open_files *t, void (*close_dir)(void *dir));
+/*
+ * An empty table. *@live (a counters.h counter, or NULL) counts what is
+ * open on the host: down only when a descriptor is really closed, which
+ * for a handle released in use is after its last use.
+ */
+void open_files_init(struct open_files *t, void (*close_dir)(void *dir), uint64_t *live);
 /* Closes every handle still open (a guest gone: its handles with it). */
 void open_files_clear(struct open_files *t);
 void open_files_release(struct open_files *t);

@@ -76,7 +76,8 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	pt->cfg = *cfg;
 	pt->proc_self_fd = -1;
 	pthread_mutex_init(&pt->mounts_lock, NULL);
-	open_files_init(&pt->files, NULL); /* the FUSE layer says how a directory closes */
+	/* The FUSE layer says how a directory closes; files_open counts what is open on the host. */
+	open_files_init(&pt->files, NULL, &pt->counters.files_open);
 	faults_init(&pt->faults);
 	err = decision_log_open(&pt->log, cfg->log_path);
 	if (err)

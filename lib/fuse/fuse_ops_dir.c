@@ -59,11 +59,8 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (fd < 0) {
 		free(d);
 		reply_errno(req, fd);
-	} else {
-		counter_inc(pt->counters.files_open);
-		if (fuse_reply_open(req, fi) == -ENOENT &&
-		    !open_files_remove(&pt->files, fi->fh, OPEN_DIR))
-			counter_dec(pt->counters.files_open);
+	} else if (fuse_reply_open(req, fi) == -ENOENT) {
+		open_files_remove(&pt->files, fi->fh, OPEN_DIR);
 	}
 	inode_store_put(pt->store, inode);
 }
@@ -175,8 +172,6 @@ void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r = open_files_remove(&req_pt(req)->files, fi->fh, OPEN_DIR);
 
 	(void)ino;
-	if (!r)
-		counter_dec(req_pt(req)->counters.files_open);
 	fuse_reply_err(req, -r);
 }
 

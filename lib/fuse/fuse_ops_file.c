@@ -32,16 +32,13 @@ static int opened(fuse_req_t req, struct fuse_file_info *fi, int fd)
 
 	if (r)
 		close(fd);
-	else
-		counter_inc(req_pt(req)->counters.files_open);
 	return r;
 }
 
 /* The guest's file handle, gone by and done with it in one place: undoes opened(). */
 static void unopened(fuse_req_t req, struct fuse_file_info *fi)
 {
-	if (!open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE))
-		counter_dec(req_pt(req)->counters.files_open);
+	open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE);
 }
 
 bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
@@ -178,8 +175,6 @@ void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r = open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE);
 
 	(void)ino;
-	if (!r)
-		counter_dec(req_pt(req)->counters.files_open);
 	fuse_reply_err(req, -r);
 }
 

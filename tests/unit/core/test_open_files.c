@@ -32,7 +32,7 @@ START_TEST(forged_stale_and_cross_kind_handles_are_ebadf)
 	uint64_t fh, dh, old;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), dummy = 1;
 
-	open_files_init(&t, close_dir);
+	open_files_init(&t, close_dir, NULL);
 	ck_assert_int_eq(open_files_add(&t, OPEN_FILE, fd, NULL, &fh), 0);
 	ck_assert_int_eq(open_files_add(&t, OPEN_DIR, -1, &dummy, &dh), 0);
 	ck_assert_uint_ne(fh, (uint64_t)fd);          /* never the fd itself */
@@ -74,17 +74,22 @@ START_TEST(a_handle_in_use_closes_after_its_last_use)
 	uint64_t fh;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	open_files_init(&t, NULL);
+	uint64_t live = 0;
+
+	open_files_init(&t, NULL, &live);
 	ck_assert_int_eq(open_files_add(&t, OPEN_FILE, fd, NULL, &fh), 0);
+	ck_assert_uint_eq(live, 1);
 	ck_assert_int_eq(open_files_get(&t, fh, OPEN_FILE, &a), 0);
 	ck_assert_int_eq(open_files_get(&t, fh, OPEN_FILE, &b), 0);
 	ck_assert_int_eq(open_files_remove(&t, fh, OPEN_FILE), 0);   /* RELEASE while in use */
 	ck_assert_int_eq(open_files_get(&t, fh, OPEN_FILE, &a), -EBADF); /* no new uses */
 	ck_assert(fd_open(fd));                                      /* the uses go on */
+	ck_assert_uint_eq(live, 1);                                  /* and it counts as open */
 	open_files_put(&t, &b);
 	ck_assert(fd_open(fd));
 	open_files_put(&t, &a);
 	ck_assert(!fd_open(fd));                                     /* the last one closed it */
+	ck_assert_uint_eq(live, 0);
 	/* Many at once: the table grows, every handle stays right. */
 	for (int i = 0; i < 3000; i++) {
 		uint64_t h;
