@@ -164,7 +164,7 @@ int canary_compare(const char *before, const char *now, struct strbuf *out)
 	return 1;
 }
 
-int op_canary(struct run_ctx *ctx, struct strbuf *out)
+int op_canary(struct step_ctx *ctx, struct strbuf *out)
 {
 	struct strbuf now = STRBUF_INIT;
 	int r;

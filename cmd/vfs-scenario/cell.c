@@ -226,8 +226,8 @@ static int cell_start(struct cell *c)
 			server_pid = 0;
 			return -1;
 		}
-		c->ctx.vm = &c->vm;
-		c->ctx.server_pid = c->vm.daemon.pid;
+		c->ctx.step.vm = &c->vm;
+		c->ctx.step.server_pid = c->vm.daemon.pid;
 		qemu_pid = c->vm.qemu.pid;
 	} else if (c->protocol) {
 		struct vu_front_config vc;
@@ -250,8 +250,8 @@ static int cell_start(struct cell *c)
 			tail(c->errlog, 10, &c->details);
 			return -1;
 		}
-		c->ctx.fuse = &c->ft;
-		c->ctx.server_pid = c->ft.daemon.pid;
+		c->ctx.step.fuse = &c->ft;
+		c->ctx.step.server_pid = c->ft.daemon.pid;
 	} else {
 		err = server_start(&c->sv, c->argv.v, c->mnt, c->errlog, c->s->nofile);
 		if (err) {
@@ -261,7 +261,7 @@ static int cell_start(struct cell *c)
 			return -1;
 		}
 		server_pid = c->sv.pid;
-		c->ctx.server_pid = c->sv.pid;
+		c->ctx.step.server_pid = c->sv.pid;
 	}
 	return 0;
 }
@@ -283,13 +283,13 @@ static bool cell_steps(struct cell *c)
 {
 	bool held;
 
-	c->ctx.guest_root = c->vm_run ? "/mnt" : c->mnt; /* the guest's own mount, where the agent works */
-	c->ctx.host_root = c->source;
+	c->ctx.step.guest_root = c->vm_run ? "/mnt" : c->mnt; /* the guest's own mount, where the agent works */
+	c->ctx.step.host_root = c->source;
 	c->ctx.control_path = c->ctl;
 	timed_out = 0;
-	c->ctx.inject_armed = c->inject_armed;
+	c->ctx.step.inject_armed = c->inject_armed;
 	/* Armed now, once the session is up, unless a step arms them later. */
-	if (c->s->ninject && !has_inject_step(c->s) && inject_arm(c->inject_armed, &c->ctx.armed_ns)) {
+	if (c->s->ninject && !has_inject_step(c->s) && inject_arm(c->inject_armed, &c->ctx.step.armed_ns)) {
 		strbuf_addf(&c->ctx.report, "  runner error: cannot arm the faults at %s\n",
 			    c->inject_armed);
 		c->ctx.runner_error = true;
@@ -307,7 +307,7 @@ static bool cell_steps(struct cell *c)
 		else
 			fuse_target_close(&c->ft, 5000, c->how, sizeof(c->how));
 		server_pid = 0;
-		if (held && !c->ctx.status_asked && strcmp(c->how, "exit 0")) {
+		if (held && !c->ctx.step.status_asked && strcmp(c->how, "exit 0")) {
 			strbuf_addf(&c->ctx.report, "after the last step the daemon ended: %s (a "
 				    "scenario that expects this says so with daemon status)\n", c->how);
 			held = false;
@@ -315,7 +315,7 @@ static bool cell_steps(struct cell *c)
 	}
 	/* Read once the daemon is gone: its last calls are logged by then. */
 	if (c->s->ninject && !c->ctx.premise_failed && !stop_flag &&
-	    !inject_verify(c->inject_log, c->s->inject, c->s->ninject, c->ctx.armed_ns,
+	    !inject_verify(c->inject_log, c->s->inject, c->s->ninject, c->ctx.step.armed_ns,
 			   &c->ctx.report)) {
 		strbuf_addstr(&c->ctx.report, "  runner error: the fault did not land as the "
 			      "scenario says\n");
@@ -364,9 +364,10 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 			  .canary_before = STRBUF_INIT, .vm = { .agent = -1 } };
 	int err;
 
-	c.ctx = (struct run_ctx){ .s = s, .control_fd = -1, .verbose = o->verbose,
-				  .stop = &stop_flag, .report = STRBUF_INIT,
-				  .fields = FUSE_WORDS_OUT_INIT };
+	c.ctx = (struct run_ctx){ .step = { .s = s, .control_fd = -1, .verbose = o->verbose,
+					    .stop = &stop_flag, .fields = FUSE_WORDS_OUT_INIT },
+				  .report = STRBUF_INIT };
+	c.ctx.step.notes = &c.ctx.report;
 	c.vm_run = in_vm(o, s, t);
 	c.protocol = s->protocol;
 	snprintf(c.dir, sizeof(c.dir), "%s/run", workdir);
@@ -399,32 +400,32 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 			results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
 			goto out_fixture;
 		}
-		c.ctx.canary_dir = c.dir;
-		c.ctx.canary_before = c.canary_before.buf;
+		c.ctx.step.canary_dir = c.dir;
+		c.ctx.step.canary_before = c.canary_before.buf;
 	}
 	if (cell_start(&c)) {
 		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
 		goto out_fixture;
 	}
 	if (target_is(t, TARGET_OURS)) {
-		c.ctx.control_fd = control_connect(c.ctl);
-		if (c.ctx.control_fd < 0) {
+		c.ctx.step.control_fd = control_connect(c.ctl);
+		if (c.ctx.step.control_fd < 0) {
 			strbuf_addf(&c.details, "cannot connect to the control socket: %s\n",
-				    strerror(-c.ctx.control_fd));
+				    strerror(-c.ctx.step.control_fd));
 			results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
 			goto out_daemon;
 		}
 	}
 	cell_report(&c, cell_steps(&c), rs);
-	if (c.ctx.control_fd >= 0)
-		close(c.ctx.control_fd);
+	if (c.ctx.step.control_fd >= 0)
+		close(c.ctx.step.control_fd);
 out_daemon:
 	cell_stop(&c);
 out_fixture:
 	fixture_teardown(c.dir);
 out:
 	strbuf_release(&c.ctx.report);
-	fuse_words_out_release(&c.ctx.fields);
+	fuse_words_out_release(&c.ctx.step.fields);
 	strbuf_release(&c.details);
 	strbuf_release(&c.canary_before);
 	strvec_clear(&c.argv);

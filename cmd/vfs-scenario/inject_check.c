@@ -11,7 +11,7 @@
 
 #include "inject_check.h"
 #include "ops.h"
-#include "run.h"
+#include "ops.h"
 
 int inject_arm(const char *armed_path, uint64_t *armed_ns)
 {
@@ -84,7 +84,7 @@ bool inject_verify(const char *log, char *const *specs, int n, uint64_t armed_ns
 	return ok;
 }
 
-int op_inject(struct run_ctx *ctx, const char *op, struct strbuf *out)
+int op_inject(struct step_ctx *ctx, const char *op, struct strbuf *out)
 {
 	uint64_t now;
 	int err;

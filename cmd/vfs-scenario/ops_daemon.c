@@ -60,7 +60,7 @@ static int holds(int pid, dev_t dev, ino_t ino)
 }
 
 /* Looked up at each step: the serving child may come and go. */
-static pid_t serving_pid(const struct run_ctx *ctx)
+static pid_t serving_pid(const struct step_ctx *ctx)
 {
 	pid_t pid = proc_tree_server(ctx->server_pid);
 
@@ -73,7 +73,7 @@ static pid_t serving_pid(const struct run_ctx *ctx)
  * on a daemon that pins inodes with fds): "released", or "held" when it
  * still does.
  */
-static int daemon_released(struct run_ctx *ctx, const char *rel, long ms, struct strbuf *out)
+static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struct strbuf *out)
 {
 	long long end = mono_ms() + ms;
 	struct stat st;
@@ -117,7 +117,7 @@ static int rss_kib(int pid, long *kib)
  * the daemon is given 5 s to end, so a crash is seen as one, not as
  * "running" a moment before it exits.
  */
-static int daemon_status(struct run_ctx *ctx, struct strbuf *out)
+static int daemon_status(struct step_ctx *ctx, struct strbuf *out)
 {
 	char desc[64];
 	bool gone;
@@ -133,7 +133,7 @@ static int daemon_status(struct run_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
-int op_daemon(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
+int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	long v = 0;
 	int err;

@@ -10,7 +10,7 @@
 
 #include "ops.h"
 
-int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf *out)
+int op_fuse(struct step_ctx *ctx, bool raw, int argc, char **argv, struct strbuf *out)
 {
 	const char *why = NULL;
 	int r;
@@ -34,7 +34,7 @@ int op_fuse(struct run_ctx *ctx, bool raw, int argc, char **argv, struct strbuf 
 	if (!r && raw && !strcmp(argv[0], "disconnect"))
 		fuse_target_disconnect(ctx->fuse);
 	if (r == -EPROTO)
-		strbuf_addf(&ctx->report, "  protocol violation: %s\n", ctx->fuse->client.why);
+		strbuf_addf(ctx->notes, "  protocol violation: %s\n", ctx->fuse->client.why);
 	strbuf_addstr(out, ctx->fields.value.buf);
 	return r;
 }

@@ -45,7 +45,7 @@ static void note_watch(unsigned long long nodeid, uint32_t mask, bool un)
 }
 
 /* start BUFFERS [hold] [orphan=MS]: buffers of the size the device asks for. */
-static int notify_start(struct run_ctx *ctx, struct vu_front *f, int argc, char **argv,
+static int notify_start(struct step_ctx *ctx, struct vu_front *f, int argc, char **argv,
 			struct strbuf *out)
 {
 	char *end, cfg[44];
@@ -106,7 +106,7 @@ static int watch_mask(const char *words, uint32_t *mask)
 }
 
 /* watch|unwatch NODEID [WHAT,...] */
-static int notify_watch(struct run_ctx *ctx, const char *op, int argc, char **argv,
+static int notify_watch(struct step_ctx *ctx, const char *op, int argc, char **argv,
 			struct strbuf *out)
 {
 	char *end;
@@ -131,7 +131,7 @@ static int notify_watch(struct run_ctx *ctx, const char *op, int argc, char **ar
 }
 
 /* oracle start NODEID=PATH... | oracle inotify|fanotify */
-static int notify_oracle(struct run_ctx *ctx, int argc, char **argv, struct strbuf *out)
+static int notify_oracle(struct step_ctx *ctx, int argc, char **argv, struct strbuf *out)
 {
 	if (!strcmp(argv[0], "start"))
 		return oracle_start(ctx->host_root, argc - 1, argv + 1, watched_mask, out);
@@ -148,7 +148,7 @@ static int notify_oracle(struct run_ctx *ctx, int argc, char **argv, struct strb
  * for (a rename is two, a lone half or another event one, an overflow the
  * count it says was lost) or none comes within MS: "halves N".
  */
-static int notify_drain(struct run_ctx *ctx, int argc, char **argv, struct strbuf *out)
+static int notify_drain(struct step_ctx *ctx, int argc, char **argv, struct strbuf *out)
 {
 	char *end;
 	long want = strtol(argv[0], &end, 10), ms = argc > 1 ? strtol(argv[1], NULL, 10) : 2000;
@@ -183,7 +183,7 @@ static int notify_drain(struct run_ctx *ctx, int argc, char **argv, struct strbu
 }
 
 /* next [MS]: the next event in words, or "none". */
-static int notify_next(struct run_ctx *ctx, int argc, char **argv, struct strbuf *out)
+static int notify_next(struct step_ctx *ctx, int argc, char **argv, struct strbuf *out)
 {
 	struct notify_delivery d;
 	char *end = "", text[600];
@@ -211,7 +211,7 @@ static int notify_next(struct run_ctx *ctx, int argc, char **argv, struct strbuf
 	return 0;
 }
 
-int op_notify(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
+int op_notify(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	struct vu_front *f = ctx->fuse && ctx->fuse->connected ? ctx->fuse->front : NULL;
 

@@ -18,7 +18,7 @@
 #include "util/handle_text.h"
 #include "ops.h"
 
-static int request(struct run_ctx *ctx, const char *cmd, struct strbuf *reply)
+static int request(struct step_ctx *ctx, const char *cmd, struct strbuf *reply)
 {
 	int r;
 
@@ -40,7 +40,7 @@ struct file_id {
 	char handle[HANDLE_TEXT_MAX];
 };
 
-static int file_ids(struct run_ctx *ctx, const char *what, struct file_id *id)
+static int file_ids(struct step_ctx *ctx, const char *what, struct file_id *id)
 {
 	union handle_buf h;
 	char path[4096];
@@ -83,7 +83,7 @@ static bool field(const char *line, const char *key, char *out, size_t len)
 }
 
 /* Live inodes of a file: their count, and the first one's @key value. */
-static int live(struct run_ctx *ctx, const char *what, const char *key, char *val,
+static int live(struct step_ctx *ctx, const char *what, const char *key, char *val,
 		size_t len, int *count)
 {
 	struct strbuf reply = STRBUF_INIT;
@@ -112,7 +112,7 @@ static int live(struct run_ctx *ctx, const char *what, const char *key, char *va
 	return r;
 }
 
-int op_server(struct run_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
+int op_server(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	struct strbuf reply = STRBUF_INIT;
 	char val[256] = "", cmd[512];

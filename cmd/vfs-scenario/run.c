@@ -296,7 +296,7 @@ static int vm_guest_step(struct run_ctx *ctx, const struct step *st, char **argv
 
 	for (int k = 0; k < st->argc; k++)
 		flags[k] = !op_arg_is_path(st->op, k) ? 'v' : follows(st->op) ? 'P' : 'p';
-	r = vm_step(ctx->vm, op_find(st->op->name, KIND_HOST) ? "file" : "guest", st->op->name,
+	r = vm_step(ctx->step.vm, op_find(st->op->name, KIND_HOST) ? "file" : "guest", st->op->name,
 		    st->argc, argv, flags, value, refusal, sizeof(refusal));
 	if (refusal[0])
 		ops_refuse("%s", refusal);
@@ -311,26 +311,26 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 
 	switch (st->kind) {
 	case KIND_GUEST:
-		if (ctx->vm)
+		if (ctx->step.vm)
 			return vm_guest_step(ctx, st, argv, value);
 		if (op_find(op, KIND_HOST))
-			return op_file(ctx->guest_root, true, op, st->argc, argv, value);
-		return op_guest(ctx->guest_root, op, st->argc, argv, value);
+			return op_file(ctx->step.guest_root, true, op, st->argc, argv, value);
+		return op_guest(ctx->step.guest_root, op, st->argc, argv, value);
 	case KIND_HOST:
-		return op_file(ctx->host_root, false, op, st->argc, argv, value);
+		return op_file(ctx->step.host_root, false, op, st->argc, argv, value);
 	case KIND_SERVER:
-		return op_server(ctx, op, st->argc, argv, value);
+		return op_server(&ctx->step, op, st->argc, argv, value);
 	case KIND_DAEMON:
-		return op_daemon(ctx, op, st->argc, argv, value);
+		return op_daemon(&ctx->step, op, st->argc, argv, value);
 	case KIND_FUSE:
 	case KIND_RAW:
-		return op_fuse(ctx, st->kind == KIND_RAW, st->argc, argv, value);
+		return op_fuse(&ctx->step, st->kind == KIND_RAW, st->argc, argv, value);
 	case KIND_NOTIFY:
-		return op_notify(ctx, op, st->argc, argv, value);
+		return op_notify(&ctx->step, op, st->argc, argv, value);
 	case KIND_INJECT:
-		return op_inject(ctx, op, value);
+		return op_inject(&ctx->step, op, value);
 	case KIND_CANARY:
-		return op_canary(ctx, value);
+		return op_canary(&ctx->step, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)
@@ -350,11 +350,11 @@ static int settle(struct run_ctx *ctx)
 {
 	struct strbuf v = STRBUF_INIT;
 	char *argv[] = { "files_open" };
-	int want = ctx->vm ? ctx->vm->open_files : ops_guest_open_files(), r = -ETIMEDOUT;
+	int want = ctx->step.vm ? ctx->step.vm->open_files : ops_guest_open_files(), r = -ETIMEDOUT;
 
-	for (int tries = 0; tries < 500 && !*ctx->stop; tries++) {
+	for (int tries = 0; tries < 500 && !*ctx->step.stop; tries++) {
 		strbuf_reset(&v);
-		r = op_server(ctx, "counter", 1, argv, &v);
+		r = op_server(&ctx->step, "counter", 1, argv, &v);
 		if (r || atoi(v.buf) <= want)
 			break;
 		r = -ETIMEDOUT;
@@ -367,10 +367,10 @@ static int settle(struct run_ctx *ctx)
 /* Every path argument stays below the step's root; -EXDEV after a refusal. */
 static int confine_args(const struct run_ctx *ctx, const struct step *st, char **argv)
 {
-	const char *root = st->kind == KIND_GUEST ? ctx->guest_root : ctx->host_root;
+	const char *root = st->kind == KIND_GUEST ? ctx->step.guest_root : ctx->step.host_root;
 	bool follow = follows(st->op);
 
-	if (st->kind == KIND_GUEST && ctx->vm)
+	if (st->kind == KIND_GUEST && ctx->step.vm)
 		return 0; /* the guest's agent confines them, below its mount */
 	for (int k = 0; k < st->argc; k++) {
 		if (!op_arg_is_path(st->op, k) ||
@@ -386,7 +386,7 @@ static int confine_args(const struct run_ctx *ctx, const struct step *st, char *
 static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv,
 			 const char *why)
 {
-	strbuf_addf(&ctx->report, "%s:%d: ", ctx->s->path, st->line);
+	strbuf_addf(&ctx->report, "%s:%d: ", ctx->step.s->path, st->line);
 	if (argv)
 		describe(&ctx->report, st, argv);
 	else if (st->op)
@@ -395,7 +395,7 @@ static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv
 		strbuf_addf(&ctx->report, "%s %s", st->background ? "background" : "join",
 			    st->background ? st->background : st->join);
 	else
-		strbuf_addstr(&ctx->report, st->repeat_end > (int)(st - ctx->s->steps) ?
+		strbuf_addstr(&ctx->report, st->repeat_end > (int)(st - ctx->step.s->steps) ?
 			    "repeat" : "end");
 	strbuf_addf(&ctx->report, "\n  runner error: %s\n", why);
 	ctx->runner_error = true;
@@ -425,7 +425,7 @@ static bool run_range(struct run_ctx *ctx, struct vars *v, struct strbuf *value,
 static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf *value,
 			     int at)
 {
-	const struct step *st = &ctx->s->steps[at];
+	const struct step *st = &ctx->step.s->steps[at];
 	int p[2];
 	pid_t pid, parent;
 
@@ -456,9 +456,9 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 		close(p[0]);
 		nbg = 0; /* its parent's blocks are not its own */
 		ctx->in_background = true;
-		if (ctx->control_fd >= 0) {
-			close(ctx->control_fd);
-			ctx->control_fd = control_connect(ctx->control_path);
+		if (ctx->step.control_fd >= 0) {
+			close(ctx->step.control_fd);
+			ctx->step.control_fd = control_connect(ctx->control_path);
 		}
 		strbuf_release(&ctx->report);
 		ctx->report = (struct strbuf)STRBUF_INIT;
@@ -524,18 +524,18 @@ bool run_scenario(struct run_ctx *ctx)
 
 	ctx->report = (struct strbuf)STRBUF_INIT;
 	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
-	ok = run_range(ctx, &v, &value, 0, ctx->s->nsteps);
+	ok = run_range(ctx, &v, &value, 0, ctx->step.s->nsteps);
 	/*
 	 * Blocks never joined are joined now; after a failure they are stopped
 	 * and reaped, their verdict no longer matters.
 	 */
 	while (nbg) {
-		if (!ok || *ctx->stop) {
+		if (!ok || *ctx->step.stop) {
 			kill(bgs[nbg - 1].pid, SIGKILL);
 			waitpid(bgs[nbg - 1].pid, NULL, 0);
 			close(bgs[nbg - 1].fd);
 			nbg--;
-		} else if (!join_background(ctx, nbg - 1, &ctx->s->steps[ctx->s->nsteps - 1])) {
+		} else if (!join_background(ctx, nbg - 1, &ctx->step.s->steps[ctx->step.s->nsteps - 1])) {
 			ok = false;
 		}
 	}
@@ -553,7 +553,7 @@ struct loops {
 /* A repeat or end line at *@i: enters, goes round again (moving *@i) or leaves. */
 static bool loop_step(struct run_ctx *ctx, struct vars *v, struct loops *lp, int *i)
 {
-	const struct step *st = &ctx->s->steps[*i], *rep;
+	const struct step *st = &ctx->step.s->steps[*i], *rep;
 	char num[16];
 
 	if (st->repeat_end > *i) { /* repeat: a new counter from 0 */
@@ -567,7 +567,7 @@ static bool loop_step(struct run_ctx *ctx, struct vars *v, struct loops *lp, int
 		lp->depth--;
 		return true;
 	}
-	rep = &ctx->s->steps[lp->l[lp->depth - 1].start];
+	rep = &ctx->step.s->steps[lp->l[lp->depth - 1].start];
 	snprintf(num, sizeof(num), "%d", lp->l[lp->depth - 1].iter);
 	if (var_set(v, rep->repeat_var, num)) {
 		runner_error(ctx, st, NULL, "out of memory");
@@ -583,7 +583,7 @@ static void trace_step(const struct run_ctx *ctx, const struct step *st, char **
 	struct strbuf d = STRBUF_INIT;
 
 	describe(&d, st, argv);
-	fprintf(stderr, "  %s:%d: %s -> ", ctx->s->path, st->line, d.buf);
+	fprintf(stderr, "  %s:%d: %s -> ", ctx->step.s->path, st->line, d.buf);
 	strbuf_release(&d);
 	if (r)
 		fprintf(stderr, "%s\n", errno_name(-r) ? errno_name(-r) : "?");
@@ -612,7 +612,7 @@ static bool judge_step(struct run_ctx *ctx, const struct step *st, char **argv, 
 		return false;
 	}
 	if (!holds(&st->expect, r, value, want)) {
-		strbuf_addf(&ctx->report, "%s:%d: ", ctx->s->path, st->line);
+		strbuf_addf(&ctx->report, "%s:%d: ", ctx->step.s->path, st->line);
 		describe(&ctx->report, st, argv);
 		strbuf_addf(&ctx->report, "\n  expected: ");
 		describe_expect(&ctx->report, &st->expect, want);
@@ -631,7 +631,7 @@ static bool judge_step(struct run_ctx *ctx, const struct step *st, char **argv, 
 	}
 	if (st->capture && (capture(v, st->capture, r ? "" : value) ||
 			    ((st->kind & (KIND_FUSE | KIND_RAW)) &&
-			     capture_fields(v, st->capture, &ctx->fields, r)))) {
+			     capture_fields(v, st->capture, &ctx->step.fields, r)))) {
 		runner_error(ctx, st, argv, "out of memory, or an index past the limit");
 		return false;
 	}
@@ -659,7 +659,7 @@ static bool run_step(struct run_ctx *ctx, const struct step *st, struct vars *v,
 			 SCENARIO_VALUE_MAX);
 		runner_error(ctx, st, NULL, why);
 		ok = false;
-	} else if ((st->kind == KIND_SERVER && ctx->control_fd < 0) || unknown) {
+	} else if ((st->kind == KIND_SERVER && ctx->step.control_fd < 0) || unknown) {
 		/* A foreign server has no control socket. */
 		if (st->capture && capture(v, st->capture, UNKNOWN)) {
 			runner_error(ctx, st, argv, "out of memory");
@@ -672,10 +672,10 @@ static bool run_step(struct run_ctx *ctx, const struct step *st, struct vars *v,
 			r = exec_step(ctx, st, argv, v, value);
 		refusal = ops_refusal();
 		/* With blocks running at once, "what the guest holds" is theirs too. */
-		if (!refusal && st->kind == KIND_GUEST && ctx->control_fd >= 0 &&
+		if (!refusal && st->kind == KIND_GUEST && ctx->step.control_fd >= 0 &&
 		    !ctx->in_background && !nbg && settle(ctx))
 			refusal = "the server did not close the files the guest closed within 5 s";
-		if (ctx->verbose)
+		if (ctx->step.verbose)
 			trace_step(ctx, st, argv, r, value->buf);
 		if (refusal) {
 			runner_error(ctx, st, argv, refusal);
@@ -695,7 +695,7 @@ static bool run_step(struct run_ctx *ctx, const struct step *st, struct vars *v,
 static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *valuep, int from,
 		      int to)
 {
-	const struct scenario *s = ctx->s;
+	const struct scenario *s = ctx->step.s;
 	struct strbuf value = *valuep;
 	struct vars v = *vars;
 	struct loops loops = { .depth = 0 };
@@ -705,7 +705,7 @@ static bool run_range(struct run_ctx *ctx, struct vars *vars, struct strbuf *val
 		const struct step *st = &s->steps[i];
 		int k;
 
-		if (*ctx->stop) {
+		if (*ctx->step.stop) {
 			strbuf_addf(&ctx->report, "stopped before line %d\n", st->line);
 			ok = false;
 		} else if (st->background) {

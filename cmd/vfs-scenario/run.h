@@ -12,6 +12,7 @@
 #include "fuse/client/fuse_words.h"
 #include "notify/notify_driver.h"
 #include "util/strbuf.h"
+#include "ops.h"
 #include "vm.h"
 
 enum outcome {
@@ -23,24 +24,9 @@ enum outcome {
 };
 
 struct run_ctx {
-	const struct scenario *s;
-	const char *guest_root;   /* the mountpoint */
-	const char *host_root;    /* the server's source directory */
-	int control_fd;           /* -1: a foreign server, server steps are skipped */
-	int server_pid;           /* the daemon, for daemon steps */
+	struct step_ctx step;     /* what the steps see (ops.h) */
 	const char *control_path; /* for a background block's own connection */
 	bool in_background;       /* this process runs a background block */
-	struct fuse_target *fuse; /* protocol scenarios: the server's connection */
-	struct vm *vm;            /* --guest=vm: guest steps go to the guest's agent */
-	struct notify_driver *notify; /* notify steps: the notification queue's driver */
-	struct fuse_words_out fields; /* the last fuse step's named results */
-	bool status_asked;        /* a daemon status step ran: its end is the scenario's */
-	const char *inject_armed; /* while this file exists the inject faults are armed */
-	const char *canary_dir;   /* canary steps: the tree is below it, described as ... */
-	const char *canary_before; /* ... this before the first step */
-	uint64_t armed_ns;        /* when they were first armed (CLOCK_REALTIME), 0: not yet */
-	bool verbose;
-	volatile int *stop;       /* set by a signal or the time limit */
 	/* filled in by run_scenario */
 	struct strbuf report;     /* what failed: step, expected, got */
 	bool premise_failed;      /* an "assume" did not hold: not applicable */
