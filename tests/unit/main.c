@@ -78,3 +78,19 @@ int main(void)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+Suite *unit_suite(const char *name, const TTest *const *tests, void (*setup)(void),
+		  void (*teardown)(void), double timeout)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create("core");
+
+	if (setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	if (timeout > 0)
+		tcase_set_timeout(tc, timeout);
+	for (; *tests; tests++)
+		tcase_add_test(tc, *tests);
+	suite_add_tcase(s, tc);
+	return s;
+}

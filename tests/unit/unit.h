@@ -29,6 +29,22 @@ Suite *watch_table_suite(void);
 Suite *virtio_fs_dev_suite(void);
 Suite *open_files_suite(void);
 
+/*
+ * A suite of one test case, "core", of @tests (NULL-terminated), with
+ * @setup and @teardown around each (NULL: none) and the test time limit
+ * @timeout seconds (0: Check's default).
+ */
+Suite *unit_suite(const char *name, const TTest *const *tests, void (*setup)(void),
+		  void (*teardown)(void), double timeout);
+
+/* Defines FN, the suite NAME of the tests after it, each with SETUP/TEARDOWN around it. */
+#define UNIT_SUITE(fn, name, setup, teardown, ...)                            \
+	Suite *fn(void)                                                        \
+	{                                                                      \
+		const TTest *tests_[] = { __VA_ARGS__, NULL };                 \
+		return unit_suite(name, tests_, setup, teardown, 0);           \
+	}
+
 /* A fresh directory under /tmp for one test, removed by unit_tmpdir_remove. */
 const char *unit_tmpdir_make(void);
 void unit_tmpdir_remove(void);

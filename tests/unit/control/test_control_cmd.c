@@ -108,16 +108,8 @@ START_TEST(check_counts_violations)
 }
 END_TEST
 
-Suite *control_cmd_suite(void)
-{
-	Suite *s = suite_create("control_cmd");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, refusals_name_what_was_wrong);
-	tcase_add_test(tc, fault_arm_list_clear);
-	tcase_add_test(tc, dump_counters_check);
-	tcase_add_test(tc, check_counts_violations);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(control_cmd_suite, "control_cmd", setup, teardown,
+	   refusals_name_what_was_wrong,
+	   fault_arm_list_clear,
+	   dump_counters_check,
+	   check_counts_violations)

@@ -354,22 +354,14 @@ START_TEST(invariants_after_random_sequences)
 }
 END_TEST
 
-Suite *inode_store_suite(void)
-{
-	Suite *s = suite_create("inode_store");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, maps_find_what_was_added);
-	tcase_add_test(tc, unknown_and_forged_nodeids);
-	tcase_add_test(tc, forget_counts_lookups);
-	tcase_add_test(tc, in_use_inode_outlives_its_forget);
-	tcase_add_test(tc, forgotten_handle_inode_is_retired_then_revived);
-	tcase_add_test(tc, retired_inodes_are_bounded_oldest_first);
-	tcase_add_test(tc, without_retirement_forgotten_inodes_go);
-	tcase_add_test(tc, adopt_and_give);
-	tcase_add_test(tc, check_reports_broken_maps_and_duplicates);
-	tcase_add_test(tc, invariants_after_random_sequences);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(inode_store_suite, "inode_store", setup, teardown,
+	   maps_find_what_was_added,
+	   unknown_and_forged_nodeids,
+	   forget_counts_lookups,
+	   in_use_inode_outlives_its_forget,
+	   forgotten_handle_inode_is_retired_then_revived,
+	   retired_inodes_are_bounded_oldest_first,
+	   without_retirement_forgotten_inodes_go,
+	   adopt_and_give,
+	   check_reports_broken_maps_and_duplicates,
+	   invariants_after_random_sequences)

@@ -311,22 +311,14 @@ START_TEST(lookup_self_revives_a_forgotten_nodeid)
 }
 END_TEST
 
-Suite *lookup_suite(void)
-{
-	Suite *s = suite_create("lookup");
-	TCase *tc = tcase_create("designs");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, fixed_one_inode_per_file);
-	tcase_add_test(tc, fixed_adopts_an_fd_inode);
-	tcase_add_test(tc, never_keys_by_ids_with_fds);
-	tcase_add_test(tc, v3_makes_a_duplicate_when_the_handle_fails);
-	tcase_add_test(tc, v3_falls_back_without_a_mount_fd);
-	tcase_add_test(tc, ids_only_accepts_an_ids_hit_without_fd);
-	tcase_add_test(tc, no_mount_fd_policies);
-	tcase_add_test(tc, first_openable_with_a_fifo_first);
-	tcase_add_test(tc, dot_dotdot_and_bad_names);
-	tcase_add_test(tc, lookup_self_revives_a_forgotten_nodeid);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(lookup_suite, "lookup", setup, teardown,
+	   fixed_one_inode_per_file,
+	   fixed_adopts_an_fd_inode,
+	   never_keys_by_ids_with_fds,
+	   v3_makes_a_duplicate_when_the_handle_fails,
+	   v3_falls_back_without_a_mount_fd,
+	   ids_only_accepts_an_ids_hit_without_fd,
+	   no_mount_fd_policies,
+	   first_openable_with_a_fifo_first,
+	   dot_dotdot_and_bad_names,
+	   lookup_self_revives_a_forgotten_nodeid)

@@ -161,16 +161,8 @@ START_TEST(mount_fd_open_fault_point)
 }
 END_TEST
 
-Suite *mount_fds_suite(void)
-{
-	Suite *s = suite_create("mount_fds");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, first_openable_refuses_nodes_then_opens_a_file);
-	tcase_add_test(tc, mountinfo_source_opens_the_mount_root);
-	tcase_add_test(tc, mountinfo_source_checks_what_it_opened);
-	tcase_add_test(tc, mount_fd_open_fault_point);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(mount_fds_suite, "mount_fds", setup, teardown,
+	   first_openable_refuses_nodes_then_opens_a_file,
+	   mountinfo_source_opens_the_mount_root,
+	   mountinfo_source_checks_what_it_opened,
+	   mount_fd_open_fault_point)

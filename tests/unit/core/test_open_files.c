@@ -107,13 +107,6 @@ START_TEST(a_handle_in_use_closes_after_its_last_use)
 }
 END_TEST
 
-Suite *open_files_suite(void)
-{
-	Suite *s = suite_create("open_files");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, forged_stale_and_cross_kind_handles_are_ebadf);
-	tcase_add_test(tc, a_handle_in_use_closes_after_its_last_use);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(open_files_suite, "open_files", NULL, NULL,
+	   forged_stale_and_cross_kind_handles_are_ebadf,
+	   a_handle_in_use_closes_after_its_last_use)

@@ -266,17 +266,10 @@ START_TEST(raw_send_check_takes_variables_as_numbers)
 }
 END_TEST
 
-Suite *fuse_client_init_suite(void)
-{
-	Suite *s = suite_create("fuse_client_init");
-	TCase *t = tcase_create("core");
-
-	tcase_add_test(t, profiles_are_found_by_name_and_kernel);
-	tcase_add_test(t, init_offers_the_profile_and_extensions_follow_what_was_taken);
-	tcase_add_test(t, nothing_is_appended_when_the_server_took_nothing);
-	tcase_add_test(t, raw_send_builds_the_bytes_it_is_told);
-	tcase_add_test(t, raw_send_refuses_words_that_do_not_fit);
-	tcase_add_test(t, raw_send_check_takes_variables_as_numbers);
-	suite_add_tcase(s, t);
-	return s;
-}
+UNIT_SUITE(fuse_client_init_suite, "fuse_client_init", NULL, NULL,
+	   profiles_are_found_by_name_and_kernel,
+	   init_offers_the_profile_and_extensions_follow_what_was_taken,
+	   nothing_is_appended_when_the_server_took_nothing,
+	   raw_send_builds_the_bytes_it_is_told,
+	   raw_send_refuses_words_that_do_not_fit,
+	   raw_send_check_takes_variables_as_numbers)

@@ -97,13 +97,6 @@ START_TEST(requests_run_and_give_values_and_fields)
 }
 END_TEST
 
-Suite *fuse_words_suite(void)
-{
-	Suite *s = suite_create("fuse_words");
-	TCase *t = tcase_create("core");
-
-	tcase_add_test(t, words_are_checked_by_count_and_name);
-	tcase_add_test(t, requests_run_and_give_values_and_fields);
-	suite_add_tcase(s, t);
-	return s;
-}
+UNIT_SUITE(fuse_words_suite, "fuse_words", NULL, NULL,
+	   words_are_checked_by_count_and_name,
+	   requests_run_and_give_values_and_fields)

@@ -150,13 +150,6 @@ START_TEST(replies_that_break_the_protocol_are_eproto)
 }
 END_TEST
 
-Suite *request_check_suite(void)
-{
-	Suite *s = suite_create("request_check");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, requests_are_checked_before_parsing);
-	tcase_add_test(tc, replies_that_break_the_protocol_are_eproto);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(request_check_suite, "request_check", NULL, NULL,
+	   requests_are_checked_before_parsing,
+	   replies_that_break_the_protocol_are_eproto)

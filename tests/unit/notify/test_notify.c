@@ -237,17 +237,10 @@ START_TEST(fanotify_events_of_any_padding_are_walked)
 }
 END_TEST
 
-Suite *notify_suite(void)
-{
-	Suite *s = suite_create("notify");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, numbers_are_our_own);
-	tcase_add_test(tc, words_round_trip);
-	tcase_add_test(tc, records_round_trip_and_lies_are_refused);
-	tcase_add_test(tc, policies_decide_as_documented);
-	tcase_add_test(tc, overflow_accounting_adds_up);
-	tcase_add_test(tc, fanotify_events_of_any_padding_are_walked);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(notify_suite, "notify", NULL, NULL,
+	   numbers_are_our_own,
+	   words_round_trip,
+	   records_round_trip_and_lies_are_refused,
+	   policies_decide_as_documented,
+	   overflow_accounting_adds_up,
+	   fanotify_events_of_any_padding_are_walked)

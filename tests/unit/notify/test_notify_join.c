@@ -199,15 +199,8 @@ START_TEST(no_room_to_wait_delivers_alone_never_drops)
 }
 END_TEST
 
-Suite *notify_join_suite(void)
-{
-	Suite *s = suite_create("notify_join");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, every_interleaving_of_halves_and_others);
-	tcase_add_test(tc, an_orphan_waits_exactly_its_time);
-	tcase_add_test(tc, an_overflow_releases_the_halves_waiting_first);
-	tcase_add_test(tc, no_room_to_wait_delivers_alone_never_drops);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(notify_join_suite, "notify_join", NULL, NULL,
+	   every_interleaving_of_halves_and_others,
+	   an_orphan_waits_exactly_its_time,
+	   an_overflow_releases_the_halves_waiting_first,
+	   no_room_to_wait_delivers_alone_never_drops)

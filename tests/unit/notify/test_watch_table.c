@@ -156,15 +156,8 @@ START_TEST(fanotify_delivers_through_the_rules)
 }
 END_TEST
 
-Suite *watch_table_suite(void)
-{
-	Suite *s = suite_create("watch_table");
-	TCase *t = tcase_create("core");
-
-	tcase_add_test(t, events_reach_the_guest_as_asked);
-	tcase_add_test(t, renames_go_whole_or_by_the_side_watched);
-	tcase_add_test(t, inotify_delivers_through_the_rules);
-	tcase_add_test(t, fanotify_delivers_through_the_rules);
-	suite_add_tcase(s, t);
-	return s;
-}
+UNIT_SUITE(watch_table_suite, "watch_table", NULL, NULL,
+	   events_reach_the_guest_as_asked,
+	   renames_go_whole_or_by_the_side_watched,
+	   inotify_delivers_through_the_rules,
+	   fanotify_delivers_through_the_rules)

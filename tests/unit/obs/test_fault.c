@@ -106,14 +106,7 @@ START_TEST(fault_parse_refuses)
 }
 END_TEST
 
-Suite *fault_suite(void)
-{
-	Suite *s = suite_create("fault");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, fault_schedules);
-	tcase_add_test(tc, fault_probability_is_seeded);
-	tcase_add_test(tc, fault_parse_refuses);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(fault_suite, "fault", NULL, NULL,
+	   fault_schedules,
+	   fault_probability_is_seeded,
+	   fault_parse_refuses)

@@ -93,14 +93,7 @@ START_TEST(open_flags)
 }
 END_TEST
 
-Suite *inject_spec_suite(void)
-{
-	Suite *s = suite_create("inject_spec");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, specs_parse);
-	tcase_add_test(tc, specs_refused);
-	tcase_add_test(tc, open_flags);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(inject_spec_suite, "inject_spec", NULL, NULL,
+	   specs_parse,
+	   specs_refused,
+	   open_flags)

@@ -473,22 +473,14 @@ START_TEST(protocol_steps_parse)
 }
 END_TEST
 
-Suite *scenario_parse_suite(void)
-{
-	Suite *s = suite_create("scenario_parse");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, every_step_parses);
-	tcase_add_test(tc, every_refusal_names_its_line);
-	tcase_add_test(tc, all_errors_of_a_file_are_reported);
-	tcase_add_test(tc, missing_file);
-	tcase_add_test(tc, negated_quoted_value);
-	tcase_add_test(tc, witness_steps);
-	tcase_add_test(tc, many_variables);
-	tcase_add_test(tc, nul_byte_refused);
-	tcase_add_test(tc, new_forms_parse);
-	tcase_add_test(tc, protocol_steps_parse);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(scenario_parse_suite, "scenario_parse", setup, teardown,
+	   every_step_parses,
+	   every_refusal_names_its_line,
+	   all_errors_of_a_file_are_reported,
+	   missing_file,
+	   negated_quoted_value,
+	   witness_steps,
+	   many_variables,
+	   nul_byte_refused,
+	   new_forms_parse,
+	   protocol_steps_parse)

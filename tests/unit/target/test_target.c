@@ -125,15 +125,8 @@ START_TEST(proc_tree_finds_the_forked_server)
 }
 END_TEST
 
-Suite *target_suite(void)
-{
-	Suite *s = suite_create("target");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, names_are_canonical);
-	tcase_add_test(tc, patterns_match_their_targets);
-	tcase_add_test(tc, bad_specs_say_why);
-	tcase_add_test(tc, proc_tree_finds_the_forked_server);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(target_suite, "target", NULL, NULL,
+	   names_are_canonical,
+	   patterns_match_their_targets,
+	   bad_specs_say_why,
+	   proc_tree_finds_the_forked_server)

@@ -151,14 +151,7 @@ START_TEST(pairing)
 }
 END_TEST
 
-Suite *trace_suite(void)
-{
-	Suite *s = suite_create("trace");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, options);
-	tcase_add_test(tc, formatting);
-	tcase_add_test(tc, pairing);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(trace_suite, "trace", NULL, NULL,
+	   options,
+	   formatting,
+	   pairing)

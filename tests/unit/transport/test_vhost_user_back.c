@@ -134,12 +134,7 @@ END_TEST
 
 Suite *vhost_user_back_suite(void)
 {
-	Suite *s = suite_create("vhost_user_back");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = { handshake_rings_and_refusals, notification_queue_layout_and_config, NULL };
 
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, handshake_rings_and_refusals);
-	tcase_add_test(tc, notification_queue_layout_and_config);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("vhost_user_back", tests, NULL, NULL, 10);
 }

@@ -80,14 +80,6 @@ START_TEST(lying_headers_and_hang_ups_are_named)
 }
 END_TEST
 
-Suite *vhost_user_msg_suite(void)
-{
-	Suite *s = suite_create("vhost_user_msg");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, message_with_fds_round_trips);
-	tcase_add_test(tc, lying_headers_and_hang_ups_are_named);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(vhost_user_msg_suite, "vhost_user_msg", setup, teardown,
+	   message_with_fds_round_trips,
+	   lying_headers_and_hang_ups_are_named)

@@ -158,14 +158,6 @@ START_TEST(what_breaks_a_rule_is_refused_and_serving_goes_on)
 }
 END_TEST
 
-Suite *virtio_fs_dev_suite(void)
-{
-	Suite *s = suite_create("virtio_fs_dev");
-	TCase *t = tcase_create("core");
-
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, requests_are_served_and_answered);
-	tcase_add_test(t, what_breaks_a_rule_is_refused_and_serving_goes_on);
-	suite_add_tcase(s, t);
-	return s;
-}
+UNIT_SUITE(virtio_fs_dev_suite, "virtio_fs_dev", setup, teardown,
+	   requests_are_served_and_answered,
+	   what_breaks_a_rule_is_refused_and_serving_goes_on)

@@ -188,17 +188,9 @@ START_TEST(hostile_chains_are_refused_with_a_reason)
 }
 END_TEST
 
-Suite *virtq_suite(void)
-{
-	Suite *s = suite_create("virtq");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, guest_memory_bounds);
-	tcase_add_test(tc, chains_round_trip_across_wrap_around);
-	tcase_add_test(tc, event_idx_kicks_only_where_the_device_asked);
-	tcase_add_test(tc, free_list_runs_out_and_comes_back);
-	tcase_add_test(tc, hostile_chains_are_refused_with_a_reason);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(virtq_suite, "virtq", setup, teardown,
+	   guest_memory_bounds,
+	   chains_round_trip_across_wrap_around,
+	   event_idx_kicks_only_where_the_device_asked,
+	   free_list_runs_out_and_comes_back,
+	   hostile_chains_are_refused_with_a_reason)

@@ -127,15 +127,8 @@ START_TEST(array_grow_is_geometric_and_checked)
 }
 END_TEST
 
-Suite *strbuf_slab_suite(void)
-{
-	Suite *s = suite_create("strbuf_slab");
-	TCase *t = tcase_create("core");
-
-	tcase_add_test(t, strbuf_keeps_its_rules);
-	tcase_add_test(t, slab_reuses_zeroes_and_aligns);
-	tcase_add_test(t, enum_names_both_ways);
-	tcase_add_test(t, array_grow_is_geometric_and_checked);
-	suite_add_tcase(s, t);
-	return s;
-}
+UNIT_SUITE(strbuf_slab_suite, "strbuf_slab", NULL, NULL,
+	   strbuf_keeps_its_rules,
+	   slab_reuses_zeroes_and_aligns,
+	   enum_names_both_ways,
+	   array_grow_is_geometric_and_checked)

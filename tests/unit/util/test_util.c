@@ -46,16 +46,9 @@ START_TEST(errno_refuses)
 }
 END_TEST
 
-Suite *errno_name_suite(void)
-{
-	Suite *s = suite_create("errno_name");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, errno_round_trip);
-	tcase_add_test(tc, errno_refuses);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(errno_name_suite, "errno_name", NULL, NULL,
+	   errno_round_trip,
+	   errno_refuses)
 
 struct item {
 	struct hash_link link;
@@ -109,15 +102,8 @@ START_TEST(hash_insert_find_remove_grow)
 }
 END_TEST
 
-Suite *hash_table_suite(void)
-{
-	Suite *s = suite_create("hash_table");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, hash_insert_find_remove_grow);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(hash_table_suite, "hash_table", NULL, NULL,
+	   hash_insert_find_remove_grow)
 
 START_TEST(json_escapes_and_truncates)
 {
@@ -145,12 +131,5 @@ START_TEST(json_escapes_and_truncates)
 }
 END_TEST
 
-Suite *json_line_suite(void)
-{
-	Suite *s = suite_create("json_line");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, json_escapes_and_truncates);
-	suite_add_tcase(s, tc);
-	return s;
-}
+UNIT_SUITE(json_line_suite, "json_line", NULL, NULL,
+	   json_escapes_and_truncates)
