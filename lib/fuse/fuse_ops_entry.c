@@ -25,6 +25,15 @@ struct inode *req_inode(fuse_req_t req, fuse_ino_t ino)
 	return inode;
 }
 
+bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
+{
+	int r = fi ? open_files_get(&req_pt(req)->files, fi->fh, OPEN_FILE, ref) : -EBADF;
+
+	if (r)
+		reply_errno(req, r);
+	return !r;
+}
+
 bool req_path(fuse_req_t req, fuse_ino_t ino, struct path_ref *ref)
 {
 	struct passthrough *pt = req_pt(req);

@@ -41,15 +41,6 @@ static void unopened(fuse_req_t req, struct fuse_file_info *fi)
 	open_files_remove(&req_pt(req)->files, fi->fh, OPEN_FILE);
 }
 
-bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
-{
-	int r = fi ? open_files_get(&req_pt(req)->files, fi->fh, OPEN_FILE, ref) : -EBADF;
-
-	if (r)
-		reply_errno(req, r);
-	return !r;
-}
-
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct passthrough *pt = req_pt(req);
