@@ -15,6 +15,7 @@
 #include "fuse/client/raw_request.h"
 #include "util/array.h"
 #include "util/file_type.h"
+#include "util/number.h"
 
 struct word_op {
 	const char *name;
@@ -54,15 +55,11 @@ static void field_str(struct fuse_words_out *o, const char *key, const char *v)
 
 static int number(const char *w, unsigned long long max, unsigned long long *v, const char **why)
 {
-	char *end;
+	int r = number_parse(w, max, v);
 
-	errno = 0;
-	*v = strtoull(w, &end, 0);
-	if (errno || end == w || *end || w[0] == '-' || *v > max) {
+	if (r)
 		*why = "a number was expected";
-		return -EINVAL;
-	}
-	return 0;
+	return r;
 }
 
 static void attr_fields(struct fuse_words_out *o, const struct fuse_attr *a)
@@ -763,14 +760,8 @@ static int r_run(struct fuse_client *c, int argc, char **argv, struct fuse_words
 		memcpy(q.in, &in, sizeof(in));
 		q.h.len = sizeof(q.h) + sizeof(in);
 		len = q.h.len;
-	} else if (!strcmp(k, "zero-length")) {
-		fault = CHAIN_ZERO_LENGTH;
-	} else if (!strcmp(k, "writable-first")) {
-		fault = CHAIN_WRITABLE_FIRST;
-	} else if (!strcmp(k, "no-reply-room")) {
-		fault = CHAIN_NO_REPLY_ROOM;
-	} else if (!strcmp(k, "outside")) {
-		fault = CHAIN_OUTSIDE;
+	} else if (!fuse_chain_fault_parse(k, &fault)) {
+		/* zero-length, writable-first, no-reply-room, outside: a GETATTR on that chain */
 	} else if (!strcmp(k, "send")) {
 		struct raw_request *rq = malloc(sizeof(*rq));
 

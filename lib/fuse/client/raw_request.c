@@ -14,6 +14,7 @@
 #include "fuse/client/raw_request.h"
 #include "fuse/opcodes.h"
 #include "util/array.h"
+#include "util/number.h"
 
 static const char *const fault_names[] = {
 	[CHAIN_OK] = "ok", [CHAIN_ZERO_LENGTH] = "zero-length",
@@ -31,21 +32,12 @@ int fuse_chain_fault_parse(const char *word, enum fuse_chain_fault *f)
 	return -EINVAL;
 }
 
-static int number(const char *w, unsigned long long max, unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(w, &end, 0);
-	return errno || end == w || *end || w[0] == '-' || *v > max ? -EINVAL : 0;
-}
-
 static int opcode_of(const char *w, uint32_t *op)
 {
 	unsigned long long v;
 	const char *name = !strncasecmp(w, "FUSE_", 5) ? w + 5 : w;
 
-	if (!number(w, UINT32_MAX, &v)) {
+	if (!number_parse(w, UINT32_MAX, &v)) {
 		*op = (uint32_t)v;
 		return 0;
 	}
@@ -89,7 +81,7 @@ static int field(struct raw_request *q, const char *w)
 		if (!strncmp(w, ints[i].prefix, pl)) {
 			unsigned bits = ints[i].bytes * 8;
 
-			if (number(w + pl, bits == 64 ? UINT64_MAX : (1ULL << bits) - 1, &v))
+			if (number_parse(w + pl, bits == 64 ? UINT64_MAX : (1ULL << bits) - 1, &v))
 				return -EINVAL;
 			return put(q, &v, ints[i].bytes); /* little-endian: x86_64, arm64 */
 		}
@@ -99,7 +91,7 @@ static int field(struct raw_request *q, const char *w)
 	if (!strncmp(w, "b:", 2))
 		return put(q, w + 2, strlen(w + 2));
 	if (!strncmp(w, "z:", 2)) {
-		if (number(w + 2, RAW_REQUEST_MAX, &v) || v > sizeof(q->buf) - q->len)
+		if (number_parse(w + 2, RAW_REQUEST_MAX, &v) || v > sizeof(q->buf) - q->len)
 			return v > sizeof(q->buf) - q->len ? -E2BIG : -EINVAL;
 		memset(q->buf + q->len, 0, v);
 		q->len += v;
@@ -141,34 +133,34 @@ static int option(struct raw_request *q, struct fuse_in_header *h, const char *w
 			q->queue = FUSE_QUEUE_HIPRIO;
 		else if (!strcmp(eq + 1, "request"))
 			q->queue = FUSE_QUEUE_REQUEST;
-		else if (!number(eq + 1, 64, &v))
+		else if (!number_parse(eq + 1, 64, &v))
 			q->queue = (enum fuse_queue)(FUSE_QUEUE_NTH + v);
 		else
 			return -EINVAL;
 		return 0;
 	}
-	if (!strncmp(w, "len=", 4) && !number(eq + 1, UINT32_MAX, &v)) {
+	if (!strncmp(w, "len=", 4) && !number_parse(eq + 1, UINT32_MAX, &v)) {
 		h->len = (uint32_t)v;
 		*len_set = true;
 		return 0;
 	}
-	if (!strncmp(w, "ext=", 4) && !number(eq + 1, UINT16_MAX, &v)) {
+	if (!strncmp(w, "ext=", 4) && !number_parse(eq + 1, UINT16_MAX, &v)) {
 		h->total_extlen = (uint16_t)v;
 		return 0;
 	}
-	if (!strncmp(w, "unique=", 7) && !number(eq + 1, UINT64_MAX, &v)) {
+	if (!strncmp(w, "unique=", 7) && !number_parse(eq + 1, UINT64_MAX, &v)) {
 		h->unique = v;
 		return 0;
 	}
-	if (!strncmp(w, "uid=", 4) && !number(eq + 1, UINT32_MAX, &v)) {
+	if (!strncmp(w, "uid=", 4) && !number_parse(eq + 1, UINT32_MAX, &v)) {
 		h->uid = (uint32_t)v;
 		return 0;
 	}
-	if (!strncmp(w, "gid=", 4) && !number(eq + 1, UINT32_MAX, &v)) {
+	if (!strncmp(w, "gid=", 4) && !number_parse(eq + 1, UINT32_MAX, &v)) {
 		h->gid = (uint32_t)v;
 		return 0;
 	}
-	if (!strncmp(w, "reply=", 6) && !number(eq + 1, RAW_REQUEST_MAX, &v)) {
+	if (!strncmp(w, "reply=", 6) && !number_parse(eq + 1, RAW_REQUEST_MAX, &v)) {
 		q->reply_max = v;
 		*reply_set = true;
 		return 0;
@@ -203,7 +195,7 @@ int raw_request_parse(struct fuse_client *c, int argc, char **argv, struct raw_r
 		*why = "an OPCODE is a name (LOOKUP) or a number";
 		return -EINVAL;
 	}
-	if (number(argv[i + 1], UINT64_MAX, &v)) {
+	if (number_parse(argv[i + 1], UINT64_MAX, &v)) {
 		*why = "a NODEID is a number";
 		return -EINVAL;
 	}
