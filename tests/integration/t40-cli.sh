@@ -2,7 +2,7 @@
 # vfs-serve's command line: usage errors exit 2 naming what was wrong,
 # runtime failures exit 1 with a message, and nothing is mounted by either.
 . "$(dirname "$0")/lib.sh"
-plan 67
+plan 69
 
 S=$BIN/vfs-serve
 src=$T_TMP/src
@@ -29,6 +29,8 @@ exits 2 "need SOURCE and MOUNTPOINT (got 0 arguments)"
 exits 2 "need SOURCE and MOUNTPOINT (got 3 arguments)" "$src" "$mnt" extra
 exits 2 "invalid value 'sometimes' for --inode-file-handles" --inode-file-handles=sometimes "$src" "$mnt"
 exits 2 "invalid value 'v2' for --design" --design=v2 "$src" "$mnt"
+exits 2 "invalid value '0' for --request-queues: want 1 to 6" --request-queues=0 --vhost-user=/tmp/x "$src"
+exits 2 "invalid value '7' for --request-queues: want 1 to 6" --request-queues=7 --vhost-user=/tmp/x "$src"
 exits 2 "invalid value 'root' for --mount-fd-source" --mount-fd-source=root "$src" "$mnt"
 exits 2 "invalid value 'retry' for --no-mount-fd" --no-mount-fd=retry "$src" "$mnt"
 exits 2 "invalid value '-1' for --retired-max" --retired-max=-1 "$src" "$mnt"

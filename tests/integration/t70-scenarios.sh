@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 105
+plan 106
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -43,6 +43,9 @@ check "... and runs nothing" [ ! -s "$T_TMP/out" ]
 check_eq "an unknown option exits 2" 2 $?
 "$SC" --server 'true' scenarios >/dev/null 2>"$T_TMP/err"
 check "--server without placeholders is refused" grep -q "needs {source} and {mountpoint}" "$T_TMP/err"
+"$SC" --init=linux-5.4 scenarios >/dev/null 2>"$T_TMP/err"
+check "an unknown INIT profile is refused, naming the choices" grep -q \
+	"invalid value 'linux-5.4' for --init: want linux-6.1, linux-6.12 or minimal" "$T_TMP/err"
 "$SC" --design=v2 scenarios >/dev/null 2>"$T_TMP/err"
 check "an unknown design is refused" grep -q "unknown design 'v2'" "$T_TMP/err"
 "$SC" --targets=passthrough_hp scenarios >/dev/null 2>"$T_TMP/err"

@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 99
+plan 103
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -68,6 +68,11 @@ check_eq "... and the default is the running kernel's ($want)" "$(offered $want)
 "$VF" --init=linux-5.0 --connect=x getattr 1 2>"$T_TMP/err"
 check "--init of an unknown profile: exit 2 naming the choices" sh -c \
 	"[ $? = 2 ] && grep -q \"invalid value 'linux-5.0' for --init: want one of linux-6.1, linux-6.12, minimal\" '$T_TMP/err'"
+for bad in "--request-queues=7:want 1 to 6" "--request-queues=x:want 1 to 6" \
+	"--supp-group=0:want a group id" "--supp-group=-5:want a group id"; do
+	"$VF" "${bad%%:*}" --connect=x getattr 1 2>"$T_TMP/err"
+	check "${bad%%:*}: exit 2 saying what is wanted" sh -c "[ $? = 2 ] && grep -q '${bad#*:}' '$T_TMP/err'"
+done
 "$VF" --connect=x raw send LOOKUP 1 u8:999 2>"$T_TMP/err"
 check "raw send with a field that does not fit: exit 2 before anything starts" sh -c \
 	"[ $? = 2 ] && grep -q 'a FIELD is u8:' '$T_TMP/err'"
