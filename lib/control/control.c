@@ -229,8 +229,8 @@ static void *control_thread(void *arg)
 	return NULL;
 }
 
-int control_start(struct control *c, struct passthrough *pt, const char *path,
-		  int idle_timeout_ms, struct errbuf *why)
+int control_listen(struct control *c, struct passthrough *pt, const char *path,
+		   int idle_timeout_ms, struct errbuf *why)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -259,13 +259,33 @@ int control_start(struct control *c, struct passthrough *pt, const char *path,
 		return err;
 	}
 	c->path = strdup(path);
-	err = pthread_create(&c->thread, NULL, control_thread, c);
+	return 0;
+}
+
+int control_run(struct control *c, struct errbuf *why)
+{
+	int err = pthread_create(&c->thread, NULL, control_thread, c);
+
 	if (err) {
 		control_stop(c);
 		return errbuf_set(why, -err, "cannot start the control thread");
 	}
 	c->running = true;
 	return 0;
+}
+
+int control_start(struct control *c, struct passthrough *pt, const char *path,
+		  int idle_timeout_ms, struct errbuf *why)
+{
+	int err = control_listen(c, pt, path, idle_timeout_ms, why);
+
+	return err ? err : control_run(c, why);
+}
+
+void control_forget_path(struct control *c)
+{
+	free(c->path);
+	c->path = NULL;
 }
 
 void control_stop(struct control *c)

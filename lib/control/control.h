@@ -34,6 +34,15 @@ struct control {
  */
 int control_start(struct control *c, struct passthrough *pt, const char *path,
 		  int idle_timeout_ms, struct errbuf *why);
+/*
+ * control_start in two steps, for a server that changes its root between
+ * them: bind where the path is still reachable, start the thread after.
+ */
+int control_listen(struct control *c, struct passthrough *pt, const char *path,
+		   int idle_timeout_ms, struct errbuf *why);
+int control_run(struct control *c, struct errbuf *why);
+/* The socket's path is out of reach (a sandbox): whoever can, removes it. */
+void control_forget_path(struct control *c);
 /* Stops the thread, closes every connection and removes the socket. */
 void control_stop(struct control *c);
 

@@ -28,7 +28,7 @@ struct mount_fd_entry {
 
 int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
 		   struct faults *faults, struct decision_log *log,
-		   struct counters *counters)
+		   struct counters *counters, int proc_self_fd)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
@@ -36,7 +36,7 @@ int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
 	m->faults = faults;
 	m->log = log;
 	m->counters = counters;
-	m->proc_self_fd = proc_fd_dir_open();
+	m->proc_self_fd = proc_self_fd >= 0 ? proc_self_fd : proc_fd_dir_open();
 	return m->proc_self_fd < 0 ? m->proc_self_fd : 0;
 }
 
@@ -74,7 +74,9 @@ static int open_mount_root(struct mount_fds *m, int mnt_id)
 	struct statx stx;
 	int fd, err;
 
-	err = mountinfo_find(m->mountinfo, mnt_id, path, sizeof(path));
+	/* Beside the fd directory: a sandbox's root has no /proc. */
+	err = m->mountinfo ? mountinfo_find(AT_FDCWD, m->mountinfo, mnt_id, path, sizeof(path))
+			   : mountinfo_find(m->proc_self_fd, "../mountinfo", mnt_id, path, sizeof(path));
 	if (err)
 		return err;
 	/*

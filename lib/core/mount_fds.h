@@ -38,12 +38,16 @@ struct mount_fds {
 	struct decision_log *log;
 	struct counters *counters;
 	int proc_self_fd; /* /proc/self/fd, to reopen O_PATH fds */
-	const char *mountinfo; /* NULL: /proc/self/mountinfo; tests point elsewhere */
+	const char *mountinfo; /* NULL: ../mountinfo beside proc_self_fd; tests point elsewhere */
 };
 
+/*
+ * @proc_self_fd: /proc/self/fd opened already (a sandbox's, taken over), or
+ * -1 to open it here. 0 or -errno.
+ */
 int mount_fds_init(struct mount_fds *m, enum mount_fd_source source,
 		   struct faults *faults, struct decision_log *log,
-		   struct counters *counters);
+		   struct counters *counters, int proc_self_fd);
 /* Closes every fd; references still held are a bug the caller reports. */
 void mount_fds_release(struct mount_fds *m);
 

@@ -4,9 +4,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mountinfo.h"
 
@@ -30,15 +32,20 @@ static int unescape(const char *src, char *dst, size_t len)
 	return 0;
 }
 
-int mountinfo_find(const char *mountinfo, int mnt_id, char *path, size_t len)
+int mountinfo_find(int dirfd, const char *mountinfo, int mnt_id, char *path, size_t len)
 {
-	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	int fd = openat(dirfd, mountinfo ? mountinfo : "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
 	char *line = NULL;
 	size_t cap = 0;
 	int err = -ENOENT;
 
-	if (!f)
-		return -errno;
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		char *save, *tok = strtok_r(line, " ", &save);
 		int field = 0;

@@ -11,9 +11,11 @@
 
 /*
  * Writes the mount point of @mnt_id into @path (unescaped). @mountinfo is
- * the file to read, NULL for /proc/self/mountinfo. 0, -ENOENT if no such
- * mount, -ENAMETOOLONG, or the open's -errno.
+ * the file to read, relative to @dirfd (AT_FDCWD, or a sandbox's kept
+ * /proc/self/fd with "../mountinfo"); NULL for /proc/self/mountinfo. Paths
+ * are as the process sees them: relative to its root. 0, -ENOENT if no
+ * such mount, -ENAMETOOLONG, or the open's -errno.
  */
-int mountinfo_find(const char *mountinfo, int mnt_id, char *path, size_t len);
+int mountinfo_find(int dirfd, const char *mountinfo, int mnt_id, char *path, size_t len);
 
 #endif

@@ -68,6 +68,14 @@ static int make_root(struct passthrough *pt, const char *source, struct errbuf *
 int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
 		     struct errbuf *why)
 {
+	static const struct passthrough_fds none = { -1, -1 };
+
+	return passthrough_init_at(pt, cfg, &none, why);
+}
+
+int passthrough_init_at(struct passthrough *pt, const struct passthrough_config *cfg,
+			const struct passthrough_fds *fds, struct errbuf *why)
+{
 	struct inode_store_hooks hooks = { close_inode_fd, put_inode_mount_ref, pt };
 	uint32_t gen = 0;
 	int err;
@@ -79,11 +87,15 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 	/* The FUSE layer says how a directory closes; files_open counts what is open on the host. */
 	open_files_init(&pt->files, NULL, &pt->counters.files_open);
 	faults_init(&pt->faults);
-	err = decision_log_open(&pt->log, cfg->log_path);
-	if (err)
+	pt->log.fd = fds->log_fd;
+	err = fds->log_fd >= 0 ? 0 : decision_log_open(&pt->log, cfg->log_path);
+	if (err) {
+		if (fds->proc_self_fd >= 0)
+			close(fds->proc_self_fd);
 		return errbuf_set(why, err, "cannot open log %s", cfg->log_path);
+	}
 	err = mount_fds_init(&pt->mount_fds, cfg->mount_fd_source, &pt->faults,
-			     &pt->log, &pt->counters);
+			     &pt->log, &pt->counters, fds->proc_self_fd);
 	if (err) {
 		errbuf_set(why, err, "cannot set up the mount fd table");
 		goto fail;

@@ -47,6 +47,18 @@ struct passthrough {
 /* Opens SOURCE as the root inode. 0, or -errno with @why saying what failed. */
 int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
 		     struct errbuf *why);
+
+/*
+ * What a sandbox opened before its root changed, for passthrough_init_at
+ * to take over (closed by passthrough_release, or here on failure): the
+ * log (-1: open cfg->log_path) and /proc/self/fd (-1: open it).
+ */
+struct passthrough_fds {
+	int log_fd;
+	int proc_self_fd;
+};
+int passthrough_init_at(struct passthrough *pt, const struct passthrough_config *cfg,
+			const struct passthrough_fds *fds, struct errbuf *why);
 void passthrough_release(struct passthrough *pt);
 
 /*

@@ -2,9 +2,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/proc_fd.h"
+
+/* Set once, before any thread that uses the paths exists. */
+static bool paths_relative;
+
+void proc_fd_paths_relative(void)
+{
+	paths_relative = true;
+}
 
 int proc_fd_dir_open(void)
 {
@@ -21,7 +30,7 @@ const char *proc_fd_name(int fd, char buf[PROC_FD_NAME_MAX])
 
 const char *proc_fd_path(int fd, char buf[PROC_FD_PATH_MAX])
 {
-	snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+	snprintf(buf, PROC_FD_PATH_MAX, "%s%d", paths_relative ? "" : "/proc/self/fd/", fd);
 	return buf;
 }
 

@@ -15,8 +15,17 @@
 int proc_fd_dir_open(void);
 /* "N": @fd's name inside that directory, in @buf; returns @buf. */
 const char *proc_fd_name(int fd, char buf[PROC_FD_NAME_MAX]);
-/* "/proc/self/fd/N" in @buf; returns @buf. */
+/*
+ * "/proc/self/fd/N" in @buf, or "N" after proc_fd_paths_relative(); returns
+ * @buf.
+ */
 const char *proc_fd_path(int fd, char buf[PROC_FD_PATH_MAX]);
+/*
+ * The process's working directory is /proc/self/fd from now on (a sandbox
+ * without /proc in its root keeps it so): proc_fd_path() gives "N".
+ * Call before starting the threads that use the paths.
+ */
+void proc_fd_paths_relative(void);
 /*
  * A new fd on the file @fd holds (not on a name), opened with @flags
  * (O_CLOEXEC is added) through @dir from proc_fd_dir_open(), or through

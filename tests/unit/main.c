@@ -53,6 +53,7 @@ int main(void)
 	srunner_add_suite(sr, hash_table_suite());
 	srunner_add_suite(sr, fault_suite());
 	srunner_add_suite(sr, json_line_suite());
+	srunner_add_suite(sr, proc_fd_suite());
 	srunner_add_suite(sr, inode_store_suite());
 	srunner_add_suite(sr, mount_fds_suite());
 	srunner_add_suite(sr, lookup_suite());

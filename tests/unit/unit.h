@@ -8,6 +8,7 @@ Suite *errno_name_suite(void);
 Suite *hash_table_suite(void);
 Suite *fault_suite(void);
 Suite *json_line_suite(void);
+Suite *proc_fd_suite(void);
 Suite *inode_store_suite(void);
 Suite *mount_fds_suite(void);
 Suite *lookup_suite(void);

@@ -65,7 +65,7 @@ START_TEST(first_openable_refuses_nodes_then_opens_a_file)
 
 	if (!unit_have_root("mknod of a device node"))
 		return;
-	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_FIRST_OPENABLE, &faults, &nolog, &counters), 0);
+	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_FIRST_OPENABLE, &faults, &nolog, &counters, -1), 0);
 	fifo = make_node("fifo", S_IFIFO, &mnt);
 	ck_assert_int_eq(mount_fds_get(&m, mnt, fifo, S_IFIFO, &r), -ENXIO);
 	sock = make_node("sock", S_IFSOCK, &mnt);
@@ -104,7 +104,7 @@ START_TEST(mountinfo_source_opens_the_mount_root)
 	struct mount_ref r;
 	int mnt, dir;
 
-	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
+	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters, -1), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
 	ck_assert_int_eq(mount_fds_get(&m, mnt, -1, 0, &r), 0);
 	ck_assert_int_eq(statx(r.fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &x), 0);
@@ -122,7 +122,7 @@ START_TEST(mountinfo_source_checks_what_it_opened)
 	struct mount_ref r;
 	int mnt, dir;
 
-	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
+	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters, -1), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
 	/* A mountinfo that claims our mount is at /proc: another mount. */
 	snprintf(fake, sizeof(fake), "%s/mountinfo", unit_tmpdir);
@@ -135,10 +135,10 @@ START_TEST(mountinfo_source_checks_what_it_opened)
 	ck_assert_uint_eq(mount_fds_count(&m), 0);
 	char where[300], want[300];
 
-	ck_assert_int_eq(mountinfo_find(fake, mnt + 1, where, sizeof(where)), 0);
+	ck_assert_int_eq(mountinfo_find(AT_FDCWD, fake, mnt + 1, where, sizeof(where)), 0);
 	snprintf(want, sizeof(want), "%s/with space", unit_tmpdir);
 	ck_assert_str_eq(where, want);
-	ck_assert_int_eq(mountinfo_find(fake, mnt + 1, where, 5), -ENAMETOOLONG);
+	ck_assert_int_eq(mountinfo_find(AT_FDCWD, fake, mnt + 1, where, 5), -ENAMETOOLONG);
 	close(dir);
 }
 END_TEST
@@ -149,7 +149,7 @@ START_TEST(mount_fd_open_fault_point)
 	struct mount_ref r;
 	int mnt, dir;
 
-	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters), 0);
+	ck_assert_int_eq(mount_fds_init(&m, MOUNT_FD_MOUNTINFO, &faults, &nolog, &counters, -1), 0);
 	dir = make_node("d", S_IFDIR, &mnt);
 	faults_arm(&faults, FAULT_MOUNT_FD_OPEN, EACCES, &every);
 	ck_assert_int_eq(mount_fds_get(&m, mnt, dir, S_IFDIR, &r), -EACCES);
