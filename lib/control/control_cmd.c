@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "control/control_cmd.h"
+#include "control/control_probe.h"
 #include "util/file_type.h"
 #include "util/errno_name.h"
 #include "util/handle_text.h"
@@ -205,6 +206,8 @@ static void cmd_help(struct strbuf *out)
 		    "fault arm POINT ERRNO [every|nth=N|first=N|prob=P[,seed=S]]\n"
 		    "fault clear POINT|all\n"
 		    "fault list\n"
+		    "probe escape absolute|proc-self-root|proc-fd-root|proc-init-root PATH\n"
+		    "probe syscall\n"
 		    "quit\n"
 		    "ok commands\n");
 }
@@ -235,6 +238,8 @@ void control_execute(struct passthrough *pt, const char *line, struct strbuf *ou
 		cmd_counters(pt, n, out);
 	else if (!strcmp(w[0], "fault"))
 		cmd_fault(pt, w, n, out);
+	else if (!strcmp(w[0], "probe"))
+		control_probe(pt, w, n, out);
 	else
 		strbuf_addf(out, "err unknown command '%.64s' (try help)\n", w[0]);
 	free(copy);
