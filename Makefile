@@ -21,7 +21,7 @@ Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
-	libseccomp-dev perl-base qemu-system-common qemu-system-x86 man-db \
+	libseccomp-dev attr perl-base qemu-system-common qemu-system-x86 man-db \
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev
 
 CFLAGS   ?= -O2 -g
@@ -85,7 +85,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 $(BUILD)/bin/vfs-fuse: $(FUSECLI_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
@@ -242,6 +242,9 @@ run-check:
 # The main job: the scenario matrix against vfs-serve's designs,
 # libfuse's examples and the C and the Rust virtiofsd, on fixtures the runner makes itself.
 TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd-c,virtiofsd-rs,virtiofsd-rs:prefer,virtiofsd-rs:none,fixed-vhost
+# vfs-serve in its other sandbox modes (fixed: none by default; fixed-vhost:
+# namespace): every scenario, the hostile guest's among them.
+SANDBOX_TARGETS := fixed:chroot,fixed:namespace,fixed-vhost:chroot,fixed-vhost:none
 # With QEMU and the guest image, the vhost-user columns also run the
 # mount scenarios in a real Linux guest (--guest=vm).
 conformance: deps
@@ -252,7 +255,8 @@ conformance: deps
 	  echo "conformance: no VM columns: needs qemu-system-x86 (apt-get install qemu-system-x86) and make guest"; \
 	  vm=; \
 	fi; \
-	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios
+	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios && \
+	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs

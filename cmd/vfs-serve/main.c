@@ -17,9 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "control/control.h"
 #include "fuse/fuse_ops.h"
 #include "options.h"
+#include "sandbox.h"
+#include "seccomp_filter.h"
 #include "socket_io.h"
 #include "vhost_io.h"
 #include "core/passthrough.h"
@@ -70,7 +73,7 @@ static bool is_mount_point(const char *path)
  * waits until the child says it serves, and exits 0, or with the child's
  * status when it failed first (its message went to the same stderr).
  */
-static int ready_fd = -1;
+static int ready_fd = -1, null_fd = -1;
 
 static void detach(void)
 {
@@ -97,16 +100,20 @@ static void detach(void)
 	close(p[0]);
 	setsid();
 	ready_fd = p[1];
+	/* Opened now: a sandboxed server's root has no /dev. */
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 }
 
 /* The detached child serves: let the parent go, let go of the terminal. */
-static void detached_ready(void)
+static void detached_ready(bool confined)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = null_fd;
 
 	if (ready_fd < 0)
 		return;
-	if (chdir("/") < 0) {
+	null_fd = -1;
+	/* A sandbox's working directory is its /proc/self/fd: keep it. */
+	if (!confined && chdir("/") < 0) {
 		/* Only a pinned directory is lost: keep serving. */
 	}
 	if (null >= 0) {
@@ -159,6 +166,32 @@ static void clear_stop_signals(void)
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
 	signalled_session = NULL;
+}
+
+static uint64_t serve_caps_needed(const struct serve_options *o)
+{
+	enum notify_backend b = (enum notify_backend)o->notify_backend;
+
+	return caps_needed(o->cfg.handles != HANDLES_NEVER, b != NOTIFY_BACKEND_INOTIFY,
+			   b == NOTIFY_BACKEND_FANOTIFY_FS);
+}
+
+/*
+ * The vhost-user back-end description (QEMU docs/interop/vhost-user.json),
+ * with what the sandbox the other flags chose keeps, under a member of
+ * our own that a front-end passes over.
+ */
+static void print_capabilities(const struct serve_options *o)
+{
+	printf("{\n  \"type\": \"fs\",\n  \"vfskit-sandbox\": {\n"
+	       "    \"mode\": \"%s\",\n    \"seccomp\": \"%s\",\n    \"capabilities\": [",
+	       sandbox_mode_name((enum sandbox_mode)o->sandbox),
+	       seccomp_action_name((enum seccomp_action)o->seccomp));
+	if (o->sandbox == SANDBOX_NONE)
+		printf("\"all\"");
+	else
+		caps_print(stdout, serve_caps_needed(o), ", ", "\"");
+	printf("]\n  }\n}\n");
 }
 
 static bool vhost_mode(const struct serve_options *o)
@@ -248,11 +281,77 @@ static int serve_again(struct serve_options *o, struct passthrough *pt, struct f
 	return err;
 }
 
+/* The fds the server holds that the waiting parent must let go of. */
+static void add_fd(struct sandbox_leftovers *l, int fd)
+{
+	if (fd >= 0 && l->nfds < SANDBOX_MAX_FDS)
+		l->fds[l->nfds++] = fd;
+}
+
+/*
+ * Confinement (sandbox.h), then the core on the new root, then what stays
+ * of the privileges: all of it before a thread starts, as capabilities
+ * and filters are per thread. @ctl and @lfd are bound already.
+ */
+static int confine(struct serve_options *o, struct fuse_session *se, struct passthrough *pt,
+		   struct control *ctl, int lfd, bool mounted)
+{
+	struct sandbox_leftovers l = { .nfds = 0 };
+	struct passthrough_fds fds = { -1, -1 };
+	struct passthrough_config cfg = o->cfg;
+	struct errbuf why;
+
+	if (o->sandbox != SANDBOX_NONE) {
+		if (cfg.log_path) {
+			fds.log_fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (fds.log_fd < 0) {
+				fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg.log_path,
+					strerror(errno));
+				return -errno;
+			}
+		}
+		add_fd(&l, lfd);
+		add_fd(&l, mounted ? fuse_session_fd(se) : -1);
+		add_fd(&l, ctl->listen_fd);
+		add_fd(&l, ctl->wake[0]);
+		add_fd(&l, ctl->wake[1]);
+		add_fd(&l, ready_fd);
+		add_fd(&l, fds.log_fd);
+		add_fd(&l, null_fd);
+		l.unlink[0] = ctl->path;
+		l.unmount = mounted ? o->mountpoint : NULL;
+		if (sandbox_enter((enum sandbox_mode)o->sandbox, cfg.source, &l,
+				  &fds.proc_self_fd, &why)) {
+			fprintf(stderr, "vfs-serve: %s\n", why.msg);
+			return -EPERM;
+		}
+		/* The parent removes the socket: its path is out of reach now. */
+		control_forget_path(ctl);
+		cfg.source = "/";
+	}
+	if (passthrough_init_at(pt, &cfg, &fds, &why)) {
+		fprintf(stderr, "vfs-serve: %s\n", why.msg);
+		return -EIO;
+	}
+	if (o->sandbox != SANDBOX_NONE &&
+	    caps_drop_except(serve_caps_needed(o), &why)) {
+		fprintf(stderr, "vfs-serve: %s\n", why.msg);
+		return -EPERM;
+	}
+	if (sandbox_rlimit_nofile(o->rlimit_nofile, &why) ||
+	    seccomp_filter_install((enum seccomp_action)o->seccomp,
+				   mounted && o->sandbox == SANDBOX_NONE, &why)) {
+		fprintf(stderr, "vfs-serve: %s\n", why.msg);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int serve(struct serve_options *o, struct passthrough *pt)
 {
 	struct fuse_session *se;
-	struct control ctl = { .listen_fd = -1 };
-	bool ctl_on = false;
+	struct control ctl = { .listen_fd = -1, .wake = { -1, -1 } };
+	bool ctl_on = false, mounted = false, pt_on = false;
 	int err = 1, lfd = -1, keep_fd = -1;
 
 	se = new_session(o, pt);
@@ -276,21 +375,35 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	} else if (fuse_session_mount(se, o->mountpoint) != 0) {
 		fprintf(stderr, "vfs-serve: cannot mount on %s\n", o->mountpoint);
 		goto out_signals;
+	} else {
+		mounted = true;
 	}
 	if (o->control) {
 		struct errbuf why;
 
-		if (control_start(&ctl, pt, o->control, o->control_idle_ms, &why)) {
+		if (control_listen(&ctl, pt, o->control, o->control_idle_ms, &why)) {
 			fprintf(stderr, "vfs-serve: %s\n", why.msg);
 			goto out_unmount;
 		}
 		ctl_on = true;
 	}
+	if (confine(o, se, pt, &ctl, lfd, mounted))
+		goto out_control;
+	pt_on = true;
+	if (ctl_on) {
+		struct errbuf why;
+
+		if (control_run(&ctl, &why)) {
+			fprintf(stderr, "vfs-serve: %s\n", why.msg);
+			ctl_on = false;
+			goto out_control;
+		}
+	}
 	/* The control socket first: a client's INIT answered means both are up. */
 	if (lfd >= 0) {
 		struct errbuf why;
 
-		detached_ready();
+		detached_ready(o->sandbox != SANDBOX_NONE);
 		if (o->reconnect)
 			keep_fd = lfd;
 		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, o->request_queues, o->tag,
@@ -299,13 +412,15 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 				    : socket_io_attach(se, lfd, &why);
 		lfd = -1;
 		if (err) {
-			fprintf(stderr, "vfs-serve: %s\n", why.msg);
-			err = 1;
+			/* Stopped before any client came: as clean as a stop after one. */
+			err = !stop_requested;
+			if (err)
+				fprintf(stderr, "vfs-serve: %s\n", why.msg);
 			goto out_control;
 		}
 		err = 1;
 	}
-	detached_ready();
+	detached_ready(o->sandbox != SANDBOX_NONE);
 	if (o->single_thread) {
 		err = fuse_session_loop(se);
 	} else {
@@ -324,25 +439,27 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 	if (keep_fd >= 0)
 		close(keep_fd);
 out_control:
-	if (ctl_on)
+	if (ctl_on || ctl.listen_fd >= 0)
 		control_stop(&ctl);
 out_unmount:
 	if (lfd >= 0)
 		close(lfd);
-	if (!socket_mode(o))
+	/* Sandboxed, the mount point is out of reach: the waiting parent unmounts. */
+	if (mounted && o->sandbox == SANDBOX_NONE)
 		fuse_session_unmount(se);
 out_signals:
 	clear_stop_signals();
 out_session:
 	fuse_session_destroy(se);
+	if (pt_on)
+		passthrough_release(pt);
 	return err;
 }
 
 int main(int argc, char **argv)
 {
 	struct serve_options o;
-	struct passthrough pt;
-	struct errbuf why;
+	static struct passthrough pt;
 	struct stat st;
 	int rc = serve_options_parse(argc, argv, &o);
 
@@ -357,8 +474,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (o.print_capabilities) {
-		/* The vhost-user back-end description (QEMU docs/interop/vhost-user.json). */
-		printf("{\n  \"type\": \"fs\"\n}\n");
+		print_capabilities(&o);
 		return 0;
 	}
 	/* vhost-user: the session's state is one front-end's, served by one thread. */
@@ -381,11 +497,5 @@ int main(int argc, char **argv)
 		detach();
 	/* The guest's kernel already applied its umask; apply modes as sent. */
 	umask(0);
-	if (passthrough_init(&pt, &o.cfg, &why)) {
-		fprintf(stderr, "vfs-serve: %s\n", why.msg);
-		return 1;
-	}
-	rc = serve(&o, &pt);
-	passthrough_release(&pt);
-	return rc;
+	return serve(&o, &pt);
 }

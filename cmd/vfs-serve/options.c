@@ -14,6 +14,8 @@
 
 #include "notify/notify_proto.h"
 #include "options.h"
+#include "sandbox.h"
+#include "seccomp_filter.h"
 
 enum {
 	OPT_HANDLES = 256, OPT_DESIGN, OPT_MOUNT_FD_SOURCE, OPT_NO_MOUNT_FD,
@@ -21,7 +23,7 @@ enum {
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
 	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_REQUEST_QUEUES, OPT_NOTIFY_POLICY, OPT_NOTIFY_BACKEND,
-	OPT_RECONNECT,
+	OPT_RECONNECT, OPT_SANDBOX, OPT_SECCOMP, OPT_RLIMIT_NOFILE,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +55,9 @@ static const struct option long_options[] = {
 	{ "notify-policy", required_argument, NULL, OPT_NOTIFY_POLICY },
 	{ "notify-backend", required_argument, NULL, OPT_NOTIFY_BACKEND },
 	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -134,8 +139,21 @@ void serve_usage(FILE *f)
 "  --request-queues=N    vhost-user: offer N request queues, 1 to 6 (default 1)\n"
 "  --reconnect           vhost-user: when the front-end hangs up, forget its\n"
 "                        inodes and serve the next one (default: exit 0)\n"
-"  --print-capabilities  print the vhost-user back-end capabilities (JSON)\n"
-"                        and exit\n"
+"  --sandbox=namespace|chroot|none  confine the server to SOURCE: new\n"
+"                        mount, pid and network namespaces with SOURCE as\n"
+"                        the root; chroot(2) into SOURCE; or nothing. Both\n"
+"                        confinements drop all capabilities but those\n"
+"                        serving needs (--print-capabilities lists them).\n"
+"                        Default: namespace in vhost-user mode, else none\n"
+"  --seccomp=kill|log|none  a system call outside vfs-serve's allow-list\n"
+"                        kills the process, is logged to the kernel log,\n"
+"                        or is not filtered (default: kill in vhost-user\n"
+"                        mode, else none)\n"
+"  --rlimit-nofile=N     set the open file limit to N (default: raise it to\n"
+"                        the hard limit)\n"
+"  --print-capabilities  print the vhost-user back-end capabilities (JSON),\n"
+"                        with the sandbox the other flags choose and the\n"
+"                        capabilities it keeps, and exit\n"
 "  --debug               print every FUSE request (libfuse debug)\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
@@ -165,7 +183,7 @@ static int parse_seconds(const char *s, double *out)
 
 int serve_options_parse(int argc, char **argv, struct serve_options *o)
 {
-	bool source_set = false, policy_set = false;
+	bool source_set = false, policy_set = false, sandbox_set = false, seccomp_set = false;
 	const char *shared_dir = NULL;
 	unsigned long long n;
 	char *end;
@@ -270,7 +288,32 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			break;
 		case OPT_PRINT_CAPS:
 			o->print_capabilities = true;
-			return 0;
+			break;
+		case OPT_SANDBOX: {
+			enum sandbox_mode m;
+
+			if (sandbox_mode_parse(optarg, &m))
+				return bad("sandbox", optarg, "namespace, chroot or none");
+			o->sandbox = (int)m;
+			sandbox_set = true;
+			break;
+		}
+		case OPT_SECCOMP: {
+			enum seccomp_action a;
+
+			if (seccomp_action_parse(optarg, &a))
+				return bad("seccomp", optarg, "kill, log or none");
+			o->seccomp = (int)a;
+			seccomp_set = true;
+			break;
+		}
+		case OPT_RLIMIT_NOFILE:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n < 64 || n > (1u << 30))
+				return bad("rlimit-nofile", optarg, "64 to 1073741824");
+			o->rlimit_nofile = (unsigned long)n;
+			break;
 		case OPT_SHARED_DIR:
 			shared_dir = optarg;
 			break;
@@ -328,6 +371,15 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			return 2;
 		}
 	}
+	/* vhost-user mode, where a guest is on the other side: confined unless told not. */
+	if (!sandbox_set)
+		o->sandbox = o->vhost_socket || o->vhost_fd >= 0 || o->print_capabilities ?
+			SANDBOX_NAMESPACE : SANDBOX_NONE;
+	if (!seccomp_set)
+		o->seccomp = o->vhost_socket || o->vhost_fd >= 0 || o->print_capabilities ?
+			SECCOMP_ACTION_KILL : SECCOMP_ACTION_NONE;
+	if (o->print_capabilities)
+		return 0;
 	if (!!o->fuse_socket + (o->fuse_fd >= 0) + !!o->vhost_socket + (o->vhost_fd >= 0) > 1) {
 		fprintf(stderr, "vfs-serve: --fuse-socket, --fuse-fd, --vhost-user and --fd are "
 			"one or the other\n");

@@ -23,6 +23,9 @@ struct serve_options {
 	const char *tag;           /* vhost-user: GET_CONFIG's tag */
 	int request_queues;        /* vhost-user: request queues offered */
 	bool print_capabilities;
+	int sandbox;               /* enum sandbox_mode */
+	int seccomp;               /* enum seccomp_action */
+	unsigned long rlimit_nofile; /* 0: raise the soft limit to the hard one */
 	int notify_policy;         /* enum notify_policy */
 	int notify_backend;        /* enum notify_backend */
 	bool reconnect;            /* vhost-user: serve the next front-end after one hangs up */

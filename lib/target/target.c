@@ -17,7 +17,10 @@ const struct target_base target_table[] = {
 	  "vfs-serve, keying inodes by (st_dev, st_ino, mnt_id) without an fd" },
 	{ "v3", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_V3, { { 0 } },
 	  "vfs-serve, the v3 patch of the inodes_by_handle review" },
-	{ "fixed", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_FIXED, { { 0 } },
+	{ "fixed", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_FIXED,
+	  { { "none", "sandbox", "--sandbox=none", true },
+	    { "chroot", "sandbox", "--sandbox=chroot", false },
+	    { "namespace", "sandbox", "--sandbox=namespace", false } },
 	  "vfs-serve, lookup-only handles, one live inode per file" },
 	{ "passthrough_ll", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
 	  "libfuse's low-level example (Debian 12's libfuse3-dev)" },
@@ -39,7 +42,10 @@ const struct target_base target_table[] = {
 	    { "none", "sandbox", "--sandbox=none", false } },
 	  "the Rust virtiofsd (Debian 13's, or --virtiofsd-rs=PATH)" },
 	{ "fixed-vhost", NULL, TARGET_VHOST_USER, TARGET_OURS | TARGET_NOTIFY, DESIGN_FIXED,
-	  { { 0 } }, "vfs-serve --vhost-user, fixed design" },
+	  { { "namespace", "sandbox", "--sandbox=namespace", true },
+	    { "chroot", "sandbox", "--sandbox=chroot", false },
+	    { "none", "sandbox", "--sandbox=none", false } },
+	  "vfs-serve --vhost-user, fixed design" },
 };
 const int target_table_size = (int)(sizeof(target_table) / sizeof(target_table[0]));
 

@@ -147,8 +147,8 @@ check "... the daemon ended with exit 0 when the front-end hung up" [ ! -s "$T_T
 check "... each refusal logged with its reason" grep -q "refused a chain on queue 1: zero-length descriptor" "$T_TMP/vs.log"
 vs --minimal getattr 1 >/dev/null
 check_eq "--minimal handshake against vfs-serve" 0 $?
-check_eq "--print-capabilities prints the back-end's JSON" '{ "type": "fs" }' \
-	"$("$BIN/vfs-serve" --print-capabilities | tr -s ' \n' ' ' | sed 's/ $//')"
+check "--print-capabilities prints the back-end's JSON: type fs, then the sandbox" \
+	sh -c "'$BIN/vfs-serve' --print-capabilities | tr -s ' \n' ' ' | grep -q '^{ \"type\": \"fs\", \"vfskit-sandbox\": { .* } }'"
 "$BIN/vfs-serve" --cache=sometimes --fd=3 "$T_TMP/src" 2>"$T_TMP/err"
 check "--cache=sometimes is refused" grep -q "invalid value 'sometimes' for --cache" "$T_TMP/err"
 "$BIN/vfs-serve" --fd=3 --fuse-fd=4 "$T_TMP/src" 2>"$T_TMP/err"

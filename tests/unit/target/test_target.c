@@ -44,6 +44,15 @@ START_TEST(names_are_canonical)
 	ck_assert_str_eq(t.name, "virtiofsd-c");
 	parse_ok("virtiofsd:chroot", &t);
 	ck_assert_str_eq(t.name, "virtiofsd-c:chroot");
+	/* vfs-serve's sandbox: none under a mount, namespace for vhost-user, as its defaults. */
+	parse_ok("fixed:none", &t);
+	ck_assert_str_eq(t.name, "fixed");
+	parse_ok("fixed:namespace", &t);
+	ck_assert_str_eq(t.name, "fixed:namespace");
+	parse_ok("fixed-vhost:namespace", &t);
+	ck_assert_str_eq(t.name, "fixed-vhost");
+	parse_ok("fixed-vhost:none", &t);
+	ck_assert_str_eq(target_option_in(&t, "sandbox"), "none");
 }
 END_TEST
 
@@ -81,7 +90,9 @@ START_TEST(bad_specs_say_why)
 			 -EINVAL);
 	ck_assert_str_eq(why, "target virtiofsd-rs: 'prefer' and 'mandatory' are both handles");
 	ck_assert_int_eq(target_parse("fixed:prefer", &t, why, sizeof(why)), -EINVAL);
-	ck_assert_str_eq(why, "target fixed has no option 'prefer'");
+	ck_assert_str_eq(why, "target fixed has no option 'prefer' (none, chroot, namespace)");
+	ck_assert_int_eq(target_parse("v3:chroot", &t, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "target v3 has no option 'chroot'");
 }
 END_TEST
 
