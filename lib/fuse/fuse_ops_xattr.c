@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/xattr.h>
 
 #include "fuse/fuse_ops_internal.h"
@@ -36,6 +37,29 @@ static ssize_t xattr_call(const char *path, const struct xattr_args *a, char *bu
 	}
 }
 
+/*
+ * trusted.* and security.* act on the host: overlayfs's metadata, LSM
+ * labels, what root's tools trust. A guest may set security.capability
+ * (its own binaries' file capabilities, as the Rust virtiofsd lets it:
+ * a host that runs them mounts the share nosuid); the rest is refused,
+ * whoever the request claims to be, and the host's trusted.* are not
+ * read back. 0 or -errno.
+ */
+static int xattr_name_allowed(const struct xattr_args *a)
+{
+	bool trusted, security;
+
+	if (a->op == XATTR_LIST)
+		return 0;
+	trusted = !strncmp(a->name, "trusted.", 8);
+	security = !strncmp(a->name, "security.", 9) && strcmp(a->name, "security.capability");
+	if (a->op == XATTR_GET)
+		return trusted ? -ENODATA : 0;
+	if (a->op == XATTR_SET || a->op == XATTR_REMOVE)
+		return trusted || security ? -EPERM : 0;
+	return 0;
+}
+
 static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 {
 	struct passthrough *pt = req_pt(req);
@@ -44,6 +68,11 @@ static void do_xattr(fuse_req_t req, fuse_ino_t ino, const struct xattr_args *a)
 	struct path_ref ref;
 	ssize_t n;
 
+	n = xattr_name_allowed(a);
+	if (n < 0) {
+		reply_errno(req, (int)n);
+		return;
+	}
 	if (!req_path(req, ino, &ref))
 		return;
 	if (reads && a->size && !(buf = malloc(a->size))) {

@@ -1,9 +1,11 @@
 /*
  * request_check: the input sizes are those of linux/fuse.h at minor 38
  * (the largest struct a server of that minor reads); names are the
- * NUL-terminated strings that follow, and must have no '/'.
+ * NUL-terminated strings that follow, and must have no '/' (an xattr's
+ * name may: it names no file).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <linux/fuse.h>
 
@@ -33,7 +35,8 @@ static const struct rule rules[] = {
 	[FUSE_STATFS] = { 0, 0 },
 	[FUSE_RELEASE] = { sizeof(struct fuse_release_in), 0 },
 	[FUSE_FSYNC] = { sizeof(struct fuse_fsync_in), 0 },
-	[FUSE_SETXATTR] = { sizeof(struct fuse_setxattr_in), 1 },
+	/* libfuse 3.14 never takes SETXATTR_EXT: the 8-byte layout, always. */
+	[FUSE_SETXATTR] = { FUSE_COMPAT_SETXATTR_IN_SIZE, 1 },
 	[FUSE_GETXATTR] = { sizeof(struct fuse_getxattr_in), 1 },
 	[FUSE_LISTXATTR] = { sizeof(struct fuse_getxattr_in), 0 },
 	[FUSE_REMOVEXATTR] = { 0, 1 },
@@ -121,10 +124,20 @@ int fuse_request_check(char *buf, size_t len, uint64_t *unique, const char **why
 	}
 	for (int k = 0; k < r->names; k++) {
 		char *name = buf + at, *nul = memchr(name, '\0', len - at);
+		bool xattr = h.opcode == FUSE_SETXATTR || h.opcode == FUSE_GETXATTR ||
+			     h.opcode == FUSE_REMOVEXATTR;
 
 		if (!nul) {
 			*why = "a name without its NUL";
 			return -EINVAL;
+		}
+		if (xattr) {
+			if (nul == name) {
+				*why = "an empty name";
+				return -EINVAL;
+			}
+			at = (size_t)(nul - buf) + 1;
+			continue;
 		}
 		/* A symlink's target (SYMLINK's second name) may have '/'. */
 		if (!(h.opcode == FUSE_SYMLINK && k == 1) &&
@@ -141,6 +154,12 @@ int fuse_request_check(char *buf, size_t len, uint64_t *unique, const char **why
 			return -EINVAL;
 		}
 		at = (size_t)(nul - buf) + 1;
+	}
+	/* libfuse hands SETXATTR's value on with the size it claims: it must be there. */
+	if (h.opcode == FUSE_SETXATTR &&
+	    ((const struct fuse_setxattr_in *)(buf + sizeof(h)))->size != len - at) {
+		*why = "SETXATTR: a value size other than the bytes sent";
+		return -EINVAL;
 	}
 	return 0;
 }

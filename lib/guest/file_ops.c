@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -281,6 +282,14 @@ int op_file(const char *root, bool guest, const char *op, int argc, char **argv,
 		mode_t m = !strcmp(argv[1], "fifo") ? S_IFIFO : !strcmp(argv[1], "sock") ?
 			S_IFSOCK : S_IFCHR;
 		r = mknod(at(root, argv[0]), m | 0644, m == S_IFCHR ? makedev(1, 3) : 0);
+	} else if (!strcmp(op, "xattr")) {
+		char v[256];
+		ssize_t n = lgetxattr(at(root, argv[0]), argv[1], v, sizeof(v) - 1);
+
+		if (n < 0)
+			return -errno;
+		strbuf_add(out, v, (size_t)n);
+		return 0;
 	} else if (!strcmp(op, "open-writer")) {
 		/* ENXIO: nobody has the FIFO open for reading (the server did not). */
 		fd = open_beneath(root, argv[0], O_WRONLY | O_NONBLOCK, 0);

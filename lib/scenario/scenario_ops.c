@@ -28,6 +28,7 @@ const struct op scenario_ops[] = {
 	{ "link", G | H, 2, 2, "link OLD NEW", 3 },
 	{ "symlink", G | H, 2, 2, "symlink TARGET PATH", 2 },
 	{ "mknod", G | H, 2, 2, "mknod PATH fifo|sock|chr", 1 },
+	{ "xattr", G | H, 2, 2, "xattr PATH NAME", 1 },
 	{ "readdir", G | H, 1, 1, "readdir PATH", 1 },
 	{ "walk", G | H, 1, 1, "walk PATH", 1 },
 	{ "open", G | H, 2, 3, "open NAME PATH [ro|rw]", 2 },

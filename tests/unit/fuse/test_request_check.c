@@ -150,6 +150,39 @@ START_TEST(replies_that_break_the_protocol_are_eproto)
 }
 END_TEST
 
+/* SETXATTR: 8 bytes (no SETXATTR_EXT in libfuse 3.14), a name, a value of the size given. */
+static size_t setxattr(uint32_t size, const char *name, const char *value, size_t vlen)
+{
+	char in[128];
+	uint32_t head[2] = { size, 0 };
+	size_t n = sizeof(head);
+
+	memcpy(in, head, n);
+	memcpy(in + n, name, strlen(name) + 1);
+	n += strlen(name) + 1;
+	memcpy(in + n, value, vlen);
+	return req(FUSE_SETXATTR, 2, in, n + vlen);
+}
+
+START_TEST(xattr_names_and_values)
+{
+	const char *why;
+
+	ck_assert_int_eq(check(setxattr(3, "user.k", "abc", 3), &why), 0);
+	/* An xattr's name names no file: '/' and ".." are the filesystem's to judge. */
+	ck_assert_int_eq(check(setxattr(1, "user.a/b", "x", 1), &why), 0);
+	ck_assert_int_eq(check(setxattr(100, "user.k", "abc", 3), &why), -EINVAL);
+	ck_assert_str_eq(why, "SETXATTR: a value size other than the bytes sent");
+	ck_assert_int_eq(check(setxattr(1, "user.k", "abc", 3), &why), -EINVAL);
+	ck_assert_int_eq(check(setxattr(0, "", "", 0), &why), -EINVAL);
+	ck_assert_str_eq(why, "an empty name");
+	ck_assert_int_eq(check(req(FUSE_REMOVEXATTR, 2, "", 1), &why), -EINVAL);
+	ck_assert_str_eq(why, "an empty name");
+	ck_assert_int_eq(check(req(FUSE_REMOVEXATTR, 2, "user.k", 7), &why), 0);
+}
+END_TEST
+
 UNIT_SUITE(request_check_suite, "request_check", NULL, NULL,
 	   requests_are_checked_before_parsing,
+	   xattr_names_and_values,
 	   replies_that_break_the_protocol_are_eproto)
