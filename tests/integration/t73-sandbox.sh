@@ -6,9 +6,9 @@
 # filter --print-capabilities names; a system call outside the allow-list
 # kills it or is logged, as configured; the waiting parent passes signals
 # on, cleans up the control socket and a FUSE mount, and leaves nothing
-# running.
+# running; and scenarios/security passes in every mode.
 . "$(dirname "$0")/lib.sh"
-plan 76
+plan 78
 
 VS=$BIN/vfs-serve
 VF=$BIN/vfs-fuse
@@ -154,4 +154,12 @@ done
 check "--rlimit-nofile over the hard limit: exit 1 saying so" sh -c \
 	"[ $? = 1 ] && grep -q 'is over the hard limit' '$T_TMP/err'"
 check "nothing left at the end" no_server
+
+# What a hostile guest tries, against vfs-serve in every sandbox mode (under SAN too, with make check SAN=1).
+"$BIN/vfs-scenario" --targets=fixed,fixed:chroot,fixed:namespace,fixed-vhost,fixed-vhost:chroot,fixed-vhost:none \
+	scenarios/security >"$T_TMP/matrix" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/matrix" | tail -20
+check_eq "scenarios/security on fixed and fixed-vhost in every sandbox mode: as declared" 0 $rc
+check "... every one passes, nothing skipped" grep -Eq "^vfs-scenario: [0-9]+ passed, 0 failed, 0 skipped$" "$T_TMP/matrix"
 finish
