@@ -245,6 +245,8 @@ TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd
 # vfs-serve in its other sandbox modes (fixed: none by default; fixed-vhost:
 # namespace): every scenario, the hostile guest's among them.
 SANDBOX_TARGETS := fixed:chroot,fixed:namespace,fixed-vhost:chroot,fixed-vhost:none
+# The virtiofsds keep xattrs off unless told: the security family with them on.
+XATTR_TARGETS := virtiofsd-c:xattr,virtiofsd-rs:xattr
 # With QEMU and the guest image, the vhost-user columns also run the
 # mount scenarios in a real Linux guest (--guest=vm).
 conformance: deps
@@ -256,7 +258,8 @@ conformance: deps
 	  vm=; \
 	fi; \
 	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios
+	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios && \
+	$(BUILD)/bin/vfs-scenario --targets=$(XATTR_TARGETS) scenarios/security
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs

@@ -36,8 +36,11 @@ static void usage(FILE *f)
 "                       virtiofsd-rs:prefer,chroot; virtiofsd-rs: handles\n"
 "                       never (default), prefer, mandatory\n"
 "                       (--inode-file-handles), sandbox namespace (default),\n"
-"                       chroot, none; virtiofsd-c: sandbox namespace\n"
-"                       (default), chroot\n"
+"                       chroot, none; xattr (--xattr); virtiofsd-c:\n"
+"                       sandbox namespace (default), chroot; xattr;\n"
+"                       fixed: sandbox none (default), chroot, namespace;\n"
+"                       fixed-vhost: sandbox namespace (default), chroot,\n"
+"                       none\n"
 "  --examples=DIR       where the libfuse examples are built (default:\n"
 "                       the build tree's bench/)\n"
 "  --server='CMD'       run against another FUSE server instead: CMD is run\n"
@@ -86,28 +89,39 @@ static void usage(FILE *f)
 "1 otherwise, 2 on a usage or scenario file error, 130 if interrupted.\n");
 }
 
-/* --design (designs only) or --targets (any target). */
+/*
+ * --design (designs only) or --targets (any target). Commas part targets
+ * and a target's words alike: a piece that names no target is one more
+ * word of the target before it (virtiofsd-rs:prefer,none,fixed).
+ */
 static int parse_targets(const char *s, struct options *o, bool designs_only)
 {
-	char *copy = strdup(s), *save, *tok;
+	char *copy = strdup(s), *save, *tok, spec[512] = "";
+	char why[640];
 
 	o->ntargets = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		struct target *t = &o->targets[o->ntargets];
-		char why[640];
+		struct target probe, *t;
+		bool word = o->ntargets && strchr(spec, ':') && target_parse(tok, &probe, why, sizeof(why));
 
-		if (o->ntargets == MAX_TARGETS) {
+		if (word && strlen(spec) + strlen(tok) + 2 < sizeof(spec)) {
+			strcat(strcat(spec, ","), tok);
+			o->ntargets--; /* parsed again, with the word */
+		} else if (o->ntargets == MAX_TARGETS) {
 			fprintf(stderr, "vfs-scenario: at most %d targets\n", MAX_TARGETS);
 			free(copy);
 			return -1;
+		} else {
+			snprintf(spec, sizeof(spec), "%s", tok);
 		}
-		if (designs_only && (target_parse(tok, t, why, sizeof(why)) ||
+		t = &o->targets[o->ntargets];
+		if (designs_only && (target_parse(spec, t, why, sizeof(why)) ||
 				     t->base->kind != TARGET_DESIGN)) {
-			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", tok);
+			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", spec);
 			free(copy);
 			return -1;
 		}
-		if (!designs_only && target_parse(tok, t, why, sizeof(why))) {
+		if (!designs_only && target_parse(spec, t, why, sizeof(why))) {
 			fprintf(stderr, "vfs-scenario: %s\n", why);
 			free(copy);
 			return -1;

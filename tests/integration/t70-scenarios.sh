@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 106
+plan 108
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -50,6 +50,12 @@ check "an unknown INIT profile is refused, naming the choices" grep -q \
 check "an unknown design is refused" grep -q "unknown design 'v2'" "$T_TMP/err"
 "$SC" --targets=passthrough_hp scenarios >/dev/null 2>"$T_TMP/err"
 check "an unknown target is refused" grep -q "unknown target 'passthrough_hp'" "$T_TMP/err"
+"$SC" --targets=fixed:chroot,xattr scenarios >/dev/null 2>"$T_TMP/err"
+check "a word the target does not take is named, with the ones it does" \
+	grep -q "target fixed has no option 'xattr' (none, chroot, namespace)" "$T_TMP/err"
+"$SC" --targets=fixed:namespace,chroot,v3 scenarios/other/rename-exchange.scn >/dev/null 2>"$T_TMP/err"
+check "two words of one group are refused: commas join words to the target before" \
+	grep -q "'namespace' and 'chroot' are both sandbox" "$T_TMP/err"
 "$SC" --targets=passthrough_ll --examples="$T_TMP/none" scenarios/other/rename-exchange.scn >"$T_TMP/out" 2>&1
 check "a target whose binary is missing is SKIP, saying what to build" \
 	grep -q "SKIP other/rename-exchange \[passthrough_ll\]: cannot run $T_TMP/none/passthrough_ll: No such file or directory (build it: make build-tests)" "$T_TMP/out"

@@ -51,6 +51,9 @@ START_TEST(names_are_canonical)
 	ck_assert_str_eq(t.name, "fixed:namespace");
 	parse_ok("fixed-vhost:namespace", &t);
 	ck_assert_str_eq(t.name, "fixed-vhost");
+	parse_ok("virtiofsd-rs:xattr", &t);
+	ck_assert_str_eq(t.name, "virtiofsd-rs:xattr");
+	ck_assert_str_eq(target_option_in(&t, "xattr"), "xattr");
 	parse_ok("fixed-vhost:none", &t);
 	ck_assert_str_eq(target_option_in(&t, "sandbox"), "none");
 }
