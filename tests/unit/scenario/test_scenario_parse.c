@@ -245,7 +245,7 @@ START_TEST(every_refusal_names_its_line)
 		"passthrough, passthrough_fh, virtiofsd-c (or virtiofsd), virtiofsd-rs, fixed-vhost)");
 	refused(HEADER "fails-on virtiofsd-rs:sometimes\nguest read a\n", 4,
 		"target virtiofsd-rs has no option 'sometimes' (never, prefer, mandatory, "
-		"namespace, chroot, none)");
+		"namespace, chroot, none, xattr)");
 	refused(HEADER "only virtiofsd-rs:never,prefer\nguest read a\n", 4,
 		"target virtiofsd-rs: 'never' and 'prefer' are both handles");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
