@@ -302,14 +302,15 @@ static int confine(struct serve_options *o, struct fuse_session *se, struct pass
 	struct errbuf why;
 
 	if (o->sandbox != SANDBOX_NONE) {
-		if (cfg.log_path) {
-			fds.log_fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-			if (fds.log_fd < 0) {
-				fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg.log_path,
-					strerror(errno));
-				return -errno;
-			}
+		struct decision_log log;
+		int err = decision_log_open(&log, cfg.log_path);
+
+		if (err) {
+			fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg.log_path,
+				strerror(-err));
+			return err;
 		}
+		fds.log_fd = log.fd; /* passthrough_init_at takes it over */
 		add_fd(&l, lfd);
 		add_fd(&l, mounted ? fuse_session_fd(se) : -1);
 		add_fd(&l, ctl->listen_fd);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "notify/notify_proto.h"
+#include "util/number.h"
 #include "options.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
@@ -308,9 +309,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			break;
 		}
 		case OPT_RLIMIT_NOFILE:
-			errno = 0;
-			n = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || n < 64 || n > (1u << 30))
+			if (number_parse(optarg, 1u << 30, &n) || n < 64)
 				return bad("rlimit-nofile", optarg, "64 to 1073741824");
 			o->rlimit_nofile = (unsigned long)n;
 			break;

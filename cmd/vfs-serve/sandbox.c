@@ -20,23 +20,23 @@
 #endif
 
 #include "sandbox.h"
+#include "util/enum_name.h"
 #include "util/proc_fd.h"
 
 static const char *const mode_names[] = { "none", "chroot", "namespace", NULL };
 
 const char *sandbox_mode_name(enum sandbox_mode m)
 {
-	return (unsigned)m < 3 ? mode_names[m] : "?";
+	return enum_name(mode_names, (int)m);
 }
 
 int sandbox_mode_parse(const char *s, enum sandbox_mode *m)
 {
-	for (int k = 0; mode_names[k]; k++)
-		if (!strcmp(s, mode_names[k])) {
-			*m = (enum sandbox_mode)k;
-			return 0;
-		}
-	return -EINVAL;
+	int v, err = enum_parse(mode_names, s, &v);
+
+	if (!err)
+		*m = (enum sandbox_mode)v;
+	return err;
 }
 
 static volatile pid_t server_pid;

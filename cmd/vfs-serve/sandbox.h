@@ -28,7 +28,7 @@ enum sandbox_mode { SANDBOX_NONE, SANDBOX_CHROOT, SANDBOX_NAMESPACE };
 const char *sandbox_mode_name(enum sandbox_mode m);
 int sandbox_mode_parse(const char *s, enum sandbox_mode *m);
 
-#define SANDBOX_MAX_FDS 8
+#define SANDBOX_MAX_FDS 12
 
 /* What the waiting parent undoes once the server ends. */
 struct sandbox_leftovers {

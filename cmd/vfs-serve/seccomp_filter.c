@@ -2,25 +2,25 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <seccomp.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "seccomp_filter.h"
+#include "util/enum_name.h"
 
 static const char *const action_names[] = { "none", "kill", "log", NULL };
 
 const char *seccomp_action_name(enum seccomp_action a)
 {
-	return (unsigned)a < 3 ? action_names[a] : "?";
+	return enum_name(action_names, (int)a);
 }
 
 int seccomp_action_parse(const char *s, enum seccomp_action *a)
 {
-	for (int k = 0; action_names[k]; k++)
-		if (!strcmp(s, action_names[k])) {
-			*a = (enum seccomp_action)k;
-			return 0;
-		}
-	return -EINVAL;
+	int v, err = enum_parse(action_names, s, &v);
+
+	if (!err)
+		*a = (enum seccomp_action)v;
+	return err;
 }
 
 /*

@@ -274,14 +274,6 @@ int control_run(struct control *c, struct errbuf *why)
 	return 0;
 }
 
-int control_start(struct control *c, struct passthrough *pt, const char *path,
-		  int idle_timeout_ms, struct errbuf *why)
-{
-	int err = control_listen(c, pt, path, idle_timeout_ms, why);
-
-	return err ? err : control_run(c, why);
-}
-
 void control_forget_path(struct control *c)
 {
 	free(c->path);

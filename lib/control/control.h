@@ -28,15 +28,10 @@ struct control {
 };
 
 /*
- * Binds @path (a stale socket there is replaced) and starts the thread.
+ * Binds @path (a stale socket there is replaced); the thread starts with
+ * control_run, so that a server can change its root in between.
  * @idle_timeout_ms: how long a client may make no progress (0: default).
  * 0, or -errno with @why saying what failed.
- */
-int control_start(struct control *c, struct passthrough *pt, const char *path,
-		  int idle_timeout_ms, struct errbuf *why);
-/*
- * control_start in two steps, for a server that changes its root between
- * them: bind where the path is still reachable, start the thread after.
  */
 int control_listen(struct control *c, struct passthrough *pt, const char *path,
 		   int idle_timeout_ms, struct errbuf *why);

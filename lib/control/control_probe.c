@@ -46,6 +46,17 @@ static int open_by_route(struct passthrough *pt, const char *route, const char *
 	return -EINVAL;
 }
 
+/* "ESTALE", or the number for an errno without a name (errno_parse reads both). */
+static void add_errno(struct strbuf *out, const char *what, int err)
+{
+	const char *name = errno_name(err);
+
+	if (name)
+		strbuf_addf(out, "%s%s\n", what, name);
+	else
+		strbuf_addf(out, "%s%d\n", what, err);
+}
+
 static void probe_escape(struct passthrough *pt, const char *route, const char *path,
 			 struct strbuf *out)
 {
@@ -62,9 +73,7 @@ static void probe_escape(struct passthrough *pt, const char *route, const char *
 		strbuf_addf(out, "err probe escape: unknown route '%.64s' (absolute, "
 			    "proc-self-root, proc-fd-root or proc-init-root)\n", route);
 	} else if (fd < 0) {
-		const char *name = errno_name(-fd);
-
-		strbuf_addf(out, "ok refused %s\n", name ? name : "EIO");
+		add_errno(out, "ok refused ", -fd);
 	} else {
 		/* Its first line says what was reached. */
 		n = read(fd, head, sizeof(head) - 1);
@@ -80,13 +89,10 @@ static void probe_syscall(struct strbuf *out)
 {
 	long r = syscall(SYS_syslog, SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
 
-	if (r < 0) {
-		const char *name = errno_name(errno);
-
-		strbuf_addf(out, "ok syslog failed %s\n", name ? name : "EIO");
-	} else {
+	if (r < 0)
+		add_errno(out, "ok syslog failed ", errno);
+	else
 		strbuf_addf(out, "ok syslog returned %ld\n", r);
-	}
 }
 
 void control_probe(struct passthrough *pt, char **w, int n, struct strbuf *out)

@@ -8,7 +8,7 @@
 # on, cleans up the control socket and a FUSE mount, and leaves nothing
 # running; and scenarios/security passes in every mode.
 . "$(dirname "$0")/lib.sh"
-plan 78
+plan 81
 
 VS=$BIN/vfs-serve
 VF=$BIN/vfs-fuse
@@ -44,6 +44,14 @@ for mode in namespace chroot none; do
 				sh -c "'$HELPERS/vfs-ctl' '$T_TMP/ctl' 'probe escape $route $T_TMP/outside' | grep -q '^ok refused'"
 		fi
 	done
+	if [ $mode = none ]; then
+		for bad in "probe escape upward $T_TMP/outside:unknown route 'upward'" \
+			"probe escape absolute outside:'outside' is not an absolute path" \
+			"probe escape absolute:usage: probe escape ROUTE PATH"; do
+			check "${bad%%:*}: refused, saying why" sh -c \
+				"'$HELPERS/vfs-ctl' '$T_TMP/ctl' '${bad%%:*}' | grep -q \"^err .*${bad#*:}\""
+		done
+	fi
 	if [ $mode != none ]; then
 		check "$mode: probe escape proc-init-root (another process's root) is refused" \
 			sh -c "'$HELPERS/vfs-ctl' '$T_TMP/ctl' 'probe escape proc-init-root $T_TMP/outside' | grep -q '^ok refused'"
