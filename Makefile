@@ -71,7 +71,7 @@ BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject
 all: $(BINS)
 
 # vfs-scenario looks for installed scenarios under DATADIR last (paths.c).
-$(BUILD)/obj/cmd/vfs-scenario/paths.o: CPPFLAGS += -DVFSKIT_DATADIR='"$(DATADIR)"'
+$(BUILD)/obj/lib/target/target_locate.o: CPPFLAGS += -DVFSKIT_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -214,7 +214,7 @@ static int cell_start(struct cell *c)
 	int err;
 
 	if (c->vm_run) {
-		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, c->o->guest_image, &e);
+		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, c->o->loc.guest_image, &e);
 		server_pid = c->vm.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the guest did not come up: %s; the daemon's output:\n",

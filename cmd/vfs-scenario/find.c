@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "find.h"
-#include "paths.h"
+#include "target/target_locate.h"
 #include "util/array.h"
 
 static void collect(const char *path, struct files *fs, int *errors)

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	}
 	cell_signals_install();
 	if (geteuid() == 0) {
-		rc = sandbox_enter(workdir, sizeof(workdir));
+		rc = sandbox_enter("vfs-scenario", workdir, sizeof(workdir));
 		if (rc) {
 			fprintf(stderr, "vfs-scenario: cannot make a private mount namespace: %s\n",
 				strerror(-rc));

@@ -1,7 +1,6 @@
 /* options: getopt_long, every value checked; defaults found beside the binary. */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,6 @@
 #include "options.h"
 #include "scenario/scenario.h"
 
-#define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
-#define VIRTIOFSD_RS_NATIVE "/usr/libexec/virtiofsd"
 
 static void usage(FILE *f)
 {
@@ -134,28 +131,10 @@ static int parse_targets(const char *s, struct options *o, bool designs_only)
 
 static void defaults(struct options *o)
 {
-	char exe[PATH_MAX], *dir;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
 	memset(o, 0, sizeof(*o));
 	parse_targets("ids-only,v3,fixed", o, true);
 	o->timeout = 60;
-	exe[n > 0 ? n : 0] = '\0';
-	dir = dirname(exe);
-	snprintf(o->serve, sizeof(o->serve), "%s/vfs-serve", dir);
-	snprintf(o->inject, sizeof(o->inject), "%s/vfs-inject", dir);
-	snprintf(o->examples, sizeof(o->examples), "%s/../bench", dir);
-	/* build/guest whatever the build tree: the image is not instrumented. */
-	snprintf(o->guest_image, sizeof(o->guest_image), "%s/../../build/guest", dir);
-	/* The fetched Rust virtiofsd, likewise; a native install otherwise. */
-	snprintf(o->virtiofsd_rs, sizeof(o->virtiofsd_rs), "%s/../../build/virtiofsd-rs/virtiofsd",
-		 dir);
-	if (access(o->virtiofsd_rs, X_OK) < 0)
-		snprintf(o->virtiofsd_rs, sizeof(o->virtiofsd_rs), "%s", VIRTIOFSD_RS_NATIVE);
-	o->paths = (struct target_paths){ .serve = o->serve, .inject = o->inject,
-					  .examples = o->examples,
-					  .virtiofsd_c = VIRTIOFSD_DEFAULT,
-					  .virtiofsd_rs = o->virtiofsd_rs };
+	target_locate(&o->loc, &o->paths);
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -196,7 +175,7 @@ int options_parse(int argc, char **argv, struct options *o)
 				return 2;
 			break;
 		case 'E':
-			snprintf(o->examples, sizeof(o->examples), "%s", optarg);
+			snprintf(o->loc.examples, sizeof(o->loc.examples), "%s", optarg);
 			break;
 		case 'S':
 			if (!strstr(optarg, "{source}") || !strstr(optarg, "{mountpoint}")) {
@@ -229,10 +208,10 @@ int options_parse(int argc, char **argv, struct options *o)
 			o->guest_vm = !strcmp(optarg, "vm");
 			break;
 		case 'I':
-			snprintf(o->guest_image, sizeof(o->guest_image), "%s", optarg);
+			snprintf(o->loc.guest_image, sizeof(o->loc.guest_image), "%s", optarg);
 			break;
 		case 'B':
-			snprintf(o->serve, sizeof(o->serve), "%s", optarg);
+			snprintf(o->loc.serve, sizeof(o->loc.serve), "%s", optarg);
 			break;
 		case 'F':
 			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);

@@ -10,6 +10,7 @@
 
 #include "fuse/client/init_profile.h"
 #include "target/target_argv.h"
+#include "target/target_locate.h"
 
 #define MAX_TARGETS 48
 
@@ -17,10 +18,9 @@ struct options {
 	struct target targets[MAX_TARGETS]; /* the columns, in order */
 	int ntargets;
 	bool foreign;              /* --server or --vhost-user: one "server" column */
-	struct target_paths paths; /* points into the buffers below */
-	char serve[PATH_MAX], inject[PATH_MAX], examples[PATH_MAX], virtiofsd_rs[PATH_MAX];
+	struct target_paths paths; /* points into loc */
+	struct target_locations loc;
 	bool guest_vm;             /* --guest=vm */
-	char guest_image[PATH_MAX];
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
 	int timeout;

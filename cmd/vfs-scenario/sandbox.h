@@ -1,24 +1,14 @@
 /*
- * sandbox: where scenarios run. A private mount namespace and a tmpfs work
- * directory, fixtures built by fixtures/NAME.sh, and the server under test
- * started with PR_SET_PDEATHSIG, so that nothing outlives the runner: not
- * a mount, not a loop device (attached with autoclear), not a process,
- * even if the runner is killed.
+ * sandbox: the server under test of a mount scenario, started with
+ * PR_SET_PDEATHSIG so that it never outlives the runner, and its mount
+ * (the work directory and fixtures: fixture/workdir.h).
  */
 #ifndef VFS_SCENARIO_SANDBOX_H
 #define VFS_SCENARIO_SANDBOX_H
 
 #include <sys/types.h>
 
-/* Enters a private mount namespace and mounts a tmpfs work dir. */
-int sandbox_enter(char *workdir, size_t len);
-void sandbox_leave(const char *workdir);
-
-/* Runs @fixtures/@name.sh on @dir; its stderr goes to @errlog. */
-int fixture_build(const char *fixtures, const char *name, const char *dir,
-		  const char *errlog);
-/* Unmounts everything below @dir (deepest first) and removes it. */
-void fixture_teardown(const char *dir);
+#include "fixture/workdir.h"
 
 struct server {
 	pid_t pid;

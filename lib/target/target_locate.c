@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "paths.h"
+#include "target/target_locate.h"
 
 #ifndef VFSKIT_DATADIR
 #error "VFSKIT_DATADIR is set by the Makefile (DATADIR)"
@@ -47,4 +47,26 @@ int data_dir_find(const char *what, char *out, size_t len, struct strbuf *looked
 		strbuf_addf(looked, "%s%s", i ? " " : "", cand[i]);
 	}
 	return -ENOENT;
+}
+
+void target_locate(struct target_locations *l, struct target_paths *p)
+{
+	char exe[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	dir = dirname(exe);
+	snprintf(l->serve, sizeof(l->serve), "%s/vfs-serve", dir);
+	snprintf(l->inject, sizeof(l->inject), "%s/vfs-inject", dir);
+	snprintf(l->examples, sizeof(l->examples), "%s/../bench", dir);
+	/* build/guest whatever the build tree: the image is not instrumented. */
+	snprintf(l->guest_image, sizeof(l->guest_image), "%s/../../build/guest", dir);
+	/* The fetched Rust virtiofsd, likewise; a native install otherwise. */
+	snprintf(l->virtiofsd_rs, sizeof(l->virtiofsd_rs), "%s/../../build/virtiofsd-rs/virtiofsd",
+		 dir);
+	if (access(l->virtiofsd_rs, X_OK) < 0)
+		snprintf(l->virtiofsd_rs, sizeof(l->virtiofsd_rs), "%s", VIRTIOFSD_RS_NATIVE);
+	*p = (struct target_paths){ .serve = l->serve, .inject = l->inject,
+				    .examples = l->examples, .virtiofsd_c = VIRTIOFSD_DEFAULT,
+				    .virtiofsd_rs = l->virtiofsd_rs };
 }
