@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "canary.h"
+#include "fixture/canary.h"
 #include "cell.h"
 #include "control/control_client.h"
 #include "inject_check.h"
@@ -110,10 +110,15 @@ bool cell_applies(const struct options *o, const struct scenario *s, const struc
 						 : o->paths.server_cmd != NULL);
 	if (!scenario_only(s, t))
 		return false;
-	/* Protocol scenarios need a FUSE client's way in; mount ones a /dev/fuse server. */
+	/*
+	 * Protocol scenarios need a FUSE client's way in (libfuse's daemons: a
+	 * /dev/fuse fd of ours, with the devfuse word); mount ones a /dev/fuse
+	 * server.
+	 */
 	if (s->protocol)
-		return k == TARGET_DESIGN || k == TARGET_VHOST_USER;
-	return k == TARGET_DESIGN || k == TARGET_FUSE_MOUNT;
+		return k == TARGET_DESIGN || k == TARGET_VHOST_USER ||
+		       (k == TARGET_FUSE_MOUNT && target_option_in(t, "transport"));
+	return k == TARGET_DESIGN || (k == TARGET_FUSE_MOUNT && !target_option_in(t, "transport"));
 }
 
 const char *cell_unmet(const struct scenario *s)

@@ -12,6 +12,13 @@
 #include "core/config.h"
 #include "target/target.h"
 
+/*
+ * libfuse's daemons take a /dev/fuse fd in place of a mountpoint: with
+ * this word protocol scenarios reach them over one (target_argv.c), with
+ * no kernel between; without it they run mount scenarios only.
+ */
+#define DEVFUSE_WORD { "devfuse", "transport", "", false }
+
 const struct target_base target_table[] = {
 	{ "ids-only", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_IDS_ONLY, { { 0 } },
 	  "vfs-serve, keying inodes by (st_dev, st_ino, mnt_id) without an fd" },
@@ -22,11 +29,11 @@ const struct target_base target_table[] = {
 	    { "chroot", "sandbox", "--sandbox=chroot", false },
 	    { "namespace", "sandbox", "--sandbox=namespace", false } },
 	  "vfs-serve, lookup-only handles, one live inode per file" },
-	{ "passthrough_ll", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	{ "passthrough_ll", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
 	  "libfuse's low-level example (Debian 12's libfuse3-dev)" },
-	{ "passthrough", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	{ "passthrough", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
 	  "libfuse's high-level example" },
-	{ "passthrough_fh", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	{ "passthrough_fh", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
 	  "libfuse's high-level example keeping file handles" },
 	{ "virtiofsd-c", "virtiofsd", TARGET_VHOST_USER, 0, -1,
 	  { { "namespace", "sandbox", "-o sandbox=namespace", true },

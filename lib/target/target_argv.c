@@ -184,6 +184,15 @@ int target_protocol_argv(const struct target *t, const struct target_paths *p,
 			return -EINVAL;
 		}
 		break;
+	case TARGET_FUSE_MOUNT: {
+		/* libfuse's own: a /dev/fuse fd handed over (daemon.h's {devfuse}), no mount. */
+		struct target_run devfuse = *r;
+
+		*vhost_user = false;
+		devfuse.mnt = "{devfuse}";
+		devfuse.ninject = 0; /* pushed above */
+		return target_mount_argv(t, p, &devfuse, argv);
+	}
 	default:
 		return -EINVAL;
 	}

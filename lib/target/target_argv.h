@@ -46,9 +46,10 @@ int target_mount_argv(const struct target *t, const struct target_paths *p,
 
 /*
  * The command that serves r->source to a FUSE client without a mount,
- * with {fd} or {socket} left for daemon_start; *@vhost_user: whether it
- * speaks vhost-user (else vfs-serve's SOCK_SEQPACKET socket mode). Errors
- * as target_mount_argv.
+ * with {fd}, {socket} or {devfuse} left for daemon_start; *@vhost_user:
+ * whether it speaks vhost-user (else FUSE over SOCK_SEQPACKET: vfs-serve's
+ * socket mode, or a libfuse daemon's /dev/fuse fd). Errors as
+ * target_mount_argv.
  */
 int target_protocol_argv(const struct target *t, const struct target_paths *p,
 			 const struct target_run *r, struct strvec *argv, bool *vhost_user);

@@ -24,19 +24,19 @@
 #include "util/strbuf.h"
 #include "util/mono_clock.h"
 
-/* @cmd with {socket}, {fd} and {source} replaced; malloc'd, or NULL. */
+/* @cmd with {socket}, {fd}, {source} and {devfuse} replaced; malloc'd, or NULL. */
 static char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source)
 {
-	static const char *const key[] = { "{socket}", "{fd}", "{source}" };
-	const char *val[] = { socket, fd, source };
+	static const char *const key[] = { "{socket}", "{fd}", "{source}", "{devfuse}" };
+	const char *val[] = { socket, fd, source, "/dev/fd/3" };
 	struct strbuf sb = STRBUF_INIT;
 
 	for (const char *p = cmd; *p; p++) {
 		int k = 0;
 
-		while (k < 3 && strncmp(p, key[k], strlen(key[k])))
+		while (k < 4 && strncmp(p, key[k], strlen(key[k])))
 			k++;
-		if (k < 3) {
+		if (k < 4) {
 			strbuf_addstr(&sb, val[k] ? val[k] : "");
 			p += strlen(key[k]) - 1;
 		} else {
@@ -202,6 +202,39 @@ int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char
 	return 0;
 }
 
+/*
+ * {devfuse}: libfuse takes /dev/fd/N as a /dev/fuse fd already open
+ * (fuse_session_mount, libfuse 3.3+) and mounts nothing; N is one end of
+ * a SOCK_SEQPACKET pair, so each read(2) is one request and each
+ * writev(2) one reply, as on /dev/fuse.
+ */
+static int start_devfuse(struct daemon *d, char *const argv[], const char *source,
+			 const char *log, struct errbuf *e)
+{
+	int sv[2], err;
+	char **words = words_of(argv, "", source);
+
+	if (!words)
+		return errbuf_set(e, -ENOMEM, "daemon command");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		free_words(words);
+		return errbuf_set(e, -errno, "socketpair");
+	}
+	spawner = getpid();
+	d->pid = fork();
+	if (d->pid == 0)
+		child(words, sv[1], log);
+	err = d->pid < 0 ? -errno : 0;
+	free_words(words);
+	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		return errbuf_set(e, err, "fork");
+	}
+	setpgid(d->pid, d->pid);
+	return sv[0];
+}
+
 int daemon_start(struct daemon *d, char *const argv[], int socktype, const char *source,
 		 const char *dir, const char *log, int timeout_ms, struct errbuf *e)
 {
@@ -213,8 +246,10 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 	char **words, desc[64];
 
 	memset(d, 0, sizeof(*d));
+	if (any_word_has(argv, "{devfuse}"))
+		return start_devfuse(d, argv, source, log, e);
 	if (!by_fd && !any_word_has(argv, "{socket}"))
-		return errbuf_set(e, -EINVAL, "the command has neither {socket} nor {fd}");
+		return errbuf_set(e, -EINVAL, "the command has neither {socket}, {fd} nor {devfuse}");
 	if (by_fd) {
 		lfd = listen_abstract(socktype, &a, &alen);
 		if (lfd < 0)

@@ -22,9 +22,12 @@ struct daemon {
 };
 
 /*
- * Starts @argv (each word with {socket}, {fd} and {source} replaced;
- * {socket} is @dir/vhost-user.sock, {fd} is 3, a listening socket of
- * @socktype it inherits) and connects to it. The connected socket, or
+ * Starts @argv (each word with {socket}, {fd}, {source} and {devfuse}
+ * replaced; {socket} is @dir/vhost-user.sock, {fd} is 3, a listening
+ * socket of @socktype it inherits) and connects to it. {devfuse} is
+ * /dev/fd/3, one end of a connected SOCK_SEQPACKET pair, for a libfuse
+ * daemon to take in place of a mountpoint: it then reads requests from
+ * it as from /dev/fuse; the other end is returned. The connected socket, or
  * -errno with @e saying why (the daemon ended first: its status;
  * -ETIMEDOUT: no socket after @timeout_ms).
  */
