@@ -56,6 +56,8 @@ WATCH_SRCS := $(wildcard cmd/vfs-watch/*.c)
 WATCH_OBJS := $(WATCH_SRCS:%.c=$(BUILD)/obj/%.o)
 FUSECLI_SRCS := $(wildcard cmd/vfs-fuse/*.c)
 FUSECLI_OBJS := $(FUSECLI_SRCS:%.c=$(BUILD)/obj/%.o)
+FUZZ_SRCS  := $(wildcard cmd/vfs-fuzz/*.c)
+FUZZ_OBJS  := $(FUZZ_SRCS:%.c=$(BUILD)/obj/%.o)
 SCEN_SRCS  := $(wildcard cmd/vfs-scenario/*.c)
 SCEN_OBJS  := $(SCEN_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -66,7 +68,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(filter-out %.bpf.c t
 	$(BUILD)/bench/trace_floor
 
 BINS := $(BUILD)/bin/vfs-serve $(BUILD)/bin/vfs-scenario $(BUILD)/bin/vfs-inject \
-	$(BUILD)/bin/vfs-trace $(BUILD)/bin/vfs-fuse $(BUILD)/bin/vfs-watch
+	$(BUILD)/bin/vfs-trace $(BUILD)/bin/vfs-fuse $(BUILD)/bin/vfs-watch $(BUILD)/bin/vfs-fuzz
 
 all: $(BINS)
 
@@ -88,6 +90,11 @@ $(BUILD)/bin/vfs-serve: $(SERVE_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
 
 $(BUILD)/bin/vfs-fuse: $(FUSECLI_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bin/vfs-fuzz: $(FUZZ_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^

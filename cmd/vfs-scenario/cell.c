@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fixture/canary.h"
+#include "fuzz/oracle_exceptions.h"
 #include "cell.h"
 #include "control/control_client.h"
 #include "inject_check.h"
@@ -257,6 +258,16 @@ static int cell_start(struct cell *c)
 		}
 		c->ctx.step.fuse = &c->ft;
 		c->ctx.step.server_pid = c->ft.daemon.pid;
+		if (c->s->oracle) {
+			c->ctx.step.oracle = fuzz_oracle_new(c->source, oracle_exceptions_of(c->t), &err);
+			if (!c->ctx.step.oracle) {
+				strbuf_addf(&c->details, "the oracle cannot read the share's file "
+					    "handles: %s\n", strerror(-err));
+				fuse_target_close(&c->ft, 1000, c->how, sizeof(c->how));
+				server_pid = 0;
+				return -1;
+			}
+		}
 	} else {
 		err = server_start(&c->sv, c->argv.v, c->mnt, c->errlog, c->s->nofile);
 		if (err) {
@@ -273,6 +284,8 @@ static int cell_start(struct cell *c)
 
 static void cell_stop(struct cell *c)
 {
+	fuzz_oracle_free(c->ctx.step.oracle);
+	c->ctx.step.oracle = NULL;
 	server_pid = 0;
 	qemu_pid = 0;
 	if (c->vm_run)

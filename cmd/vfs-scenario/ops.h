@@ -12,6 +12,7 @@
 
 #include "fuse/client/fuse_target.h"
 #include "fuse/client/fuse_words.h"
+#include "fuzz/fuzz_oracle.h"
 #include "guest/guest_ops.h"
 #include "notify/notify_driver.h"
 #include "scenario/scenario.h"
@@ -39,6 +40,7 @@ struct step_ctx {
 	uint64_t armed_ns;        /* when they were first armed (CLOCK_REALTIME), 0: not yet */
 	const char *canary_dir;   /* canary steps: the tree is below it, described as ... */
 	const char *canary_before; /* ... this before the first step */
+	struct fuzz_oracle *oracle; /* oracle steps: judges every fuse step's reply */
 	bool verbose;
 	volatile int *stop;       /* set by a signal or the time limit */
 	struct strbuf *notes;     /* the run's report, for what it should say beside a failure */
@@ -61,6 +63,8 @@ int op_fuse(struct step_ctx *ctx, bool raw, int argc, char **argv, struct strbuf
 int op_notify(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out);
 /* canary check: "unchanged", or what changed beside the share (canary.h). */
 int op_canary(struct step_ctx *ctx, struct strbuf *out);
+/* oracle NAME: the first verdict of that oracle so far ("none", or its site: fuzz_oracle.h). */
+int op_oracle(struct step_ctx *ctx, const char *name, struct strbuf *out);
 /* inject arm|clear: the scenario's inject faults from now on, or no more (inject_check.c). */
 int op_inject(struct step_ctx *ctx, const char *op, struct strbuf *out);
 

@@ -208,7 +208,7 @@ static const char *kind_name(enum step_kind k)
 	return k == KIND_GUEST ? "guest" : k == KIND_HOST ? "host" : k == KIND_SERVER ? "server" :
 	       k == KIND_DAEMON ? "daemon" : k == KIND_FUSE ? "fuse" : k == KIND_RAW ? "raw" :
 	       k == KIND_NOTIFY ? "notify" : k == KIND_INJECT ? "inject" :
-	       k == KIND_CANARY ? "canary" : "set";
+	       k == KIND_CANARY ? "canary" : k == KIND_ORACLE ? "oracle" : "set";
 }
 
 static void describe(struct strbuf *sb, const struct step *st, char **argv)
@@ -274,19 +274,6 @@ static void describe_expect(struct strbuf *sb, const struct expect *e, const cha
 		strbuf_addstr(sb, e->negate ? "a failure" : "success");
 }
 
-/* Whether @o resolves the last component of its paths (a symlink is followed). */
-static bool follows(const struct op *o)
-{
-	static const char *const following[] = { "write", "read", "open", "hold", "open-writer",
-						 "readdir", "handle", "nodeid", "lookup-threads",
-						 NULL };
-
-	for (int k = 0; following[k]; k++)
-		if (!strcmp(o->name, following[k]))
-			return true;
-	return false;
-}
-
 /* A guest step in the VM: the agent confines its paths, as confine_args does here. */
 static int vm_guest_step(struct run_ctx *ctx, const struct step *st, char **argv,
 			 struct strbuf *value)
@@ -295,7 +282,7 @@ static int vm_guest_step(struct run_ctx *ctx, const struct step *st, char **argv
 	int r;
 
 	for (int k = 0; k < st->argc; k++)
-		flags[k] = !op_arg_is_path(st->op, k) ? 'v' : follows(st->op) ? 'P' : 'p';
+		flags[k] = !op_arg_is_path(st->op, k) ? 'v' : op_follows(st->op) ? 'P' : 'p';
 	r = vm_step(ctx->step.vm, op_find(st->op->name, KIND_HOST) ? "file" : "guest", st->op->name,
 		    st->argc, argv, flags, value, refusal, sizeof(refusal));
 	if (refusal[0])
@@ -331,6 +318,8 @@ static int exec_step(struct run_ctx *ctx, const struct step *st, char **argv,
 		return op_inject(&ctx->step, op, value);
 	case KIND_CANARY:
 		return op_canary(&ctx->step, value);
+	case KIND_ORACLE:
+		return op_oracle(&ctx->step, op, value);
 	default:
 		err = var_set(v, argv[0], argv[1]);
 		if (err)
@@ -368,7 +357,7 @@ static int settle(struct run_ctx *ctx)
 static int confine_args(const struct run_ctx *ctx, const struct step *st, char **argv)
 {
 	const char *root = st->kind == KIND_GUEST ? ctx->step.guest_root : ctx->step.host_root;
-	bool follow = follows(st->op);
+	bool follow = op_follows(st->op);
 
 	if (st->kind == KIND_GUEST && ctx->step.vm)
 		return 0; /* the guest's agent confines them, below its mount */

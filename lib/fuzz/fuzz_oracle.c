@@ -295,7 +295,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 	dirfd = node_open(o, node_find(o, parent), parent);
 	if (dirfd < 0)
 		return; /* the parent is gone from the host, or was never seen: nothing to hold it to */
-	r = name_to_handle_at(dirfd, name, &h.fh, &mnt, AT_SYMLINK_NOFOLLOW);
+	r = name_to_handle_at(dirfd, name, &h.fh, &mnt, 0); /* 0: a symlink itself */
 	close(dirfd);
 	n = node_get(o, nodeid);
 	if (!n)

@@ -149,7 +149,7 @@ static int step_kind(struct parser *p, const struct scenario *s, struct step *st
 	static const struct { const char *word; enum step_kind kind; } kinds[] = {
 		{ "guest", KIND_GUEST }, { "host", KIND_HOST }, { "server", KIND_SERVER },
 		{ "daemon", KIND_DAEMON }, { "fuse", KIND_FUSE }, { "raw", KIND_RAW },
-		{ "notify", KIND_NOTIFY }, { "canary", KIND_CANARY },
+		{ "notify", KIND_NOTIFY }, { "canary", KIND_CANARY }, { "oracle", KIND_ORACLE },
 	};
 
 	st->kind = 0;
@@ -162,7 +162,7 @@ static int step_kind(struct parser *p, const struct scenario *s, struct step *st
 		st->kind = KIND_INJECT;
 	if (!st->kind) {
 		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, notify, set, "
-			 "inject, canary, repeat, end, expect, assume, witness)", w);
+			 "inject, canary, oracle, repeat, end, expect, assume, witness)", w);
 		return -1;
 	}
 	if (st->kind == KIND_INJECT && !s->ninject) {
@@ -261,6 +261,7 @@ int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *q, int 
 	if (st.kind & (KIND_FUSE | KIND_RAW | KIND_NOTIFY))
 		s->protocol = true;
 	s->canary |= st.kind == KIND_CANARY;
+	s->oracle |= st.kind == KIND_ORACLE;
 	p->kinds |= st.kind;
 	if (st.kind & (KIND_FUSE | KIND_RAW | KIND_NOTIFY) && p->in_background)
 		complain(p, "fuse and raw steps run on the runner's one connection, not in a "

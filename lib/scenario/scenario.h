@@ -21,7 +21,7 @@
 
 enum step_kind { KIND_GUEST = 1, KIND_HOST = 2, KIND_SERVER = 4, KIND_SET = 8, KIND_DAEMON = 16,
 		 KIND_FUSE = 32, KIND_RAW = 64, KIND_NOTIFY = 128, KIND_INJECT = 256,
-		 KIND_CANARY = 512 };
+		 KIND_CANARY = 512, KIND_ORACLE = 1024 };
 
 enum expect_type {
 	EXPECT_NONE,  /* no expect: the step must succeed */
@@ -82,6 +82,7 @@ struct scenario {
 	int nwitnesses;
 	bool protocol;       /* fuse or raw steps: runs on protocol targets, no mount */
 	bool canary;         /* canary steps: a tree beside the share, made before the first */
+	bool oracle;         /* oracle steps: every fuse step's reply is judged (lib/fuzz) */
 };
 
 #define REQUIRES_ROOT 1u
@@ -113,6 +114,8 @@ extern const struct op scenario_ops[];
 struct scenario *scenario_parse(const char *path, FILE *err);
 void scenario_free(struct scenario *s);
 
+/* Whether @o resolves the last component of its paths (a symlink is followed). */
+bool op_follows(const struct op *o);
 /* Whether argument @i of @o names a file below the root. */
 bool op_arg_is_path(const struct op *o, int i);
 /* Why @path would leave the root ("is absolute", ...), or NULL. */

@@ -66,6 +66,12 @@ const struct op scenario_ops[] = {
 	{ "set", KIND_SET, 2, 2, "set NAME VALUE", 0 },
 	{ "arm", KIND_INJECT, 0, 0, "inject arm", 0 },
 	{ "check", KIND_CANARY, 0, 0, "canary check", 0 },
+	/* The verdicts of lib/fuzz/fuzz_oracle on the fuse steps so far: "none" or the site. */
+	{ "alive", KIND_ORACLE, 0, 0, "oracle alive", 0 },
+	{ "protocol", KIND_ORACLE, 0, 0, "oracle protocol", 0 },
+	{ "identity", KIND_ORACLE, 0, 0, "oracle identity", 0 },
+	{ "duplicate", KIND_ORACLE, 0, 0, "oracle duplicate", 0 },
+	{ "differs", KIND_ORACLE, 0, 0, "oracle differs", 0 },
 	{ "clear", KIND_INJECT, 0, 0, "inject clear", 0 },
 	{ NULL, 0, 0, 0, NULL, 0 },
 };
@@ -134,4 +140,17 @@ bool whole_number(const char *w, long min, long max)
 	errno = 0;
 	v = strtol(w, &end, 10);
 	return !errno && !*end && v >= min && v <= max;
+}
+
+/* Whether @o resolves the last component of its paths (a symlink is followed). */
+bool op_follows(const struct op *o)
+{
+	static const char *const following[] = { "write", "read", "open", "hold", "open-writer",
+						 "readdir", "handle", "nodeid", "lookup-threads",
+						 NULL };
+
+	for (int k = 0; following[k]; k++)
+		if (!strcmp(o->name, following[k]))
+			return true;
+	return false;
 }

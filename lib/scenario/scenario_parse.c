@@ -253,6 +253,9 @@ static void check_whole(struct parser *p, struct scenario *s, const struct block
 	if ((p->kinds & KIND_GUEST) && (p->kinds & (KIND_FUSE | KIND_RAW | KIND_NOTIFY)))
 		complain(p, "guest steps go through a mount, fuse and raw steps through the "
 			 "protocol: a scenario has one or the other");
+	if ((p->kinds & KIND_ORACLE) && !(p->kinds & (KIND_FUSE | KIND_RAW)))
+		complain(p, "oracle steps judge fuse and raw steps: a scenario with oracle steps "
+			 "has some");
 	if (s->nfails_on && !s->nwitnesses)
 		complain(p, "fails-on needs a witness: mark the step whose failure is the bug "
 			 "with 'witness expect ...'");

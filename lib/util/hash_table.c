@@ -95,8 +95,10 @@ void hash_table_each(const struct hash_table *t,
 		     void (*fn)(struct hash_link *link, void *arg), void *arg)
 {
 	for (size_t i = 0; i < t->nbuckets; i++)
-		for (struct hash_link *l = t->buckets[i]; l; l = l->next)
+		for (struct hash_link *l = t->buckets[i], *next; l; l = next) {
+			next = l->next; /* @fn may free the entry: a table's last walk */
 			fn(l, arg);
+		}
 }
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)

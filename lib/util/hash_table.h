@@ -39,7 +39,10 @@ struct hash_link *hash_table_find(const struct hash_table *t, uint64_t hash,
 /* Removes @link; returns false if it was not in the table. */
 bool hash_table_remove(struct hash_table *t, struct hash_link *link);
 
-/* Calls @fn on every link; @fn must not change the table. */
+/*
+ * Calls @fn on every link; @fn must not change the table, but may free the
+ * entry it is given (a walk that frees them all before release).
+ */
 void hash_table_each(const struct hash_table *t,
 		     void (*fn)(struct hash_link *link, void *arg), void *arg);
 

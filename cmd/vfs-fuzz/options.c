@@ -1,0 +1,317 @@
+/*
+ * options: vfs-fuzz's command line. Every value is checked here, before a
+ * daemon starts, and a bad one is named.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/oracle_exceptions.h"
+#include "options.h"
+#include "util/number.h"
+
+static const char usage[] =
+"usage: vfs-fuzz [options] --targets=T[,T...] | --vhost-user=CMD | --fuse-socket=CMD\n"
+"                | --devfuse=CMD\n"
+"\n"
+"Generates FUSE request sequences from a seed, runs them against a daemon\n"
+"on a fresh fixture, judges them with oracles (alive, protocol, identity,\n"
+"duplicate, differs, canary), shrinks each new finding and writes it as a\n"
+"scenario that vfs-scenario replays.\n"
+"\n"
+"Targets:\n"
+"  --targets=T[,T...]   vfskit's targets, each fuzzed in turn: ids-only, v3,\n"
+"                       fixed, fixed-vhost, virtiofsd-c, virtiofsd-rs[:WORDS],\n"
+"                       passthrough_ll, passthrough, passthrough_fh (libfuse's\n"
+"                       examples are given a /dev/fuse fd: --devfuse)\n"
+"  --vhost-user='CMD'   a vhost-user daemon: {fd} or {socket}, and {source}\n"
+"  --fuse-socket='CMD'  a daemon speaking FUSE on a SOCK_SEQPACKET socket\n"
+"                       ({fd} or {socket}), as vfs-serve --fuse-fd\n"
+"  --devfuse='CMD'      a libfuse daemon: {devfuse} is the /dev/fuse it is\n"
+"                       to take (libfuse 3.3+ reads /dev/fd/N as an open fd)\n"
+"\n"
+"Options:\n"
+"  --seed=N             the sequence's seed (default: 1); the same seed and\n"
+"                       the same answers give the same steps\n"
+"  --requests=N         steps per target (default: 20000)\n"
+"  --seconds=S          run each target S seconds instead\n"
+"  --restart-every=N    steps per daemon run, then a fresh one (default: 1000)\n"
+"  --mutate=PCT         malformed requests, percent of steps (default: 5)\n"
+"  --host=PCT           host changes, percent of steps (default: 8)\n"
+"  --fixture=NAME       tmpfs (default) or ext4-small (inode numbers reused)\n"
+"  --serve-option=OPT   an option for vfs-serve (repeat it)\n"
+"  --inject=SPEC        run the daemon under vfs-inject exec --fail SPEC,\n"
+"                       armed once INIT is done (repeat it)\n"
+"  --init=PROFILE       what INIT offers (default: the running kernel's)\n"
+"  --timeout=MS         how long a reply may take (default: 1000)\n"
+"  --raw-wait=MS        how long a malformed request's reply is waited for\n"
+"                       before the daemon is asked whether it still serves\n"
+"                       (default: 25)\n"
+"  --out=DIR            where findings are written (default: vfs-fuzz-findings)\n"
+"  --corpus=DIR         keep each run that got a new reply (as a scenario)\n"
+"  --no-shrink          write findings as found\n"
+"  --fixtures=DIR       where fixtures/NAME.sh are\n"
+"  --examples=DIR       where libfuse's examples are built\n"
+"  --virtiofsd-c=PATH, --virtiofsd-rs=PATH, --serve=PATH\n"
+"  -j, --json           JSON lines: progress, findings, totals\n"
+"  -q, --quiet          no progress line\n"
+"  -h, --help           show this help\n"
+"      --version        show the version\n"
+"\n"
+"Exit status: 0 when nothing was found, 1 when something was, 2 on a usage\n"
+"error or when the daemon could not be run.\n";
+
+enum { O_SEED = 256, O_REQUESTS, O_SECONDS, O_RESTART, O_MUTATE, O_HOST, O_FIXTURE,
+       O_SERVE_OPT, O_INJECT, O_INIT, O_TIMEOUT, O_RAW_WAIT, O_OUT, O_CORPUS, O_NO_SHRINK, O_FIXTURES,
+       O_EXAMPLES, O_VC, O_VRS, O_SERVE, O_VHOST, O_SOCKET, O_DEVFUSE, O_TARGETS, O_VERSION };
+
+static int bad(const char *opt, const char *value, const char *why)
+{
+	fprintf(stderr, "vfs-fuzz: --%s=%s: %s\n", opt, value, why);
+	return -1;
+}
+
+static int whole(const char *opt, const char *v, long min, long max, long *out)
+{
+	unsigned long long n;
+
+	if (number_parse(v, (unsigned long long)max, &n) || n < (unsigned long long)min) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "not a whole number from %ld to %ld", min, max);
+		return bad(opt, v, why);
+	}
+	*out = (long)n;
+	return 0;
+}
+
+static int add_targets(struct cmdline *c, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, why[256];
+
+	if (!copy)
+		return -1;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		struct target t;
+
+		/* A word after a comma that names no target belongs to the one before. */
+		if (c->ntargets && !strchr(w, ':') &&
+		    target_parse(w, &t, why, sizeof(why)) < 0) {
+			char joined[160];
+
+			snprintf(joined, sizeof(joined), "%s%s%s", c->spec[c->ntargets - 1],
+				 strchr(c->spec[c->ntargets - 1], ':') ? "," : ":", w);
+			if (target_parse(joined, &t, why, sizeof(why)) == 0) {
+				snprintf(c->spec[c->ntargets - 1], sizeof(c->spec[0]), "%s", joined);
+				c->targets[c->ntargets - 1] = t;
+				continue;
+			}
+		}
+		if (c->ntargets == CMDLINE_MAX_TARGETS || target_parse(w, &t, why, sizeof(why)) < 0) {
+			fprintf(stderr, "vfs-fuzz: --targets: %s\n",
+				c->ntargets == CMDLINE_MAX_TARGETS ? "too many targets" : why);
+			free(copy);
+			return -1;
+		}
+		if (t.base->kind == TARGET_FUSE_MOUNT && !target_option_in(&t, "transport")) {
+			char spec[160];
+
+			/* libfuse's examples are reached through a /dev/fuse fd of ours. */
+			snprintf(spec, sizeof(spec), "%s%cdevfuse", t.name,
+				 strchr(t.name, ':') ? ',' : ':');
+			target_parse(spec, &t, why, sizeof(why));
+		}
+		snprintf(c->spec[c->ntargets], sizeof(c->spec[0]), "%s", w);
+		c->targets[c->ntargets++] = t;
+	}
+	free(copy);
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct cmdline *c)
+{
+	static const struct option longopts[] = {
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "requests", required_argument, NULL, O_REQUESTS },
+		{ "seconds", required_argument, NULL, O_SECONDS },
+		{ "restart-every", required_argument, NULL, O_RESTART },
+		{ "mutate", required_argument, NULL, O_MUTATE },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "fixture", required_argument, NULL, O_FIXTURE },
+		{ "serve-option", required_argument, NULL, O_SERVE_OPT },
+		{ "inject", required_argument, NULL, O_INJECT },
+		{ "init", required_argument, NULL, O_INIT },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "raw-wait", required_argument, NULL, O_RAW_WAIT },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "corpus", required_argument, NULL, O_CORPUS },
+		{ "no-shrink", no_argument, NULL, O_NO_SHRINK },
+		{ "fixtures", required_argument, NULL, O_FIXTURES },
+		{ "examples", required_argument, NULL, O_EXAMPLES },
+		{ "virtiofsd-c", required_argument, NULL, O_VC },
+		{ "virtiofsd", required_argument, NULL, O_VC },
+		{ "virtiofsd-rs", required_argument, NULL, O_VRS },
+		{ "serve", required_argument, NULL, O_SERVE },
+		{ "vhost-user", required_argument, NULL, O_VHOST },
+		{ "fuse-socket", required_argument, NULL, O_SOCKET },
+		{ "devfuse", required_argument, NULL, O_DEVFUSE },
+		{ "targets", required_argument, NULL, O_TARGETS },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ 0 }
+	};
+	struct fuzz_options *o = &c->o;
+	long n;
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	target_locate(&o->loc, &o->paths);
+	o->seed = 1;
+	o->requests = 20000;
+	o->restart_every = 1000;
+	o->mutate_pct = 5;
+	o->host_pct = 8;
+	o->fixture = "tmpfs";
+	o->timeout_ms = 1000;
+	o->raw_wait_ms = 25;
+	o->out_dir = "vfs-fuzz-findings";
+	o->shrink = true;
+	while ((opt = getopt_long(argc, argv, "jqh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_SEED: {
+			unsigned long long s;
+
+			if (number_parse(optarg, UINT64_MAX, &s))
+				return bad("seed", optarg, "not a whole number");
+			o->seed = s;
+			break;
+		}
+		case O_REQUESTS:
+			if (whole("requests", optarg, 1, 1000000000L, &o->requests))
+				return -1;
+			o->seconds = 0;
+			break;
+		case O_SECONDS:
+			if (whole("seconds", optarg, 1, 86400 * 7, &n))
+				return -1;
+			o->seconds = (double)n;
+			o->requests = 0;
+			break;
+		case O_RESTART:
+			if (whole("restart-every", optarg, 1, 1000000, &n))
+				return -1;
+			o->restart_every = (int)n;
+			break;
+		case O_MUTATE:
+		case O_HOST:
+			if (whole(opt == O_MUTATE ? "mutate" : "host", optarg, 0, 100, &n))
+				return -1;
+			*(opt == O_MUTATE ? &o->mutate_pct : &o->host_pct) = (int)n;
+			break;
+		case O_FIXTURE:
+			if (strcmp(optarg, "tmpfs") && strcmp(optarg, "ext4-small"))
+				return bad("fixture", optarg, "tmpfs or ext4-small");
+			o->fixture = optarg;
+			break;
+		case O_SERVE_OPT:
+			if (o->nserve_args == (int)(sizeof(o->serve_args) / sizeof(o->serve_args[0])))
+				return bad("serve-option", optarg, "too many (16)");
+			o->serve_args[o->nserve_args++] = optarg;
+			break;
+		case O_INJECT:
+			if (o->ninject == (int)(sizeof(o->inject) / sizeof(o->inject[0])))
+				return bad("inject", optarg, "too many (8)");
+			o->inject[o->ninject++] = optarg;
+			break;
+		case O_INIT:
+			o->init = fuse_init_profile_find(optarg);
+			if (!o->init)
+				return bad("init", optarg, "linux-6.1, linux-6.12 or minimal");
+			break;
+		case O_TIMEOUT:
+			if (whole("timeout", optarg, 10, 600000, &n))
+				return -1;
+			o->timeout_ms = (int)n;
+			break;
+		case O_RAW_WAIT:
+			if (whole("raw-wait", optarg, 1, 600000, &n))
+				return -1;
+			o->raw_wait_ms = (int)n;
+			break;
+		case O_OUT:
+			o->out_dir = optarg;
+			break;
+		case O_CORPUS:
+			o->corpus = optarg;
+			break;
+		case O_NO_SHRINK:
+			o->shrink = false;
+			break;
+		case O_FIXTURES:
+			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);
+			break;
+		case O_EXAMPLES:
+			snprintf(o->loc.examples, sizeof(o->loc.examples), "%s", optarg);
+			break;
+		case O_VC:
+			o->paths.virtiofsd_c = optarg;
+			break;
+		case O_VRS:
+			o->paths.virtiofsd_rs = optarg;
+			break;
+		case O_SERVE:
+			snprintf(o->loc.serve, sizeof(o->loc.serve), "%s", optarg);
+			break;
+		case O_VHOST:
+		case O_SOCKET:
+		case O_DEVFUSE:
+			if (c->foreign)
+				return bad(opt == O_VHOST ? "vhost-user" : opt == O_SOCKET ?
+					   "fuse-socket" : "devfuse", optarg,
+					   "only one of --vhost-user, --fuse-socket, --devfuse");
+			c->foreign = opt;
+			o->paths.vhost_cmd = optarg;
+			o->socket_transport = opt != O_VHOST;
+			break;
+		case O_TARGETS:
+			if (add_targets(c, optarg))
+				return -1;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case O_VERSION:
+			printf("vfs-fuzz %s\n", VFSKIT_VERSION);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfs-fuzz: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!c->foreign == !c->ntargets) {
+		fprintf(stderr, "vfs-fuzz: give --targets, or one of --vhost-user, --fuse-socket, "
+			"--devfuse\n");
+		return -1;
+	}
+	if (c->foreign) {
+		target_foreign(&c->targets[0]);
+		c->ntargets = 1;
+	}
+	return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * session: one daemon run. Every start is a fresh fixture (so inode
+ * numbers are handed out the same way each time a sequence is replayed)
+ * and a fresh daemon; a fault to inject is armed once INIT is done, as
+ * vfs-scenario arms it, so it never lands on start-up.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture/canary.h"
+#include "fixture/workdir.h"
+#include "fuzz.h"
+#include "guest/guest_ops.h"
+#include "scenario/scenario.h"
+#include "util/proc_tree.h"
+#include "util/strvec.h"
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int session_init(struct session *ss, const struct fuzz_options *o, const char *workdir)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->o = o;
+	ss->canary_before = (struct strbuf)STRBUF_INIT;
+	ss->out = (struct fuse_words_out)FUSE_WORDS_OUT_INIT;
+	snprintf(ss->workdir, sizeof(ss->workdir), "%s", workdir);
+	snprintf(ss->dir, sizeof(ss->dir), "%s/run", workdir);
+	snprintf(ss->source, sizeof(ss->source), "%s/source", ss->dir);
+	snprintf(ss->errlog, sizeof(ss->errlog), "%s/daemon.log", workdir);
+	snprintf(ss->inject_log, sizeof(ss->inject_log), "%s/inject.log", workdir);
+	snprintf(ss->inject_armed, sizeof(ss->inject_armed), "%s/inject.armed", workdir);
+	snprintf(ss->ctl, sizeof(ss->ctl), "%s/control.sock", workdir);
+	snprintf(ss->log, sizeof(ss->log), "%s/decisions.log", workdir);
+	return 0;
+}
+
+int session_start(struct session *ss, struct strbuf *err)
+{
+	const struct fuzz_options *o = ss->o;
+	struct target_run r = { .ctl = ss->ctl, .log = ss->log,
+				.serve_args = o->serve_args, .nserve_args = o->nserve_args,
+				.inject = o->inject, .ninject = o->ninject,
+				.inject_log = ss->inject_log, .inject_armed = ss->inject_armed };
+	struct strvec argv = STRVEC_INIT;
+	struct vu_front_config vc;
+	bool vhost_user;
+	int e, fd;
+
+	ss->started_ns = now_ns();
+	unlink(ss->inject_armed);
+	unlink(ss->ctl);
+	fixture_teardown(ss->dir);
+	e = fixture_build(o->fixtures, o->fixture, ss->dir, ss->errlog);
+	if (e) {
+		strbuf_addf(err, "fixture %s: %s (its output: %s)", o->fixture, strerror(-e), ss->errlog);
+		return e;
+	}
+	strbuf_reset(&ss->canary_before);
+	e = canary_make(ss->dir, &ss->canary_before);
+	if (e) {
+		strbuf_addf(err, "the canary beside the share: %s", strerror(-e));
+		return e;
+	}
+	r.source = ss->source;
+	e = target_protocol_argv(&o->target, &o->paths, &r, &argv, &vhost_user);
+	if (e) {
+		strbuf_addf(err, "cannot run %s: %s", argv.nr ? argv.v[argv.nr - 1] : o->target.name,
+			    strerror(-e));
+		strvec_clear(&argv);
+		return e;
+	}
+	if (o->socket_transport)
+		vhost_user = false;
+	vu_front_config_default(&vc);
+	vc.timeout_ms = o->timeout_ms;
+	e = fuse_target_open(&ss->ft, vhost_user ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET,
+			     argv.v, NULL, ss->source, ss->dir, ss->errlog, &vc, o->init, false);
+	strvec_clear(&argv);
+	if (e) {
+		strbuf_addf(err, "the daemon did not serve: %s (its output: %s)", ss->ft.err.msg,
+			    ss->errlog);
+		fuse_target_close(&ss->ft, 1000, ss->how, sizeof(ss->how));
+		return e;
+	}
+	ss->up = true;
+	/* A dropped malformed request costs this wait: the fuzzer cannot wait a second each. */
+	ss->ft.client.raw_timeout_ms = o->raw_wait_ms;
+	if (o->ninject) {
+		fd = open(ss->inject_armed, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	ss->oracle = fuzz_oracle_new(ss->source, o->exceptions, &e);
+	if (!ss->oracle) {
+		strbuf_addf(err, "the oracle cannot read the share's file handles: %s", strerror(-e));
+		session_stop(ss);
+		return e;
+	}
+	vars_free(&ss->vars);
+	ss->starts++;
+	ss->start_ns_total += now_ns() - ss->started_ns;
+	return 0;
+}
+
+/* A host step's paths stay below the share, as vfs-scenario keeps them: -EXDEV otherwise. */
+static int host_confine(const char *root, int argc, char **argv)
+{
+	const struct op *op = op_find(argv[0], KIND_HOST);
+
+	if (!op)
+		return -EINVAL;
+	for (int k = 1; k < argc; k++)
+		if (op_arg_is_path(op, k - 1) && ops_confine(root, argv[k], op_follows(op)))
+			return -EXDEV;
+	return 0;
+}
+
+int session_step(struct session *ss, const struct fstep *st, struct strbuf *value)
+{
+	char *argv[FSTEP_MAX_WORDS], bufs[FSTEP_MAX_WORDS][32];
+	const char *why = NULL;
+	int r;
+
+	for (int i = 0; i < st->argc; i++)
+		argv[i] = (char *)vars_expand(&ss->vars, st->argv[i], bufs[i], sizeof(bufs[i]));
+	fuse_words_out_reset(&ss->out);
+	if (st->kind == FSTEP_HOST) {
+		r = host_confine(ss->source, st->argc, argv);
+		if (!r)
+			r = op_file(ss->source, false, argv[0], st->argc - 1, argv + 1, value);
+	} else if (!ss->ft.connected) {
+		r = -EPIPE;
+	} else {
+		r = fuse_words_run(&ss->ft.client, argv[0], st->kind == FSTEP_RAW, st->argc - 1,
+				   argv + 1, &ss->out, &why);
+		if (r == -EPROTO)
+			why = ss->ft.client.why;
+		fuzz_oracle_observe(ss->oracle, argv[0], st->kind == FSTEP_RAW, st->argc - 1,
+				    argv + 1, r, &ss->out, why);
+		strbuf_addstr(value, ss->out.value.buf);
+	}
+	if (st->capture >= 0)
+		vars_set(&ss->vars, st->capture, r ? "" : value->buf);
+	return r;
+}
+
+int session_canary(struct session *ss, struct strbuf *out)
+{
+	struct strbuf now = STRBUF_INIT;
+	int r = canary_describe(ss->dir, &now);
+
+	if (!r)
+		r = canary_compare(ss->canary_before.buf, now.buf, out);
+	else
+		strbuf_addf(out, "changed: the canary cannot be read (%s)", strerror(-r));
+	strbuf_release(&now);
+	return r ? 1 : 0;
+}
+
+int session_fds(struct session *ss)
+{
+	char path[64];
+	pid_t pid = proc_tree_server(ss->ft.daemon.pid);
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+void session_stop(struct session *ss)
+{
+	if (ss->up)
+		fuse_target_close(&ss->ft, 1000, ss->how, sizeof(ss->how));
+	ss->up = false;
+	fuzz_oracle_free(ss->oracle);
+	ss->oracle = NULL;
+	ops_close_all();
+}
+
+void session_release(struct session *ss)
+{
+	session_stop(ss);
+	fixture_teardown(ss->dir);
+	vars_free(&ss->vars);
+	strbuf_release(&ss->canary_before);
+	fuse_words_out_release(&ss->out);
+}

@@ -1,0 +1,146 @@
+/*
+ * shrink: delta debugging (Zeller's ddmin, complements only) on the steps
+ * of a failing sequence, then on the optional words of each step that
+ * remains. A trial is the sequence replayed on a fresh fixture and a
+ * fresh daemon; it counts when the same verdict site shows. A removed
+ * step's variable reads as 0 in later steps (${nK:-0}), so every subset
+ * is a sequence that runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+#define SHRINK_MAX_TRIALS 400
+
+bool seq_reproduces(struct session *ss, const struct seq *s, const char *site)
+{
+	struct strbuf value = STRBUF_INIT, err = STRBUF_INIT;
+	bool shown = false;
+
+	if (session_start(ss, &err)) {
+		strbuf_release(&err);
+		return false;
+	}
+	for (size_t i = 0; i < s->nr && !shown; i++) {
+		strbuf_reset(&value);
+		session_step(ss, &s->v[i], &value);
+		for (int k = 0; k < ORACLE_COUNT && !shown; k++) {
+			const char *at = fuzz_oracle_site(ss->oracle, k);
+
+			shown = at && !strcmp(at, site);
+		}
+		if (fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) && !shown)
+			break; /* it died of something else: nothing more to see */
+	}
+	if (!shown && !strncmp(site, "canary", 6)) {
+		strbuf_reset(&value);
+		shown = session_canary(ss, &value) == 1;
+	}
+	session_stop(ss);
+	strbuf_release(&value);
+	strbuf_release(&err);
+	return shown;
+}
+
+/* @s without steps [@from, @to): a new sequence sharing nothing with @s. */
+static int without(const struct seq *s, size_t from, size_t to, struct seq *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->nr; i++) {
+		struct fstep c;
+
+		if (i >= from && i < to)
+			continue;
+		if (fstep_copy(&c, &s->v[i]) || seq_push(out, &c)) {
+			seq_free(out);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int shrink_steps(struct session *ss, struct seq *s, const char *site, int *trials)
+{
+	size_t n = 2;
+
+	while (s->nr >= 2 && *trials < SHRINK_MAX_TRIALS) {
+		size_t chunk = (s->nr + n - 1) / n;
+		bool reduced = false;
+
+		for (size_t from = 0; from < s->nr && *trials < SHRINK_MAX_TRIALS; from += chunk) {
+			struct seq c;
+
+			if (without(s, from, from + chunk, &c))
+				return -ENOMEM;
+			(*trials)++;
+			if (c.nr && seq_reproduces(ss, &c, site)) {
+				seq_free(s);
+				*s = c;
+				n = n > 2 ? n - 1 : 2;
+				reduced = true;
+				break;
+			}
+			seq_free(&c);
+		}
+		if (!reduced) {
+			if (n >= s->nr)
+				break;
+			n = n * 2 < s->nr ? n * 2 : s->nr;
+		}
+	}
+	return 0;
+}
+
+/* Words a step can lose and still be a request: a raw send's fields, a read's size and offset. */
+static int first_optional(const struct fstep *st)
+{
+	if (st->kind == FSTEP_RAW && !strcmp(st->argv[0], "send")) {
+		int i = 1;
+
+		while (i < st->argc && strchr(st->argv[i], '=') && !strchr(st->argv[i], ':'))
+			i++;
+		return i + 2; /* after OPCODE NODEID */
+	}
+	if (st->kind == FSTEP_FUSE && !strcmp(st->argv[0], "read"))
+		return 2;
+	return st->argc;
+}
+
+static int shrink_words(struct session *ss, struct seq *s, const char *site, int *trials)
+{
+	for (size_t i = 0; i < s->nr && *trials < SHRINK_MAX_TRIALS; i++) {
+		struct fstep *st = &s->v[i];
+
+		for (int w = st->argc - 1; w >= first_optional(st) && *trials < SHRINK_MAX_TRIALS; w--) {
+			char *gone = st->argv[w];
+
+			memmove(&st->argv[w], &st->argv[w + 1],
+				(size_t)(st->argc - w - 1) * sizeof(char *));
+			st->argc--;
+			(*trials)++;
+			if (seq_reproduces(ss, s, site)) {
+				free(gone);
+				continue;
+			}
+			memmove(&st->argv[w + 1], &st->argv[w],
+				(size_t)(st->argc - w) * sizeof(char *));
+			st->argv[w] = gone;
+			st->argc++;
+		}
+	}
+	return 0;
+}
+
+int seq_shrink(struct session *ss, struct seq *s, const char *site, int *trials)
+{
+	int r;
+
+	*trials = 0;
+	r = shrink_steps(ss, s, site, trials);
+	if (!r)
+		r = shrink_words(ss, s, site, trials);
+	return r;
+}

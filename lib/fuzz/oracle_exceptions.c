@@ -1,0 +1,36 @@
+/*
+ * oracle_exceptions: where a target's documented design differs from what
+ * an oracle holds every server to, in one place. Each row says why.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+
+#include "fuzz/fuzz_oracle.h"
+#include "fuzz/oracle_exceptions.h"
+
+static const struct oracle_exception table[] = {
+	/*
+	 * libfuse's high-level API keeps a node per (parent, name): two names
+	 * of one file (a hard link, a host rename seen by its new name) are
+	 * two nodes. Documented in fuse.h ("hard_remove", "use_ino" only sets
+	 * st_ino); the duplicate scenarios record it as its design.
+	 */
+	{ "passthrough", ORACLE_EXCEPT_PER_NAME_NODES },
+	{ "passthrough_fh", ORACLE_EXCEPT_PER_NAME_NODES },
+};
+
+unsigned oracle_exceptions_of(const struct target *t)
+{
+	unsigned e = 0;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (t->base && !strcmp(t->base->name, table[i].base))
+			e |= table[i].except;
+	return e;
+}
+
+const struct oracle_exception *oracle_exceptions_table(int *n)
+{
+	*n = (int)(sizeof(table) / sizeof(table[0]));
+	return table;
+}
