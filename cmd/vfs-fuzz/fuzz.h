@@ -78,7 +78,9 @@ struct fuzz_options {
 	int host_pct;                   /* host changes, in percent */
 	const char *corpus;             /* DIR, or NULL */
 	const char *out_dir;            /* where findings are written as scenarios */
+	int sites_fd;                   /* a written finding's site goes here too (-1: nowhere) */
 	bool json, quiet, shrink, vhost_user;
+	bool faithful;                  /* only what a kernel sends: live nodeids, no malformed requests */
 	bool socket_transport;          /* a foreign daemon on a SEQPACKET socket or /dev/fuse fd */
 	int timeout_ms;
 	int raw_wait_ms;                /* how long a raw request's reply is waited for */
@@ -138,6 +140,11 @@ struct finding {
  * with @found, which verdict came first otherwise) (shrink.c).
  */
 bool seq_reproduces(struct session *ss, const struct seq *s, const char *site);
+/*
+ * A faithful sequence without the steps a kernel would have refused (not
+ * sent when it ran: -ECANCELED), so that its scenario sends none of them.
+ */
+int seq_drop_unsent(struct session *ss, struct seq *s);
 /* Shrinks @s (delta debugging on steps, then on words) keeping @site. */
 int seq_shrink(struct session *ss, struct seq *s, const char *site, int *trials);
 

@@ -25,7 +25,7 @@
 struct gnode {
 	int var;                   /* -1: the root */
 	char path[GEN_PATH_MAX];   /* below the share, "" for the root ("?" unknown) */
-	bool dir;
+	bool dir, symlink;
 	long nlookup;
 };
 
@@ -111,9 +111,62 @@ static const char *ref(const struct gen *g, size_t i, char *buf, size_t len)
 	return buf;
 }
 
+static void child_path(const struct gnode *parent, const char *nm, char *out)
+{
+	size_t pl = strlen(parent->path), nl = strlen(nm);
+
+	if (parent->path[0] == '?' || pl + nl + 2 > GEN_PATH_MAX) {
+		strcpy(out, "?");
+		return;
+	}
+	memcpy(out, parent->path, pl);
+	if (pl)
+		out[pl++] = '/';
+	memcpy(out + pl, nm, nl + 1);
+}
+
+/* A node to name: any the run was given, or, as a kernel would, only one still looked up. */
 static size_t any_node(struct gen *g)
 {
-	return below(g, (unsigned)g->nn);
+	for (int tries = 0; tries < 8; tries++) {
+		size_t i = below(g, (unsigned)g->nn);
+
+		if (!g->o->faithful || g->nodes[i].nlookup > 0)
+			return i;
+	}
+	return 0;
+}
+
+static bool has_open_fh(const struct gen *g, size_t node)
+{
+	for (size_t k = 0; k < g->nf; k++)
+		if ((size_t)g->fhs[k].node == node)
+			return true;
+	return false;
+}
+
+/* Whether path @a is @b or below it. */
+static bool below_path(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (!a[n] || a[n] == '/');
+}
+
+/*
+ * A rename a kernel would not send: lock_rename() refuses a source that
+ * is an ancestor of the target (EINVAL) or a target that is an ancestor
+ * of the source (ENOTEMPTY) before the server hears of it. Unknown paths
+ * count as such.
+ */
+static bool rename_refused(const struct gen *g, size_t from_parent, const char *nm,
+			   size_t to_parent, const char *nm2)
+{
+	char from[GEN_PATH_MAX], to[GEN_PATH_MAX];
+
+	child_path(&g->nodes[from_parent], nm, from);
+	child_path(&g->nodes[to_parent], nm2, to);
+	return from[0] == '?' || to[0] == '?' || below_path(to, from) || below_path(from, to);
 }
 
 static size_t dir_node(struct gen *g)
@@ -127,14 +180,30 @@ static size_t dir_node(struct gen *g)
 	return 0;
 }
 
+/*
+ * A node to open, read, write or change: a kernel resolves a symlink
+ * before any of those, so a faithful run never names one.
+ */
+static size_t data_node(struct gen *g)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		size_t i = any_node(g);
+
+		if (!g->o->faithful || !g->nodes[i].symlink)
+			return i;
+	}
+	return 0;
+}
+
 /* A node still looked up (the root if none). */
 static size_t live_node(struct gen *g)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		size_t i = any_node(g);
 
-		if (g->nodes[i].nlookup > 0 && g->nodes[i].var >= 0)
-			return i;
+		if (g->nodes[i].nlookup > 0 && g->nodes[i].var >= 0 &&
+		    !(g->o->faithful && has_open_fh(g, i)))
+			return i; /* a kernel keeps a node looked up while a file of it is open */
 	}
 	return 0;
 }
@@ -162,20 +231,6 @@ static void name(struct gen *g, char *buf, size_t len, bool odd)
 		}
 	}
 	snprintf(buf, len, "%s", plain_names[below(g, ARRAY_SIZE(plain_names))]);
-}
-
-static void child_path(const struct gnode *parent, const char *nm, char *out)
-{
-	size_t pl = strlen(parent->path), nl = strlen(nm);
-
-	if (parent->path[0] == '?' || pl + nl + 2 > GEN_PATH_MAX) {
-		strcpy(out, "?");
-		return;
-	}
-	memcpy(out, parent->path, pl);
-	if (pl)
-		out[pl++] = '/';
-	memcpy(out + pl, nm, nl + 1);
 }
 
 /* A path below the share the host may change: one the guest saw, or a name under it. */
@@ -296,7 +351,7 @@ static int forget_all(struct gen *g, struct fstep *st)
 	int n = 0;
 
 	for (size_t i = 1; i < g->nn && at < sizeof(line) - 48 && n < GEN_FORGET_MAX; i++)
-		if (g->nodes[i].nlookup > 0) {
+		if (g->nodes[i].nlookup > 0 && !(g->o->faithful && has_open_fh(g, i))) {
 			at += (size_t)snprintf(line + at, sizeof(line) - at, " ${n%d:-0} %ld",
 					       g->nodes[i].var, g->nodes[i].nlookup);
 			n++;
@@ -359,6 +414,8 @@ static int fuse_step(struct gen *g, struct fstep *st)
 	if (w < 56) {
 		i = any_node(g);
 		j = dir_node(g);
+		if (g->o->faithful && g->nodes[i].dir)
+			return fstep_make(st, FSTEP_FUSE, "getattr %s", ref(g, i, a, sizeof(a)));
 		g->p = (struct pending){ .what = P_NODE, .node = (int)j };
 		child_path(&g->nodes[j], nm, g->p.path);
 		fstep_make(st, FSTEP_FUSE, "link %s %s %s", ref(g, i, a, sizeof(a)),
@@ -375,15 +432,18 @@ static int fuse_step(struct gen *g, struct fstep *st)
 		static const char *const flags[] = { "", " noreplace", " exchange" };
 
 		name(g, nm2, sizeof(nm2), false);
-		return fstep_make(st, FSTEP_FUSE, "rename %s %s %s %s%s",
-				  ref(g, dir_node(g), a, sizeof(a)), nm,
-				  ref(g, dir_node(g), b, sizeof(b)), nm2, flags[below(g, 6) % 3]);
+		i = dir_node(g);
+		j = dir_node(g);
+		if (g->o->faithful && rename_refused(g, i, nm, j, nm2))
+			return fstep_make(st, FSTEP_FUSE, "getattr %s", ref(g, j, b, sizeof(b)));
+		return fstep_make(st, FSTEP_FUSE, "rename %s %s %s %s%s", ref(g, i, a, sizeof(a)), nm,
+				  ref(g, j, b, sizeof(b)), nm2, flags[below(g, 6) % 3]);
 	}
 	if (w < 71)
-		return fstep_make(st, FSTEP_FUSE, "setattr %s %s %u", ref(g, any_node(g), a, sizeof(a)),
+		return fstep_make(st, FSTEP_FUSE, "setattr %s %s %u", ref(g, data_node(g), a, sizeof(a)),
 				  below(g, 2) ? "size" : "mode", below(g, 2) ? below(g, 5000) : 0600 + below(g, 0200));
 	if (w < 75) {
-		i = any_node(g);
+		i = data_node(g);
 		g->p = (struct pending){ .what = P_FH, .node = (int)i };
 		fstep_make(st, FSTEP_FUSE, "open %s %s", ref(g, i, a, sizeof(a)),
 			   below(g, 2) ? "ro" : "rw");
@@ -399,10 +459,10 @@ static int fuse_step(struct gen *g, struct fstep *st)
 				  ref(g, (size_t)g->fhs[k].node, a, sizeof(a)), g->fhs[k].var);
 	}
 	if (w < 84)
-		return fstep_make(st, FSTEP_FUSE, "read %s %u %u", ref(g, any_node(g), a, sizeof(a)),
+		return fstep_make(st, FSTEP_FUSE, "read %s %u %u", ref(g, data_node(g), a, sizeof(a)),
 				  1 + below(g, 8192), below(g, 2) ? 0 : below(g, 10000));
 	if (w < 90)
-		return fstep_make(st, FSTEP_FUSE, "write %s %u", ref(g, any_node(g), a, sizeof(a)),
+		return fstep_make(st, FSTEP_FUSE, "write %s %u", ref(g, data_node(g), a, sizeof(a)),
 				  below(g, 1000000));
 	if (w < 94)
 		return fstep_make(st, FSTEP_FUSE, "readdir %s", ref(g, dir_node(g), a, sizeof(a)));
@@ -424,7 +484,7 @@ int gen_next(struct gen *g, struct fstep *st)
 		r = host_step(g, st);
 		return r < 0 ? r : 0;
 	}
-	if (chance(g, (unsigned)g->o->mutate_pct))
+	if (!g->o->faithful && chance(g, (unsigned)g->o->mutate_pct))
 		return mutate_step(g, st);
 	return fuse_step(g, st);
 }
@@ -446,7 +506,8 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 		if (r || ARRAY_GROW(g->nodes, g->nn + 1, g->ncap))
 			break;
 		g->nodes[g->nn] = (struct gnode){ .var = st->capture, .nlookup = 1,
-						  .dir = !strcmp(field(out, "type"), "dir") };
+						  .dir = !strcmp(field(out, "type"), "dir"),
+						  .symlink = !strcmp(field(out, "type"), "symlink") };
 		snprintf(g->nodes[g->nn].path, GEN_PATH_MAX, "%s", p->path);
 		g->nn++;
 		break;
@@ -466,7 +527,7 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 	case P_FORGET_ALL:
 		if (!r)
 			for (size_t i = 1, n = 0; i < g->nn && n < GEN_FORGET_MAX; i++)
-				if (g->nodes[i].nlookup > 0) {
+				if (g->nodes[i].nlookup > 0 && !(g->o->faithful && has_open_fh(g, i))) {
 					g->nodes[i].nlookup = 0;
 					n++;
 				}

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,11 +134,14 @@ static int report(struct session *ss, const struct seq *run, struct finding *f, 
 	}
 	if (o->shrink)
 		seq_shrink(ss, &rep, f->site, &trials);
+	seq_drop_unsent(ss, &rep);
 	replayed = seq_reproduces(ss, &rep, f->site);
 	mkdir(o->out_dir, 0755);
 	file_name(o->target.name, f->site, path, sizeof(path), o->out_dir);
 	if (replayed && scn_write(o, &rep, f, found_at + 1, path))
 		replayed = false;
+	if (replayed && o->sites_fd >= 0)
+		dprintf(o->sites_fd, "%s\n", f->site);
 	say_finding(o, f, path, rep.nr, trials, replayed);
 	seq_free(&rep);
 	return replayed;
@@ -289,6 +295,80 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 	return rc < 0 ? rc : (int)t.findings;
 }
 
+/*
+ * --jobs=N: N copies of the loop, job K with seed S+K and its own fixture,
+ * each a process (a daemon per job, as AFL runs instances): a lone
+ * sequence waits on every reply, so the round trip, not the CPU, is what
+ * one job is bound by. The jobs' totals add up; a site found by two jobs
+ * counts once.
+ */
+static int fuzz_jobs(struct fuzz_options *o, const char *workdir, int jobs, struct totals *tot)
+{
+	struct known sites = { 0 };
+	pid_t pid[64];
+	int fds[2], rc = 0;
+	FILE *in;
+	char line[512];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	for (int k = 0; k < jobs; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			struct fuzz_options mine = *o;
+			struct totals t;
+			char dir[300];
+			int r;
+
+			close(fds[0]);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			mine.seed = o->seed + (uint64_t)k;
+			mine.requests = o->requests ? (o->requests + jobs - 1 - k) / jobs : 0;
+			mine.quiet = true;
+			mine.json = false;
+			mine.sites_fd = fds[1];
+			snprintf(dir, sizeof(dir), "%.200s/job%d", workdir, k);
+			mkdir(dir, 0755);
+			r = fuzz_target(&mine, dir, &t);
+			dprintf(fds[1], "T %ld %ld %ld %.0f %.3f\n", t.steps, t.requests, t.restarts,
+				t.restart_ms * 1000, t.seconds);
+			_exit(r < 0 ? 2 : 0);
+		}
+	}
+	close(fds[1]);
+	memset(tot, 0, sizeof(*tot));
+	in = fdopen(fds[0], "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		long steps, requests, restarts;
+		double restart_us, seconds;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "T %ld %ld %ld %lf %lf", &steps, &requests, &restarts, &restart_us,
+			   &seconds) == 5) {
+			tot->restart_ms += restart_us / 1000 * (double)restarts;
+			tot->steps += steps;
+			tot->requests += requests;
+			tot->restarts += restarts;
+			tot->seconds = seconds > tot->seconds ? seconds : tot->seconds;
+		} else if (!known_has(&sites, line) && sites.n < 64) {
+			sites.site[sites.n++] = strdup(line);
+		}
+	}
+	if (in)
+		fclose(in);
+	for (int k = 0; k < jobs; k++) {
+		int status;
+
+		if (waitpid(pid[k], &status, 0) == pid[k] && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			rc = -1;
+	}
+	tot->restart_ms = tot->restarts ? tot->restart_ms / (double)tot->restarts : 0;
+	tot->findings = sites.n;
+	for (int i = 0; i < sites.n; i++)
+		free(sites.site[i]);
+	return rc < 0 ? rc : (int)tot->findings;
+}
+
 static void table_row(const struct fuzz_options *o, const struct totals *t)
 {
 	if (o->json) {
@@ -344,7 +424,11 @@ int main(int argc, char **argv)
 		c.o.vhost_user = c.o.target.base->kind == TARGET_VHOST_USER ||
 				 (c.foreign && !c.o.socket_transport);
 		c.o.exceptions = oracle_exceptions_of(&c.o.target);
-		r = fuzz_target(&c.o, workdir, &t);
+		/* libfuse's daemons trust the kernel's checks: over a bare /dev/fuse fd, be that kernel. */
+		c.o.faithful = c.faithful || (!c.mutate_set &&
+					     (c.o.target.base->kind == TARGET_FUSE_MOUNT ||
+					      c.devfuse));
+		r = c.jobs > 1 ? fuzz_jobs(&c.o, workdir, c.jobs, &t) : fuzz_target(&c.o, workdir, &t);
 		if (r < 0) {
 			rc = 2;
 			continue;

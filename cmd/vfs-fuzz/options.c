@@ -40,7 +40,16 @@ static const char usage[] =
 "  --requests=N         steps per target (default: 20000)\n"
 "  --seconds=S          run each target S seconds instead\n"
 "  --restart-every=N    steps per daemon run, then a fresh one (default: 1000)\n"
+"  --jobs=N             N loops at once, each with its own daemon and fixture;\n"
+"                       job K uses seed S+K and its share of --requests\n"
+"                       (default: 1)\n"
 "  --mutate=PCT         malformed requests, percent of steps (default: 5)\n"
+"  --faithful           only what a guest kernel sends: nodeids it still\n"
+"                       holds, no malformed request, no directory moved\n"
+"                       below itself (for daemons written to trust the\n"
+"                       kernel, as libfuse's are; default for --devfuse\n"
+"                       and libfuse's examples: give --mutate=PCT to\n"
+"                       leave it)\n"
 "  --host=PCT           host changes, percent of steps (default: 8)\n"
 "  --fixture=NAME       tmpfs (default) or ext4-small (inode numbers reused)\n"
 "  --serve-option=OPT   an option for vfs-serve (repeat it)\n"
@@ -67,7 +76,7 @@ static const char usage[] =
 
 enum { O_SEED = 256, O_REQUESTS, O_SECONDS, O_RESTART, O_MUTATE, O_HOST, O_FIXTURE,
        O_SERVE_OPT, O_INJECT, O_INIT, O_TIMEOUT, O_RAW_WAIT, O_OUT, O_CORPUS, O_NO_SHRINK, O_FIXTURES,
-       O_EXAMPLES, O_VC, O_VRS, O_SERVE, O_VHOST, O_SOCKET, O_DEVFUSE, O_TARGETS, O_VERSION };
+       O_EXAMPLES, O_VC, O_VRS, O_SERVE, O_VHOST, O_SOCKET, O_DEVFUSE, O_TARGETS, O_JOBS, O_FAITHFUL, O_VERSION };
 
 static int bad(const char *opt, const char *value, const char *why)
 {
@@ -160,6 +169,8 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 		{ "fuse-socket", required_argument, NULL, O_SOCKET },
 		{ "devfuse", required_argument, NULL, O_DEVFUSE },
 		{ "targets", required_argument, NULL, O_TARGETS },
+		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "faithful", no_argument, NULL, O_FAITHFUL },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -182,6 +193,8 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 	o->raw_wait_ms = 25;
 	o->out_dir = "vfs-fuzz-findings";
 	o->shrink = true;
+	o->sites_fd = -1;
+	c->jobs = 1;
 	while ((opt = getopt_long(argc, argv, "jqh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_SEED: {
@@ -209,6 +222,8 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 			o->restart_every = (int)n;
 			break;
 		case O_MUTATE:
+			c->mutate_set = true;
+			/* fall through */
 		case O_HOST:
 			if (whole(opt == O_MUTATE ? "mutate" : "host", optarg, 0, 100, &n))
 				return -1;
@@ -278,6 +293,15 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 			c->foreign = opt;
 			o->paths.vhost_cmd = optarg;
 			o->socket_transport = opt != O_VHOST;
+			c->devfuse = opt == O_DEVFUSE;
+			break;
+		case O_FAITHFUL:
+			c->faithful = 1;
+			break;
+		case O_JOBS:
+			if (whole("jobs", optarg, 1, 64, &n))
+				return -1;
+			c->jobs = (int)n;
 			break;
 		case O_TARGETS:
 			if (add_targets(c, optarg))

@@ -11,6 +11,10 @@ struct cmdline {
 	struct target targets[CMDLINE_MAX_TARGETS];
 	char spec[CMDLINE_MAX_TARGETS][160];
 	int ntargets;
+	int jobs;                      /* --jobs: loops at once, each with a daemon */
+	int faithful;                  /* --faithful given */
+	bool devfuse;                  /* --devfuse */
+	bool mutate_set;               /* --mutate given: leave faithful off for devfuse */
 	int foreign;                   /* the option that named a foreign daemon, 0: none */
 };
 

@@ -143,6 +143,9 @@ int session_step(struct session *ss, const struct fstep *st, struct strbuf *valu
 			r = op_file(ss->source, false, argv[0], st->argc - 1, argv + 1, value);
 	} else if (!ss->ft.connected) {
 		r = -EPIPE;
+	} else if (ss->o->faithful && st->kind == FSTEP_FUSE &&
+		   fuzz_oracle_kernel_refuses(ss->oracle, argv[0], st->argc - 1, argv + 1)) {
+		r = -ECANCELED; /* not sent: the sequence loses this step before it is written */
 	} else {
 		r = fuse_words_run(&ss->ft.client, argv[0], st->kind == FSTEP_RAW, st->argc - 1,
 				   argv + 1, &ss->out, &why);

@@ -45,15 +45,42 @@ bool seq_reproduces(struct session *ss, const struct seq *s, const char *site)
 	return shown;
 }
 
-/* @s without steps [@from, @to): a new sequence sharing nothing with @s. */
-static int without(const struct seq *s, size_t from, size_t to, struct seq *out)
+/* Whether every ${xK:-0} of @st names a variable in @defined. */
+static bool refs_defined(const struct fstep *st, const unsigned char *defined, size_t ndef)
 {
+	for (int i = 0; i < st->argc; i++) {
+		const char *w = st->argv[i];
+		long k;
+
+		if (strncmp(w, "${", 2))
+			continue;
+		k = strtol(w + 3, NULL, 10);
+		if (k < 0 || (size_t)k >= ndef * 8 || !(defined[k / 8] & (1u << (k % 8))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * @s without steps [@from, @to): a new sequence sharing nothing with @s.
+ * A faithful sequence also loses the steps that name a variable no kept
+ * step sets: a kernel only names what it was given, and 0 in its place
+ * would be a request no kernel sends.
+ */
+static int without(const struct seq *s, size_t from, size_t to, struct seq *out, bool faithful)
+{
+	unsigned char defined[4096] = { 0 };
+
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < s->nr; i++) {
 		struct fstep c;
 
 		if (i >= from && i < to)
 			continue;
+		if (faithful && !refs_defined(&s->v[i], defined, sizeof(defined)))
+			continue;
+		if (s->v[i].capture >= 0 && (size_t)s->v[i].capture < sizeof(defined) * 8)
+			defined[s->v[i].capture / 8] |= (unsigned char)(1u << (s->v[i].capture % 8));
 		if (fstep_copy(&c, &s->v[i]) || seq_push(out, &c)) {
 			seq_free(out);
 			return -ENOMEM;
@@ -73,7 +100,7 @@ static int shrink_steps(struct session *ss, struct seq *s, const char *site, int
 		for (size_t from = 0; from < s->nr && *trials < SHRINK_MAX_TRIALS; from += chunk) {
 			struct seq c;
 
-			if (without(s, from, from + chunk, &c))
+			if (without(s, from, from + chunk, &c, ss->o->faithful))
 				return -ENOMEM;
 			(*trials)++;
 			if (c.nr && seq_reproduces(ss, &c, site)) {
@@ -143,4 +170,29 @@ int seq_shrink(struct session *ss, struct seq *s, const char *site, int *trials)
 	if (!r)
 		r = shrink_words(ss, s, site, trials);
 	return r;
+}
+
+int seq_drop_unsent(struct session *ss, struct seq *s)
+{
+	struct strbuf value = STRBUF_INIT, err = STRBUF_INIT;
+	size_t kept = 0;
+	int r;
+
+	if (!ss->o->faithful)
+		return 0;
+	r = session_start(ss, &err);
+	strbuf_release(&err);
+	if (r)
+		return r;
+	for (size_t i = 0; i < s->nr; i++) {
+		strbuf_reset(&value);
+		if (session_step(ss, &s->v[i], &value) == -ECANCELED)
+			fstep_free(&s->v[i]);
+		else
+			s->v[kept++] = s->v[i];
+	}
+	s->nr = kept;
+	session_stop(ss);
+	strbuf_release(&value);
+	return 0;
 }

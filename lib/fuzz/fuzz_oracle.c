@@ -396,11 +396,20 @@ void fuzz_oracle_observe(struct fuzz_oracle *o, const char *op, bool raw, int ar
 	unsigned long long a = 0, b = 0;
 	const char *v = out ? out->value.buf : "";
 
-	if (r == -ETIMEDOUT || (raw && !r && !strcmp(v, "hang")))
-		verdict(o, ORACLE_ALIVE, "hang", "no reply to %s%s and nothing more answered",
-			raw ? "raw " : "", op);
-	else if (r == -EPIPE || (raw && !r && !strcmp(v, "gone")))
-		verdict(o, ORACLE_ALIVE, "gone", "the server hung up at %s%s", raw ? "raw " : "", op);
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s%s", raw ? "raw " : "", op);
+	if (r == -ETIMEDOUT || (raw && !r && !strcmp(v, "hang"))) {
+		char site[80];
+
+		snprintf(site, sizeof(site), "hang %s", what);
+		verdict(o, ORACLE_ALIVE, site, "no reply to %s and nothing more answered", what);
+	} else if (r == -EPIPE || (raw && !r && !strcmp(v, "gone"))) {
+		char site[80];
+
+		snprintf(site, sizeof(site), "gone %s", what);
+		verdict(o, ORACLE_ALIVE, site, "the server hung up at %s", what);
+	}
 	if (r == -EPROTO)
 		verdict(o, ORACLE_PROTOCOL, op, "%s%s: %s", raw ? "raw " : "", op, why ? why : "");
 	if (raw || !out)
@@ -450,4 +459,62 @@ int fuzz_oracle_live(const struct fuzz_oracle *o, unsigned long long *nodeids,
 
 	hash_table_each(&o->nodes, live_one, &w);
 	return w.n;
+}
+
+/* The host path of what @nodeid names, into @buf; 0 or -errno. */
+static int host_path_of(const struct fuzz_oracle *o, unsigned long long nodeid, char *buf,
+			size_t len)
+{
+	char link[64];
+	ssize_t n;
+	int fd = node_open(o, node_find(o, nodeid), nodeid);
+
+	if (fd < 0)
+		return fd;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Whether path @a is @b or below it. */
+static bool at_or_below(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (!a[n] || a[n] == '/');
+}
+
+bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,
+				char **argv)
+{
+	unsigned long long p1, p2;
+	char from[4096], to[4096];
+	struct stat st;
+	size_t n;
+	int fd;
+
+	if (strcmp(op, "rename") || argc < 4 || !number(argv[0], &p1) || !number(argv[2], &p2))
+		return false;
+	if (!plain_name(argv[1]) || !plain_name(argv[3]))
+		return true;
+	if (host_path_of(o, p1, from, sizeof(from) - 256) ||
+	    host_path_of(o, p2, to, sizeof(to) - 256))
+		return true; /* a parent the kernel could not have */
+	fd = node_open(o, node_find(o, p1), p1);
+	if (fd < 0 || fstatat(fd, argv[1], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return true; /* the kernel looks the source up first: ENOENT */
+	}
+	close(fd);
+	n = strlen(from);
+	snprintf(from + n, sizeof(from) - n, "/%s", argv[1]);
+	n = strlen(to);
+	snprintf(to + n, sizeof(to) - n, "/%s", argv[3]);
+	/* lock_rename(): a source above the target is EINVAL, a target above the source ENOTEMPTY. */
+	return at_or_below(to, from) || at_or_below(from, to);
 }

@@ -61,6 +61,15 @@ int fuzz_oracle_count(const struct fuzz_oracle *o);
 const char *fuzz_oracle_name(enum fuzz_oracle_kind k);
 int fuzz_oracle_parse(const char *name);
 
+/*
+ * Whether a kernel would refuse request @op before a server heard of it,
+ * judged on the host now: a RENAME of a name that is not there, of a
+ * parent it was never given, or that would move a directory below
+ * itself. Faithful runs (vfs-fuzz --faithful) send no such request.
+ */
+bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,
+				char **argv);
+
 /* Live nodeids (lookup count above 0), for a caller that forgets them all. */
 int fuzz_oracle_live(const struct fuzz_oracle *o, unsigned long long *nodeids,
 		     unsigned long long *counts, int max);

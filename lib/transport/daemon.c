@@ -232,6 +232,7 @@ static int start_devfuse(struct daemon *d, char *const argv[], const char *sourc
 		return errbuf_set(e, err, "fork");
 	}
 	setpgid(d->pid, d->pid);
+	d->devfuse = true;
 	return sv[0];
 }
 

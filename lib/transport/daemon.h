@@ -19,6 +19,12 @@ struct daemon {
 	pid_t pid;
 	bool reaped;
 	int status;           /* as waitpid gives it, once reaped */
+	/*
+	 * It serves a /dev/fuse fd of ours ({devfuse}): its session ends in
+	 * EOF, which libfuse calls a short read (exit 1), not in the ENODEV of
+	 * an unmount; only a death by a signal says something of it then.
+	 */
+	bool devfuse;
 };
 
 /*
