@@ -33,7 +33,8 @@ static const char *const allowed[] = {
 	/* files */
 	"openat", "open", "close", "close_range", "read", "write", "readv", "writev",
 	"pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2", "lseek",
-	"fstat", "newfstatat", "statx", "stat", "lstat", "fstatfs", "statfs",
+	"fstat", "newfstatat", "statx", "stat", "lstat", "fstatfs", "statfs", "access",
+	"faccessat", "faccessat2", /* ACCESS: faccessat(AT_EMPTY_PATH) is faccessat2 */
 	"getdents64", "readlinkat", "readlink", "mkdirat", "mknodat", "symlinkat",
 	"linkat", "unlinkat", "renameat", "renameat2", "fchmod", "fchmodat", "fchown",
 	"fchownat", "ftruncate", "fallocate", "fsync", "fdatasync", "syncfs",
