@@ -141,8 +141,9 @@ struct finding {
  */
 bool seq_reproduces(struct session *ss, const struct seq *s, const char *site);
 /*
- * A faithful sequence without the steps a kernel would have refused (not
- * sent when it ran: -ECANCELED), so that its scenario sends none of them.
+ * @s without the steps that were not made when it ran (-ECANCELED: a
+ * request a kernel would have refused, in a faithful run, or a host path
+ * out of the share), so that its scenario has none of them.
  */
 int seq_drop_unsent(struct session *ss, struct seq *s);
 /* Shrinks @s (delta debugging on steps, then on words) keeping @site. */

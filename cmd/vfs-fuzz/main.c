@@ -210,6 +210,10 @@ static int one_run(struct session *ss, struct gen *g, struct seq *run, struct to
 		r = session_step(ss, &run->v[run->nr - 1], &value);
 		gen_took(g, &run->v[run->nr - 1], r, &ss->out);
 		t->steps++;
+		if (r == -ECANCELED) {
+			fstep_free(&run->v[--run->nr]); /* not made: not part of the sequence */
+			continue;
+		}
 		if (new_reply(&run->v[run->nr - 1], r, value.buf))
 			*fresh = true;
 		if (fuzz_oracle_count(ss->oracle) != seen) {

@@ -115,7 +115,11 @@ int session_start(struct session *ss, struct strbuf *err)
 	return 0;
 }
 
-/* A host step's paths stay below the share, as vfs-scenario keeps them: -EXDEV otherwise. */
+/*
+ * A host step's paths stay below the share, as vfs-scenario keeps them;
+ * one that would leave it is not made (-ECANCELED: dropped from what is
+ * written, where vfs-scenario would call it a runner error).
+ */
 static int host_confine(const char *root, int argc, char **argv)
 {
 	const struct op *op = op_find(argv[0], KIND_HOST);
@@ -124,7 +128,7 @@ static int host_confine(const char *root, int argc, char **argv)
 		return -EINVAL;
 	for (int k = 1; k < argc; k++)
 		if (op_arg_is_path(op, k - 1) && ops_confine(root, argv[k], op_follows(op)))
-			return -EXDEV;
+			return -ECANCELED;
 	return 0;
 }
 

@@ -178,8 +178,6 @@ int seq_drop_unsent(struct session *ss, struct seq *s)
 	size_t kept = 0;
 	int r;
 
-	if (!ss->o->faithful)
-		return 0;
 	r = session_start(ss, &err);
 	strbuf_release(&err);
 	if (r)
