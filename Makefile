@@ -268,13 +268,31 @@ conformance: deps
 	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios && \
 	$(BUILD)/bin/vfs-scenario --targets=$(XATTR_TARGETS) scenarios/security
 
+# vfs-fuzz against every target for FUZZ_SECONDS each, with a table:
+# target, steps, requests, rate, daemon runs, start time, distinct findings.
+# vfs-serve's designs that should be clean must find nothing (exit 0); the
+# other daemons' findings are written to build/fuzz-findings (exit 1 is
+# what finding something looks like, and is not a failure here).
+FUZZ_SECONDS ?= 60
+FUZZ_CLEAN   := fixed,fixed:namespace,fixed-vhost,fixed-vhost:chroot
+FUZZ_OTHERS  := virtiofsd-c,virtiofsd-rs,virtiofsd-rs:prefer,passthrough_ll,passthrough,passthrough_fh
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES) virtiofsd-rs
+	$(Q)$(BUILD)/bin/vfs-fuzz --targets=$(FUZZ_CLEAN) --seconds=$(FUZZ_SECONDS) --jobs=2 \
+	  --out=$(BUILD)/fuzz-findings
+	$(Q)$(BUILD)/bin/vfs-fuzz --targets=$(FUZZ_CLEAN) --fixture=ext4-small \
+	  --serve-option=--inode-file-handles=prefer --seconds=$(FUZZ_SECONDS) --jobs=2 \
+	  --out=$(BUILD)/fuzz-findings
+	$(Q)$(BUILD)/bin/vfs-fuzz --targets=$(FUZZ_OTHERS) --seconds=$(FUZZ_SECONDS) --jobs=2 \
+	  --out=$(BUILD)/fuzz-findings; test $$? -le 1
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one
 # uninstall removes.
-MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch,cmd/$(t)/$(t).1)
+MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch vfs-fuzz,cmd/$(t)/$(t).1)
 MAN5    := cmd/vfs-scenario/vfs-scenario.5
 SHARE   := $(shell find scenarios fixtures -type f | sort)
 
@@ -297,6 +315,6 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check build-tests run-check conformance bench clean install uninstall guest virtiofsd-rs
+.PHONY: all deps check build-tests run-check conformance fuzz bench clean install uninstall guest virtiofsd-rs
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -53,7 +53,7 @@ static const char usage[] =
 "  --host=PCT           host changes, percent of steps (default: 8)\n"
 "  --fixture=NAME       tmpfs (default) or ext4-small (inode numbers reused)\n"
 "  --serve-option=OPT   an option for vfs-serve (repeat it)\n"
-"  --inject=SPEC        run the daemon under vfs-inject exec --fail SPEC,\n"
+"  --inject=SPEC        run the daemon under vfs-inject, failing calls as SPEC,\n"
 "                       armed once INIT is done (repeat it)\n"
 "  --init=PROFILE       what INIT offers (default: the running kernel's)\n"
 "  --timeout=MS         how long a reply may take (default: 1000)\n"
@@ -317,7 +317,7 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 			fputs(usage, stdout);
 			exit(0);
 		case O_VERSION:
-			printf("vfs-fuzz %s\n", VFSKIT_VERSION);
+			printf("vfs-fuzz (vfskit) %s\n", VFSKIT_VERSION);
 			exit(0);
 		default:
 			fputs(usage, stderr);

@@ -39,8 +39,12 @@ int scn_write(const struct fuzz_options *o, const struct seq *s, const struct fi
 		fprintf(out, "# vfs-fuzz %s corpus: a run of seed %llu (%ld steps) that got a reply "
 			"no run before it had.\n", VFSKIT_VERSION, (unsigned long long)o->seed, found_at);
 	}
-	fprintf(out, "# Replay: vfs-scenario --targets=%s%s %s\n", o->target.name,
-		o->target.base->kind == TARGET_FUSE_MOUNT ? ":devfuse" : "", path);
+	if (o->target.base->kind != TARGET_FOREIGN)
+		fprintf(out, "# Replay: vfs-scenario --targets=%s %s\n", o->target.name, path);
+	else if (!o->socket_transport)
+		fprintf(out, "# Replay: vfs-scenario --vhost-user='%s' %s\n", o->paths.vhost_cmd, path);
+	else
+		fprintf(out, "# Replay: vfs-fuzz's own daemon command; vfs-scenario takes vhost-user ones\n");
 	fprintf(out, "title    vfs-fuzz: %s\n", f ? f->site : "corpus");
 	fprintf(out, "case     other\n");
 	fprintf(out, "fixture  %s\n", o->fixture);

@@ -6,13 +6,13 @@
 # and lists exactly the options its tool's --help lists; every tool prints
 # the one version; make uninstall leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 44
 
 command -v man >/dev/null || skip_all "needs man (man-db), which make check installs"
 stage=$T_TMP/stage
 san=
 [ "$BUILD" = build-san ] && san=1
-TOOLS="vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch"
+TOOLS="vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch vfs-fuzz"
 
 make -s -C "$TOP" install SAN=$san DESTDIR="$stage" PREFIX=/usr >"$T_TMP/install.out" 2>&1
 check_eq "make install DESTDIR=... PREFIX=/usr succeeds" 0 $?
