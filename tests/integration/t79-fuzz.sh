@@ -98,7 +98,7 @@ check_eq "passthrough_ll over {devfuse}: 2000 steps" 2000 \
 "$SC" --targets=passthrough:devfuse,passthrough_fh:devfuse,passthrough_ll:devfuse,fixed \
 	scenarios/security/symlink-swap.scn >"$T_TMP/swap" 2>&1
 sed 's/^/# /' "$T_TMP/swap"
-check "finding 21: a SETATTR follows a swapped-in symlink out of the share (passthrough, passthrough_fh)" \
+check "finding 21: a guest write follows a symlink swapped in on the host, out of the share (passthrough, passthrough_fh)" \
 	grep -Eq "^security/symlink-swap +bug reproduced +bug reproduced +PASS +PASS" "$T_TMP/swap"
 
 # Refusals, each naming what was wrong.
