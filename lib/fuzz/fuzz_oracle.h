@@ -36,6 +36,7 @@ enum fuzz_oracle_kind {
 
 /* Designs that give a file more than one nodeid on purpose (exceptions.c). */
 #define ORACLE_EXCEPT_PER_NAME_NODES 1u /* libfuse's high-level API: a node per name */
+#define ORACLE_EXCEPT_HIDDEN_NLINK   2u /* ... and an unlinked open file shown with nlink 0 */
 
 struct fuzz_oracle;
 

@@ -74,6 +74,7 @@ int main(void)
 	srunner_add_suite(sr, watch_table_suite());
 	srunner_add_suite(sr, virtio_fs_dev_suite());
 	srunner_add_suite(sr, open_files_suite());
+	srunner_add_suite(sr, fuzz_oracle_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

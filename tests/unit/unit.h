@@ -29,6 +29,7 @@ Suite *fuse_words_suite(void);
 Suite *watch_table_suite(void);
 Suite *virtio_fs_dev_suite(void);
 Suite *open_files_suite(void);
+Suite *fuzz_oracle_suite(void);
 
 /*
  * A suite of one test case, "core", of @tests (NULL-terminated), with
