@@ -414,6 +414,21 @@ for pol in split atomic reserve; do
 done
 
 echo
+echo "VFS-FUZZ (20000 steps of seed 1 against vfs-serve, 1 to 3 jobs; requests/s over the whole run,"
+echo "restarts and shrinking included, the mean time to start a daemon run (fixture, daemon, INIT),"
+echo "and RATIO: requests/s to the same transport's bare GETATTR round trip above, 1 in flight)"
+printf '%-24s %5s %10s %12s %7s\n' TARGET JOBS "REQ/S" "RESTART MS" RATIO
+for t in fixed:sock fixed-vhost:vu; do
+	for j in 1 2 3; do
+		row=$("$BIN/vfs-fuzz" --targets=${t%%:*} --seed=1 --requests=20000 --jobs=$j \
+			--out="$T_TMP/fuzz-out" 2>/dev/null | awk -v t="${t%%:*}" '$1 == t')
+		rps=$(echo "$row" | awk '{ print $4 }')
+		rms=$(echo "$row" | awk '{ print $6 }')
+		printf '%-24s %5s %10s %12s %7s\n' "${t%%:*}" $j "${rps:-nan}" "${rms:-nan}" \
+			"$(awk -v a="${rps:-0}" -v b="${P[${t#*:},1]:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+	done
+done
+echo
 echo "A REAL GUEST (QEMU/TCG, --guest=vm, vfs-serve --vhost-user; per guest step: a scenario of"
 echo "1 and of 401 'guest stat' steps, the difference over 400; beside the same steps through a"
 echo "vfs-serve kernel mount on this host; best of 3)"
