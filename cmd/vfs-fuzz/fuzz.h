@@ -83,6 +83,7 @@ struct fuzz_options {
 	bool faithful;                  /* only what a kernel sends: live nodeids, no malformed requests */
 	bool socket_transport;          /* a foreign daemon on a SEQPACKET socket or /dev/fuse fd */
 	int timeout_ms;
+	int fd_slack;                   /* fds a daemon may keep beyond its own, all forgotten */
 	int raw_wait_ms;                /* how long a raw request's reply is waited for */
 	const struct fuse_init_profile *init;
 	unsigned exceptions;            /* ORACLE_EXCEPT_* of the target */
@@ -104,6 +105,9 @@ struct session {
 	long long start_ns_total;
 	long starts;
 	int run_no;
+	int fds_start;                  /* the daemon's fds once INIT was done */
+	long growth_limit;              /* the last growth check's limit: fds after INIT, slack, open files */
+	bool growth_plain;              /* ... with the drain already in the sequence */
 };
 
 int session_init(struct session *ss, const struct fuzz_options *o, const char *workdir);
@@ -115,6 +119,8 @@ int session_step(struct session *ss, const struct fstep *st, struct strbuf *valu
 int session_canary(struct session *ss, struct strbuf *out);
 /* The daemon's open fds now (its serving process), or -errno. */
 int session_fds(struct session *ss);
+/* The same, given up to half a second to come down to @limit. */
+int session_fds_settled(struct session *ss, long limit);
 void session_stop(struct session *ss);
 void session_release(struct session *ss);
 
@@ -126,13 +132,26 @@ void gen_free(struct gen *g);
 void gen_reset(struct gen *g);
 /* The next step (the caller owns it). 0 or -ENOMEM. */
 int gen_next(struct gen *g, struct fstep *st);
+/*
+ * A BATCH_FORGET of up to 10 nodeids still looked up with no file open
+ * (1), or nothing left to forget (0): at a run's end, everything a guest
+ * would drop, before the daemon's fds are counted.
+ */
+int gen_forget_all(struct gen *g, struct fstep *st);
+/* File handles the run holds open. */
+int gen_open_files(const struct gen *g);
 /* Takes what the step gave, so later steps name what exists. */
 void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_words_out *out);
 
+/* Findings that are not fuzz_oracle's: the canary and the daemon's fds. */
+#define FINDING_CANARY ORACLE_COUNT
+#define FINDING_GROWTH (ORACLE_COUNT + 1)
+
 /* A finding: the verdict of one oracle, and the steps that led there. */
 struct finding {
-	enum fuzz_oracle_kind kind;
+	int kind;                       /* enum fuzz_oracle_kind, or FINDING_* */
 	char *site, *text;
+	long limit;                     /* FINDING_GROWTH: the fds it may hold at the end */
 };
 
 /*
@@ -146,6 +165,14 @@ bool seq_reproduces(struct session *ss, const struct seq *s, const char *site);
  * out of the share), so that its scenario has none of them.
  */
 int seq_drop_unsent(struct session *ss, struct seq *s);
+/*
+ * The steps that forget, at the end of @s as it just ran on @ss, every
+ * nodeid it still holds (by the steps' captures and forgets, the ones
+ * that succeeded), but those with a file open, then a GETATTR to know the
+ * server took them: the growth oracle's end of a sequence; *@open_files:
+ * the files it leaves open. 0 or -ENOMEM.
+ */
+int seq_drain(struct session *ss, const struct seq *s, struct seq *out, int *open_files);
 /* Shrinks @s (delta debugging on steps, then on words) keeping @site. */
 int seq_shrink(struct session *ss, struct seq *s, const char *site, int *trials);
 

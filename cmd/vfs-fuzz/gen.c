@@ -49,6 +49,7 @@ struct gen {
 	struct gfh *fhs;
 	size_t nf, fcap;
 	struct pending p;
+	bool draining;       /* gen_forget_all: a node with a file open stays */
 };
 
 /* splitmix64: small, fast, and the same everywhere for a seed. */
@@ -94,6 +95,7 @@ void gen_free(struct gen *g)
 
 void gen_reset(struct gen *g)
 {
+	g->draining = false;
 	g->nn = g->nf = 0;
 	g->next_var = 1;
 	g->p.what = P_NONE;
@@ -351,7 +353,7 @@ static int forget_all(struct gen *g, struct fstep *st)
 	int n = 0;
 
 	for (size_t i = 1; i < g->nn && at < sizeof(line) - 48 && n < GEN_FORGET_MAX; i++)
-		if (g->nodes[i].nlookup > 0 && !(g->o->faithful && has_open_fh(g, i))) {
+		if (g->nodes[i].nlookup > 0 && !((g->o->faithful || g->draining) && has_open_fh(g, i))) {
 			at += (size_t)snprintf(line + at, sizeof(line) - at, " ${n%d:-0} %ld",
 					       g->nodes[i].var, g->nodes[i].nlookup);
 			n++;
@@ -527,7 +529,8 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 	case P_FORGET_ALL:
 		if (!r)
 			for (size_t i = 1, n = 0; i < g->nn && n < GEN_FORGET_MAX; i++)
-				if (g->nodes[i].nlookup > 0 && !(g->o->faithful && has_open_fh(g, i))) {
+				if (g->nodes[i].nlookup > 0 &&
+				    !((g->o->faithful || g->draining) && has_open_fh(g, i))) {
 					g->nodes[i].nlookup = 0;
 					n++;
 				}
@@ -546,4 +549,24 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 		break;
 	}
 	p->what = P_NONE;
+}
+
+int gen_forget_all(struct gen *g, struct fstep *st)
+{
+	int r;
+
+	g->draining = true;
+	for (size_t i = 1; i < g->nn; i++)
+		if (g->nodes[i].nlookup > 0 && !has_open_fh(g, i)) {
+			g->p.what = P_NONE;
+			r = forget_all(g, st);
+			return r ? r : 1;
+		}
+	g->draining = false;
+	return 0;
+}
+
+int gen_open_files(const struct gen *g)
+{
+	return (int)g->nf;
 }

@@ -112,6 +112,41 @@ static void say_finding(const struct fuzz_options *o, const struct finding *f, c
 		fprintf(stderr, "  did not show again on replay: not written (a race in the daemon?)\n");
 }
 
+/*
+ * A growth finding's sequence with its drain (seq_drain) as steps of its
+ * own, as the scenario has them; replayed once more so. Whether it shows.
+ */
+static bool growth_written(struct session *ss, struct seq *rep, const char *site)
+{
+	struct strbuf value = STRBUF_INIT, err = STRBUF_INIT;
+	struct seq d;
+	bool ok = false;
+	int open_files;
+
+	if (session_start(ss, &err))
+		goto out;
+	for (size_t i = 0; i < rep->nr; i++) {
+		strbuf_reset(&value);
+		session_step(ss, &rep->v[i], &value);
+	}
+	if (!seq_drain(ss, rep, &d, &open_files)) {
+		for (size_t i = 0; i < d.nr; i++)
+			if (seq_push(rep, &d.v[i]))
+				break;
+		d.nr = 0;
+		seq_free(&d);
+		ok = true;
+	}
+	session_stop(ss);
+	ss->growth_plain = true; /* the drain is in the sequence now */
+	ok = ok && seq_reproduces(ss, rep, site);
+	ss->growth_plain = false;
+out:
+	strbuf_release(&value);
+	strbuf_release(&err);
+	return ok;
+}
+
 /* A verdict of the run that ended: shrunk, replayed, written. 1 when written. */
 static int report(struct session *ss, const struct seq *run, struct finding *f, long found_at,
 		  struct known *k)
@@ -136,6 +171,10 @@ static int report(struct session *ss, const struct seq *run, struct finding *f, 
 		seq_shrink(ss, &rep, f->site, &trials);
 	seq_drop_unsent(ss, &rep);
 	replayed = seq_reproduces(ss, &rep, f->site);
+	if (replayed && f->kind == FINDING_GROWTH) {
+		replayed = growth_written(ss, &rep, f->site);
+		f->limit = ss->growth_limit; /* the replay's own: after INIT, slack, files open */
+	}
 	mkdir(o->out_dir, 0755);
 	file_name(o->target.name, f->site, path, sizeof(path), o->out_dir);
 	if (replayed && scn_write(o, &rep, f, found_at + 1, path))
@@ -229,6 +268,38 @@ static int one_run(struct session *ss, struct gen *g, struct seq *run, struct to
 	return 0;
 }
 
+/*
+ * The run's end, if the daemon lives: everything still looked up
+ * forgotten (steps of the run, so a replay does it too), then the
+ * daemon's fds counted. They may be what it had after INIT, a fd per open
+ * file and some slack; more is the growth oracle's verdict. -1 when not
+ * counted.
+ */
+static int drain(struct session *ss, struct gen *g, struct seq *run, long *limit)
+{
+	struct strbuf value = STRBUF_INIT;
+	struct fstep st;
+	int r;
+
+	if (!ss->up || fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) || ss->fds_start < 0)
+		return -1;
+	while ((r = gen_forget_all(g, &st)) == 1) {
+		if (seq_push(run, &st))
+			break;
+		strbuf_reset(&value);
+		r = session_step(ss, &run->v[run->nr - 1], &value);
+		gen_took(g, &run->v[run->nr - 1], r, &ss->out);
+	}
+	/* A FORGET has no reply: a GETATTR after it is answered once a one-thread server took it. */
+	if (!fstep_make(&st, FSTEP_FUSE, "getattr 1") && !seq_push(run, &st)) {
+		strbuf_reset(&value);
+		session_step(ss, &run->v[run->nr - 1], &value);
+	}
+	strbuf_release(&value);
+	*limit = ss->fds_start + ss->o->fd_slack + gen_open_files(g);
+	return session_fds_settled(ss, *limit);
+}
+
 static int fuzz_target(struct fuzz_options *o, const char *workdir, struct totals *tot)
 {
 	struct session ss;
@@ -247,7 +318,9 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 		long found_at[ORACLE_COUNT];
 		struct seq run = { 0 };
 		bool fresh = false;
-		struct finding f[ORACLE_COUNT + 1];
+		struct finding f[ORACLE_COUNT + 2];
+		long limit = 0, pre_drain;
+		int fds;
 		int nf = 0;
 
 		for (int i = 0; i < ORACLE_COUNT; i++)
@@ -268,12 +341,24 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 					.text = strdup(fuzz_oracle_text(ss.oracle, i)) };
 		if (!fuzz_oracle_site(ss.oracle, ORACLE_ALIVE) && session_canary(&ss, &canary) == 1 &&
 		    !known_has(&k, "canary changed"))
-			f[nf++] = (struct finding){ .kind = ORACLE_COUNT, .site = strdup("canary changed"),
+			f[nf++] = (struct finding){ .kind = FINDING_CANARY, .site = strdup("canary changed"),
 						    .text = strdup(canary.buf) };
+		pre_drain = (long)run.nr;
+		fds = drain(&ss, g, &run, &limit);
+		if (fds > limit && !known_has(&k, "growth fds")) {
+			char text[160];
+
+			snprintf(text, sizeof(text), "the daemon holds %d fds once everything was "
+				 "forgotten (%d after INIT, %d files open)", fds, ss.fds_start,
+				 gen_open_files(g));
+			f[nf++] = (struct finding){ .kind = FINDING_GROWTH, .site = strdup("growth fds"),
+						    .text = strdup(text), .limit = limit };
+		}
 		session_stop(&ss);
 		runs++;
 		for (int i = 0; i < nf; i++) {
-			long at = f[i].kind == ORACLE_COUNT ? (long)run.nr - 1 : found_at[f[i].kind];
+			long at = f[i].kind == FINDING_GROWTH ? pre_drain - 1 :
+				  f[i].kind == FINDING_CANARY ? (long)run.nr - 1 : found_at[f[i].kind];
 
 			if (f[i].site && f[i].text && report(&ss, &run, &f[i], at, &k) > 0)
 				t.findings++;

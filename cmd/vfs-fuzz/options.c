@@ -60,6 +60,9 @@ static const char usage[] =
 "  --raw-wait=MS        how long a malformed request's reply is waited for\n"
 "                       before the daemon is asked whether it still serves\n"
 "                       (default: 25)\n"
+"  --fd-slack=N         at a run's end, with everything forgotten, the fds a\n"
+"                       daemon may hold beyond those it had after INIT and\n"
+"                       one per open file (default: 64); more is a finding\n"
 "  --out=DIR            where findings are written (default: vfs-fuzz-findings)\n"
 "  --corpus=DIR         keep each run that got a new reply (as a scenario)\n"
 "  --no-shrink          write findings as found\n"
@@ -75,7 +78,7 @@ static const char usage[] =
 "error or when the daemon could not be run.\n";
 
 enum { O_SEED = 256, O_REQUESTS, O_SECONDS, O_RESTART, O_MUTATE, O_HOST, O_FIXTURE,
-       O_SERVE_OPT, O_INJECT, O_INIT, O_TIMEOUT, O_RAW_WAIT, O_OUT, O_CORPUS, O_NO_SHRINK, O_FIXTURES,
+       O_SERVE_OPT, O_INJECT, O_INIT, O_TIMEOUT, O_RAW_WAIT, O_FD_SLACK, O_OUT, O_CORPUS, O_NO_SHRINK, O_FIXTURES,
        O_EXAMPLES, O_VC, O_VRS, O_SERVE, O_VHOST, O_SOCKET, O_DEVFUSE, O_TARGETS, O_JOBS, O_FAITHFUL, O_VERSION };
 
 static int bad(const char *opt, const char *value, const char *why)
@@ -156,6 +159,7 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 		{ "init", required_argument, NULL, O_INIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "raw-wait", required_argument, NULL, O_RAW_WAIT },
+		{ "fd-slack", required_argument, NULL, O_FD_SLACK },
 		{ "out", required_argument, NULL, O_OUT },
 		{ "corpus", required_argument, NULL, O_CORPUS },
 		{ "no-shrink", no_argument, NULL, O_NO_SHRINK },
@@ -191,6 +195,7 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 	o->fixture = "tmpfs";
 	o->timeout_ms = 1000;
 	o->raw_wait_ms = 25;
+	o->fd_slack = 64;
 	o->out_dir = "vfs-fuzz-findings";
 	o->shrink = true;
 	o->sites_fd = -1;
@@ -258,6 +263,11 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 			if (whole("raw-wait", optarg, 1, 600000, &n))
 				return -1;
 			o->raw_wait_ms = (int)n;
+			break;
+		case O_FD_SLACK:
+			if (whole("fd-slack", optarg, 0, 1000000, &n))
+				return -1;
+			o->fd_slack = (int)n;
 			break;
 		case O_OUT:
 			o->out_dir = optarg;

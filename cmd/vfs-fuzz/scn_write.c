@@ -50,6 +50,8 @@ int scn_write(const struct fuzz_options *o, const struct seq *s, const struct fi
 	fprintf(out, "fixture  %s\n", o->fixture);
 	if (!strcmp(o->fixture, "ext4-small"))
 		fprintf(out, "requires root loop\n");
+	if (f && f->kind == FINDING_GROWTH)
+		fprintf(out, "only     %s\n", o->target.base->name); /* its fds limit is this daemon's */
 	if (f)
 		fprintf(out, "fails-on %s\n", o->target.base->name);
 	for (int i = 0; i < o->ninject; i++)
@@ -70,8 +72,10 @@ int scn_write(const struct fuzz_options *o, const struct seq *s, const struct fi
 	}
 	if (!f)
 		fprintf(out, "expect none oracle alive\n");
-	else if (f->kind == ORACLE_COUNT)
+	else if (f->kind == FINDING_CANARY)
 		fprintf(out, "witness expect unchanged canary check\n");
+	else if (f->kind == FINDING_GROWTH)
+		fprintf(out, "witness expect <=%ld daemon fds\n", f->limit);
 	else
 		fprintf(out, "witness \"%s\" expect none oracle %s\n", f->site,
 			fuzz_oracle_name(f->kind));

@@ -110,6 +110,7 @@ int session_start(struct session *ss, struct strbuf *err)
 		return e;
 	}
 	vars_free(&ss->vars);
+	ss->fds_start = session_fds(ss);
 	ss->starts++;
 	ss->start_ns_total += now_ns() - ss->started_ns;
 	return 0;
@@ -192,6 +193,18 @@ int session_fds(struct session *ss)
 	while ((e = readdir(d)))
 		n += e->d_name[0] != '.';
 	closedir(d);
+	return n;
+}
+
+int session_fds_settled(struct session *ss, long limit)
+{
+	int n = session_fds(ss);
+
+	/* A server with threads may still be closing what the FORGETs let go. */
+	for (int i = 0; i < 50 && n > limit; i++) {
+		usleep(10000);
+		n = session_fds(ss);
+	}
 	return n;
 }
 

@@ -14,6 +14,97 @@
 #include "fuzz.h"
 
 #define SHRINK_MAX_TRIALS 400
+#define DRAIN_MAX_VARS 4096
+
+/* K of a "${nK:-0}" word, or -1. */
+static int var_of(const char *w)
+{
+	char *end;
+	long k;
+
+	if (strncmp(w, "${", 2) || (w[2] != 'n' && w[2] != 'h'))
+		return -1;
+	k = strtol(w + 3, &end, 10);
+	return strcmp(end, ":-0}") || k < 0 || k >= DRAIN_MAX_VARS ? -1 : (int)k;
+}
+
+int seq_drain(struct session *ss, const struct seq *s, struct seq *out, int *open_files)
+{
+	static long count[DRAIN_MAX_VARS];
+	static bool open_on[DRAIN_MAX_VARS], fh_open[DRAIN_MAX_VARS];
+	char line[1024];
+	size_t at;
+	int n = 0;
+	struct fstep st;
+
+	memset(count, 0, sizeof(count));
+	memset(open_on, 0, sizeof(open_on));
+	memset(fh_open, 0, sizeof(fh_open));
+	*open_files = 0;
+	/* Lookup counts by variable, as the steps made them; files opened on a node keep it. */
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct fstep *t = &s->v[i];
+		const char *op = t->argv[0];
+
+		if (t->kind != FSTEP_FUSE)
+			continue;
+		if (t->capture >= 0 && t->capture < DRAIN_MAX_VARS && t->capture_kind == 'n' &&
+		    *vars_get(&ss->vars, t->capture))
+			count[t->capture]++;
+		if (!strcmp(op, "open") && t->capture >= 0 && t->capture < DRAIN_MAX_VARS &&
+		    *vars_get(&ss->vars, t->capture)) {
+			fh_open[t->capture] = true;
+			if (t->argc > 1 && var_of(t->argv[1]) >= 0)
+				open_on[var_of(t->argv[1])] = true;
+		}
+		if (!strcmp(op, "release") && t->argc == 3 && var_of(t->argv[2]) >= 0)
+			fh_open[var_of(t->argv[2])] = false; /* a failed release still counts: bounded */
+		if (!strcmp(op, "forget") && t->argc == 3 && var_of(t->argv[1]) >= 0)
+			count[var_of(t->argv[1])] -= atol(t->argv[2]);
+		if (!strcmp(op, "batch-forget"))
+			for (int w = 1; w + 1 < t->argc; w += 2)
+				if (var_of(t->argv[w]) >= 0)
+					count[var_of(t->argv[w])] -= atol(t->argv[w + 1]);
+	}
+	for (int k = 0; k < DRAIN_MAX_VARS; k++)
+		*open_files += fh_open[k];
+	memset(out, 0, sizeof(*out));
+	strcpy(line, "batch-forget");
+	at = strlen(line);
+	for (int k = 0; k <= DRAIN_MAX_VARS; k++) {
+		bool last = k == DRAIN_MAX_VARS;
+
+		if (!last && (count[k] <= 0 || open_on[k]))
+			continue;
+		if (!last) {
+			at += (size_t)snprintf(line + at, sizeof(line) - at, " ${n%d:-0} %ld", k, count[k]);
+			n++;
+		}
+		if (n && (n == 10 || last)) {
+			if (fstep_make(&st, FSTEP_FUSE, "%s", line) || seq_push(out, &st))
+				return -ENOMEM;
+			strcpy(line, "batch-forget");
+			at = strlen(line);
+			n = 0;
+		}
+	}
+	/* A FORGET has no reply: a GETATTR after it is answered once a one-thread server took it. */
+	if (fstep_make(&st, FSTEP_FUSE, "getattr 1") || seq_push(out, &st))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Runs @d's steps on the running session. */
+static void run_all(struct session *ss, const struct seq *d)
+{
+	struct strbuf value = STRBUF_INIT;
+
+	for (size_t i = 0; i < d->nr; i++) {
+		strbuf_reset(&value);
+		session_step(ss, &d->v[i], &value);
+	}
+	strbuf_release(&value);
+}
 
 bool seq_reproduces(struct session *ss, const struct seq *s, const char *site)
 {
@@ -34,6 +125,21 @@ bool seq_reproduces(struct session *ss, const struct seq *s, const char *site)
 		}
 		if (fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) && !shown)
 			break; /* it died of something else: nothing more to see */
+	}
+	if (!shown && !strcmp(site, "growth fds") && !fuzz_oracle_site(ss->oracle, ORACLE_ALIVE)) {
+		struct seq d;
+		int open_files;
+
+		if (!seq_drain(ss, s, &d, &open_files)) {
+			long limit = ss->fds_start + ss->o->fd_slack + open_files;
+
+			if (!ss->growth_plain)
+				run_all(ss, &d); /* else the drain is in the sequence */
+			shown = !fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) &&
+				session_fds_settled(ss, limit) > limit;
+			ss->growth_limit = limit;
+		}
+		seq_free(&d);
 	}
 	if (!shown && !strncmp(site, "canary", 6)) {
 		strbuf_reset(&value);

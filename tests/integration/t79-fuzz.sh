@@ -1,6 +1,6 @@
 #!/bin/bash
 # vfs-fuzz: a fixed-seed run against vfs-serve's fixed design finds
-# nothing; the planted bugs (ids-only's inode reuse on ext4-small, v3's
+# nothing; the growth oracle, given no slack, sees fds kept; the planted bugs (ids-only's inode reuse on ext4-small, v3's
 # duplicate inode under a failing handle) are found, shrunk, written as
 # scenarios, and vfs-scenario replays each as "bug reproduced" there and
 # PASS on fixed; the same seed gives the same steps; --jobs adds up;
@@ -8,7 +8,7 @@
 # a kernel, and finding 21 (security/symlink-swap) shows there; bad flags
 # and oracle steps without requests are refused, named.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 36
 
 FZ=$BIN/vfs-fuzz
 SC=$BIN/vfs-scenario
@@ -66,6 +66,19 @@ sed 's/^/# /' "$T_TMP/v3.replay"
 check_eq "vfs-scenario replays it as declared" 0 $rc
 check "replay: bug reproduced on v3, PASS on fixed" \
 	grep -Eq "duplicate-[a-z]+ +bug reproduced +PASS" "$T_TMP/v3.replay"
+
+# The growth oracle: with no slack any fd kept once everything is forgotten is a finding.
+"$FZ" --targets=fixed --fd-slack=0 --seed=1 --requests=2000 --out="$T_TMP/g" >"$T_TMP/g.out" 2>&1
+sed 's/^/# /' "$T_TMP/g.out"
+scn=$(ls "$T_TMP"/g/fixed-growth-fds.scn 2>/dev/null)
+check "--fd-slack=0: a growth finding, its witness the daemon's fds" \
+	grep -q '^witness expect <=[0-9]* daemon fds$' "${scn:-/dev/null}"
+check "... forgetting what the sequence still holds before it counts" \
+	grep -q '^expect any fuse getattr 1$' "${scn:-/dev/null}"
+"$SC" --targets=fixed,fixed-vhost "${scn:-/dev/null}" >"$T_TMP/g.replay" 2>&1
+sed 's/^/# /' "$T_TMP/g.replay"
+check "replay: bug reproduced on fixed, n/a elsewhere (its limit is that daemon's)" \
+	grep -Eq "growth-fds +bug reproduced +n/a" "$T_TMP/g.replay"
 
 # The same seed, the same steps: two runs keep the same corpus.
 for n in 1 2; do
