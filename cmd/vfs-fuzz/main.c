@@ -59,6 +59,7 @@ static bool known_has(const struct known *k, const char *site)
 
 /* Replies seen, by (operation, result): a run that adds one goes to the corpus. */
 static unsigned char seen_replies[65536 / 8];
+static long states; /* how many of them: the progress line's "states" */
 
 static bool new_reply(const struct fstep *st, int r, const char *value)
 {
@@ -71,6 +72,7 @@ static bool new_reply(const struct fstep *st, int r, const char *value)
 	if (seen_replies[h / 8] & (1u << (h % 8)))
 		return false;
 	seen_replies[h / 8] |= (unsigned char)(1u << (h % 8));
+	states++;
 	return true;
 }
 
@@ -201,14 +203,14 @@ static void progress(const struct fuzz_options *o, const struct totals *t, doubl
 	double el = now_s() - t0;
 
 	if (o->json) {
-		printf("{\"progress\":\"%s\",\"steps\":%ld,\"requests\":%ld,\"rate\":%.0f,"
-		       "\"restarts\":%ld,\"findings\":%d}\n", o->target.name, t->steps, t->requests,
-		       el > 0 ? (double)t->requests / el : 0.0, t->restarts, found);
+		printf("{\"progress\":\"%s\",\"steps\":%ld,\"requests\":%ld,\"states\":%ld,"
+		       "\"rate\":%.0f,\"restarts\":%ld,\"findings\":%d}\n", o->target.name, t->steps,
+		       t->requests, states, el > 0 ? (double)t->requests / el : 0.0, t->restarts, found);
 		fflush(stdout);
 	} else if (!o->quiet && isatty(2)) {
-		fprintf(stderr, "\r%s: %ld steps, %ld requests, %.0f/s, %ld restarts, %d findings   ",
-			o->target.name, t->steps, t->requests, el > 0 ? (double)t->requests / el : 0.0,
-			t->restarts, found);
+		fprintf(stderr, "\r%s: %ld steps, %ld requests, %ld states, %.0f/s, %ld restarts, "
+			"%d findings   ", o->target.name, t->steps, t->requests, states,
+			el > 0 ? (double)t->requests / el : 0.0, t->restarts, found);
 	}
 }
 
