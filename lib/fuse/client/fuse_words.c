@@ -512,7 +512,8 @@ static int w_readdir(struct fuse_client *c, int argc, char **argv, struct fuse_w
 	} while (!r && n && ++rounds < 10000);
 	r2 = fc_release(c, node, fh, O_RDONLY, true);
 	r = r ? r : r2;
-	qsort(names, (size_t)count, sizeof(char *), cmp_str);
+	if (count) /* qsort(NULL, 0) is undefined: a directory with no entries, or none read */
+		qsort(names, (size_t)count, sizeof(char *), cmp_str);
 	for (int i = 0; i < count; i++) {
 		if (!r)
 			strbuf_addf(&o->value, "%s%s", i ? " " : "", names[i]);
