@@ -144,45 +144,186 @@ static int add_targets(struct cmdline *c, const char *list)
 	return 0;
 }
 
-int options_parse(int argc, char **argv, struct cmdline *c)
+static const struct option longopts[] = {
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "requests", required_argument, NULL, O_REQUESTS },
+	{ "seconds", required_argument, NULL, O_SECONDS },
+	{ "restart-every", required_argument, NULL, O_RESTART },
+	{ "mutate", required_argument, NULL, O_MUTATE },
+	{ "host", required_argument, NULL, O_HOST },
+	{ "fixture", required_argument, NULL, O_FIXTURE },
+	{ "serve-option", required_argument, NULL, O_SERVE_OPT },
+	{ "inject", required_argument, NULL, O_INJECT },
+	{ "init", required_argument, NULL, O_INIT },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "raw-wait", required_argument, NULL, O_RAW_WAIT },
+	{ "fd-slack", required_argument, NULL, O_FD_SLACK },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "corpus", required_argument, NULL, O_CORPUS },
+	{ "no-shrink", no_argument, NULL, O_NO_SHRINK },
+	{ "fixtures", required_argument, NULL, O_FIXTURES },
+	{ "examples", required_argument, NULL, O_EXAMPLES },
+	{ "virtiofsd-c", required_argument, NULL, O_VC },
+	{ "virtiofsd", required_argument, NULL, O_VC },
+	{ "virtiofsd-rs", required_argument, NULL, O_VRS },
+	{ "serve", required_argument, NULL, O_SERVE },
+	{ "vhost-user", required_argument, NULL, O_VHOST },
+	{ "fuse-socket", required_argument, NULL, O_SOCKET },
+	{ "devfuse", required_argument, NULL, O_DEVFUSE },
+	{ "targets", required_argument, NULL, O_TARGETS },
+	{ "jobs", required_argument, NULL, O_JOBS },
+	{ "faithful", no_argument, NULL, O_FAITHFUL },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ 0 }
+};
+
+/* One option; 0, or -1 after a message naming what was wrong. */
+static int one_option(int opt, char *arg, struct cmdline *c)
 {
-	static const struct option longopts[] = {
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "requests", required_argument, NULL, O_REQUESTS },
-		{ "seconds", required_argument, NULL, O_SECONDS },
-		{ "restart-every", required_argument, NULL, O_RESTART },
-		{ "mutate", required_argument, NULL, O_MUTATE },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "fixture", required_argument, NULL, O_FIXTURE },
-		{ "serve-option", required_argument, NULL, O_SERVE_OPT },
-		{ "inject", required_argument, NULL, O_INJECT },
-		{ "init", required_argument, NULL, O_INIT },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "raw-wait", required_argument, NULL, O_RAW_WAIT },
-		{ "fd-slack", required_argument, NULL, O_FD_SLACK },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "corpus", required_argument, NULL, O_CORPUS },
-		{ "no-shrink", no_argument, NULL, O_NO_SHRINK },
-		{ "fixtures", required_argument, NULL, O_FIXTURES },
-		{ "examples", required_argument, NULL, O_EXAMPLES },
-		{ "virtiofsd-c", required_argument, NULL, O_VC },
-		{ "virtiofsd", required_argument, NULL, O_VC },
-		{ "virtiofsd-rs", required_argument, NULL, O_VRS },
-		{ "serve", required_argument, NULL, O_SERVE },
-		{ "vhost-user", required_argument, NULL, O_VHOST },
-		{ "fuse-socket", required_argument, NULL, O_SOCKET },
-		{ "devfuse", required_argument, NULL, O_DEVFUSE },
-		{ "targets", required_argument, NULL, O_TARGETS },
-		{ "jobs", required_argument, NULL, O_JOBS },
-		{ "faithful", no_argument, NULL, O_FAITHFUL },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ 0 }
-	};
 	struct fuzz_options *o = &c->o;
 	long n;
+
+	switch (opt) {
+	case O_SEED: {
+		unsigned long long s;
+
+		if (number_parse(arg, UINT64_MAX, &s))
+			return bad("seed", arg, "not a whole number");
+		o->seed = s;
+		break;
+	}
+	case O_REQUESTS:
+		if (whole("requests", arg, 1, 1000000000L, &o->requests))
+			return -1;
+		o->seconds = 0;
+		break;
+	case O_SECONDS:
+		if (whole("seconds", arg, 1, 86400 * 7, &n))
+			return -1;
+		o->seconds = (double)n;
+		o->requests = 0;
+		break;
+	case O_RESTART:
+		if (whole("restart-every", arg, 1, 1000000, &n))
+			return -1;
+		o->restart_every = (int)n;
+		break;
+	case O_MUTATE:
+		c->mutate_set = true;
+		/* fall through */
+	case O_HOST:
+		if (whole(opt == O_MUTATE ? "mutate" : "host", arg, 0, 100, &n))
+			return -1;
+		*(opt == O_MUTATE ? &o->mutate_pct : &o->host_pct) = (int)n;
+		break;
+	case O_FIXTURE:
+		if (strcmp(arg, "tmpfs") && strcmp(arg, "ext4-small"))
+			return bad("fixture", arg, "tmpfs or ext4-small");
+		o->fixture = arg;
+		break;
+	case O_SERVE_OPT:
+		if (o->nserve_args == (int)(sizeof(o->serve_args) / sizeof(o->serve_args[0])))
+			return bad("serve-option", arg, "too many (16)");
+		o->serve_args[o->nserve_args++] = arg;
+		break;
+	case O_INJECT:
+		if (o->ninject == (int)(sizeof(o->inject) / sizeof(o->inject[0])))
+			return bad("inject", arg, "too many (8)");
+		o->inject[o->ninject++] = arg;
+		break;
+	case O_INIT:
+		o->init = fuse_init_profile_find(arg);
+		if (!o->init)
+			return bad("init", arg, "linux-6.1, linux-6.12 or minimal");
+		break;
+	case O_TIMEOUT:
+		if (whole("timeout", arg, 10, 600000, &n))
+			return -1;
+		o->timeout_ms = (int)n;
+		break;
+	case O_RAW_WAIT:
+		if (whole("raw-wait", arg, 1, 600000, &n))
+			return -1;
+		o->raw_wait_ms = (int)n;
+		break;
+	case O_FD_SLACK:
+		if (whole("fd-slack", arg, 0, 1000000, &n))
+			return -1;
+		o->fd_slack = (int)n;
+		break;
+	case O_OUT:
+		o->out_dir = arg;
+		break;
+	case O_CORPUS:
+		o->corpus = arg;
+		break;
+	case O_NO_SHRINK:
+		o->shrink = false;
+		break;
+	case O_FIXTURES:
+		snprintf(o->fixtures, sizeof(o->fixtures), "%s", arg);
+		break;
+	case O_EXAMPLES:
+		snprintf(o->loc.examples, sizeof(o->loc.examples), "%s", arg);
+		break;
+	case O_VC:
+		o->paths.virtiofsd_c = arg;
+		break;
+	case O_VRS:
+		o->paths.virtiofsd_rs = arg;
+		break;
+	case O_SERVE:
+		snprintf(o->loc.serve, sizeof(o->loc.serve), "%s", arg);
+		break;
+	case O_VHOST:
+	case O_SOCKET:
+	case O_DEVFUSE:
+		if (c->foreign)
+			return bad(opt == O_VHOST ? "vhost-user" : opt == O_SOCKET ?
+				   "fuse-socket" : "devfuse", arg,
+				   "only one of --vhost-user, --fuse-socket, --devfuse");
+		c->foreign = opt;
+		o->paths.vhost_cmd = arg;
+		o->socket_transport = opt != O_VHOST;
+		c->devfuse = opt == O_DEVFUSE;
+		break;
+	case O_FAITHFUL:
+		c->faithful = 1;
+		break;
+	case O_JOBS:
+		if (whole("jobs", arg, 1, 64, &n))
+			return -1;
+		c->jobs = (int)n;
+		break;
+	case O_TARGETS:
+		if (add_targets(c, arg))
+			return -1;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'h':
+		fputs(usage, stdout);
+		exit(0);
+	case O_VERSION:
+		printf("vfs-fuzz (vfskit) %s\n", VFSKIT_VERSION);
+		exit(0);
+	default:
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct cmdline *c)
+{
+	struct fuzz_options *o = &c->o;
 	int opt;
 
 	memset(c, 0, sizeof(*c));
@@ -200,140 +341,9 @@ int options_parse(int argc, char **argv, struct cmdline *c)
 	o->shrink = true;
 	o->sites_fd = -1;
 	c->jobs = 1;
-	while ((opt = getopt_long(argc, argv, "jqh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case O_SEED: {
-			unsigned long long s;
-
-			if (number_parse(optarg, UINT64_MAX, &s))
-				return bad("seed", optarg, "not a whole number");
-			o->seed = s;
-			break;
-		}
-		case O_REQUESTS:
-			if (whole("requests", optarg, 1, 1000000000L, &o->requests))
-				return -1;
-			o->seconds = 0;
-			break;
-		case O_SECONDS:
-			if (whole("seconds", optarg, 1, 86400 * 7, &n))
-				return -1;
-			o->seconds = (double)n;
-			o->requests = 0;
-			break;
-		case O_RESTART:
-			if (whole("restart-every", optarg, 1, 1000000, &n))
-				return -1;
-			o->restart_every = (int)n;
-			break;
-		case O_MUTATE:
-			c->mutate_set = true;
-			/* fall through */
-		case O_HOST:
-			if (whole(opt == O_MUTATE ? "mutate" : "host", optarg, 0, 100, &n))
-				return -1;
-			*(opt == O_MUTATE ? &o->mutate_pct : &o->host_pct) = (int)n;
-			break;
-		case O_FIXTURE:
-			if (strcmp(optarg, "tmpfs") && strcmp(optarg, "ext4-small"))
-				return bad("fixture", optarg, "tmpfs or ext4-small");
-			o->fixture = optarg;
-			break;
-		case O_SERVE_OPT:
-			if (o->nserve_args == (int)(sizeof(o->serve_args) / sizeof(o->serve_args[0])))
-				return bad("serve-option", optarg, "too many (16)");
-			o->serve_args[o->nserve_args++] = optarg;
-			break;
-		case O_INJECT:
-			if (o->ninject == (int)(sizeof(o->inject) / sizeof(o->inject[0])))
-				return bad("inject", optarg, "too many (8)");
-			o->inject[o->ninject++] = optarg;
-			break;
-		case O_INIT:
-			o->init = fuse_init_profile_find(optarg);
-			if (!o->init)
-				return bad("init", optarg, "linux-6.1, linux-6.12 or minimal");
-			break;
-		case O_TIMEOUT:
-			if (whole("timeout", optarg, 10, 600000, &n))
-				return -1;
-			o->timeout_ms = (int)n;
-			break;
-		case O_RAW_WAIT:
-			if (whole("raw-wait", optarg, 1, 600000, &n))
-				return -1;
-			o->raw_wait_ms = (int)n;
-			break;
-		case O_FD_SLACK:
-			if (whole("fd-slack", optarg, 0, 1000000, &n))
-				return -1;
-			o->fd_slack = (int)n;
-			break;
-		case O_OUT:
-			o->out_dir = optarg;
-			break;
-		case O_CORPUS:
-			o->corpus = optarg;
-			break;
-		case O_NO_SHRINK:
-			o->shrink = false;
-			break;
-		case O_FIXTURES:
-			snprintf(o->fixtures, sizeof(o->fixtures), "%s", optarg);
-			break;
-		case O_EXAMPLES:
-			snprintf(o->loc.examples, sizeof(o->loc.examples), "%s", optarg);
-			break;
-		case O_VC:
-			o->paths.virtiofsd_c = optarg;
-			break;
-		case O_VRS:
-			o->paths.virtiofsd_rs = optarg;
-			break;
-		case O_SERVE:
-			snprintf(o->loc.serve, sizeof(o->loc.serve), "%s", optarg);
-			break;
-		case O_VHOST:
-		case O_SOCKET:
-		case O_DEVFUSE:
-			if (c->foreign)
-				return bad(opt == O_VHOST ? "vhost-user" : opt == O_SOCKET ?
-					   "fuse-socket" : "devfuse", optarg,
-					   "only one of --vhost-user, --fuse-socket, --devfuse");
-			c->foreign = opt;
-			o->paths.vhost_cmd = optarg;
-			o->socket_transport = opt != O_VHOST;
-			c->devfuse = opt == O_DEVFUSE;
-			break;
-		case O_FAITHFUL:
-			c->faithful = 1;
-			break;
-		case O_JOBS:
-			if (whole("jobs", optarg, 1, 64, &n))
-				return -1;
-			c->jobs = (int)n;
-			break;
-		case O_TARGETS:
-			if (add_targets(c, optarg))
-				return -1;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(0);
-		case O_VERSION:
-			printf("vfs-fuzz (vfskit) %s\n", VFSKIT_VERSION);
-			exit(0);
-		default:
-			fputs(usage, stderr);
+	while ((opt = getopt_long(argc, argv, "jqh", longopts, NULL)) != -1)
+		if (one_option(opt, optarg, c))
 			return -1;
-		}
-	}
 	if (optind < argc) {
 		fprintf(stderr, "vfs-fuzz: unexpected argument '%s'\n", argv[optind]);
 		return -1;
