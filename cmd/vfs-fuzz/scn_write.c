@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,8 +27,12 @@ int scn_write(const struct fuzz_options *o, const struct seq *s, const struct fi
 	      long found_at, const char *path)
 {
 	struct strbuf line = STRBUF_INIT;
-	FILE *out = fopen(path, "we");
+	char tmp[PATH_MAX + 32];
+	FILE *out;
 
+	/* Whole or not at all: two jobs may find the same site at once. */
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	out = fopen(tmp, "we");
 	if (!out)
 		return -errno;
 	if (f) {
@@ -80,7 +85,11 @@ int scn_write(const struct fuzz_options *o, const struct seq *s, const struct fi
 		fprintf(out, "witness \"%s\" expect none oracle %s\n", f->site,
 			fuzz_oracle_name(f->kind));
 	strbuf_release(&line);
-	if (fclose(out))
-		return -errno;
+	if (fclose(out) || rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
 	return 0;
 }
