@@ -101,10 +101,9 @@ struct session {
 	struct vars vars;
 	struct fuse_words_out out;
 	char how[64];                   /* how the daemon ended */
-	long long started_ns;           /* the last start, for the restart time */
-	long long start_ns_total;
+	long long started_ms;           /* the last start, for the restart time */
+	long long start_ms_total;
 	long starts;
-	int run_no;
 	int fds_start;                  /* the daemon's fds once INIT was done */
 	long growth_limit;              /* the last growth check's limit: fds after INIT, slack, open files */
 	bool growth_plain;              /* ... with the drain already in the sequence */
@@ -132,14 +131,6 @@ void gen_free(struct gen *g);
 void gen_reset(struct gen *g);
 /* The next step (the caller owns it). 0 or -ENOMEM. */
 int gen_next(struct gen *g, struct fstep *st);
-/*
- * A BATCH_FORGET of up to 10 nodeids still looked up with no file open
- * (1), or nothing left to forget (0): at a run's end, everything a guest
- * would drop, before the daemon's fds are counted.
- */
-int gen_forget_all(struct gen *g, struct fstep *st);
-/* File handles the run holds open. */
-int gen_open_files(const struct gen *g);
 /* Takes what the step gave, so later steps name what exists. */
 void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_words_out *out);
 

@@ -49,7 +49,6 @@ struct gen {
 	struct gfh *fhs;
 	size_t nf, fcap;
 	struct pending p;
-	bool draining;       /* gen_forget_all: a node with a file open stays */
 };
 
 /* splitmix64: small, fast, and the same everywhere for a seed. */
@@ -95,7 +94,6 @@ void gen_free(struct gen *g)
 
 void gen_reset(struct gen *g)
 {
-	g->draining = false;
 	g->nn = g->nf = 0;
 	g->next_var = 1;
 	g->p.what = P_NONE;
@@ -353,7 +351,7 @@ static int forget_all(struct gen *g, struct fstep *st)
 	int n = 0;
 
 	for (size_t i = 1; i < g->nn && at < sizeof(line) - 48 && n < GEN_FORGET_MAX; i++)
-		if (g->nodes[i].nlookup > 0 && !((g->o->faithful || g->draining) && has_open_fh(g, i))) {
+		if (g->nodes[i].nlookup > 0 && !(g->o->faithful && has_open_fh(g, i))) {
 			at += (size_t)snprintf(line + at, sizeof(line) - at, " ${n%d:-0} %ld",
 					       g->nodes[i].var, g->nodes[i].nlookup);
 			n++;
@@ -477,26 +475,22 @@ static int fuse_step(struct gen *g, struct fstep *st)
 
 int gen_next(struct gen *g, struct fstep *st)
 {
-	int r;
-
 	g->p.what = P_NONE;
 	if (g->nn >= GEN_MAX_NODES)
 		return forget_all(g, st);
-	if (chance(g, (unsigned)g->o->host_pct)) {
-		r = host_step(g, st);
-		return r < 0 ? r : 0;
-	}
+	if (chance(g, (unsigned)g->o->host_pct))
+		return host_step(g, st);
 	if (!g->o->faithful && chance(g, (unsigned)g->o->mutate_pct))
 		return mutate_step(g, st);
 	return fuse_step(g, st);
 }
 
+/* A field of the reply, "" when it has none. */
 static const char *field(const struct fuse_words_out *out, const char *key)
 {
-	for (int i = 0; out && i < out->nfields; i++)
-		if (!strcmp(out->field[i].key, key))
-			return out->field[i].value;
-	return "";
+	const char *v = fuse_words_field(out, key);
+
+	return v ? v : "";
 }
 
 void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_words_out *out)
@@ -530,7 +524,7 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 		if (!r)
 			for (size_t i = 1, n = 0; i < g->nn && n < GEN_FORGET_MAX; i++)
 				if (g->nodes[i].nlookup > 0 &&
-				    !((g->o->faithful || g->draining) && has_open_fh(g, i))) {
+				    !(g->o->faithful && has_open_fh(g, i))) {
 					g->nodes[i].nlookup = 0;
 					n++;
 				}
@@ -549,24 +543,4 @@ void gen_took(struct gen *g, const struct fstep *st, int r, const struct fuse_wo
 		break;
 	}
 	p->what = P_NONE;
-}
-
-int gen_forget_all(struct gen *g, struct fstep *st)
-{
-	int r;
-
-	g->draining = true;
-	for (size_t i = 1; i < g->nn; i++)
-		if (g->nodes[i].nlookup > 0 && !has_open_fh(g, i)) {
-			g->p.what = P_NONE;
-			r = forget_all(g, st);
-			return r ? r : 1;
-		}
-	g->draining = false;
-	return 0;
-}
-
-int gen_open_files(const struct gen *g)
-{
-	return (int)g->nf;
 }

@@ -13,7 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fixture/workdir.h"
@@ -22,6 +21,7 @@
 #include "options.h"
 #include "util/hash_table.h"
 #include "util/json_line.h"
+#include "util/mono_clock.h"
 
 static volatile sig_atomic_t stop_sig;
 
@@ -32,10 +32,7 @@ static void on_signal(int sig)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)mono_ms() / 1e3;
 }
 
 struct totals {
@@ -277,28 +274,25 @@ static int one_run(struct session *ss, struct gen *g, struct seq *run, struct to
  * file and some slack; more is the growth oracle's verdict. -1 when not
  * counted.
  */
-static int drain(struct session *ss, struct gen *g, struct seq *run, long *limit)
+static int drain(struct session *ss, struct seq *run, long *limit, int *open_files)
 {
 	struct strbuf value = STRBUF_INIT;
-	struct fstep st;
-	int r;
+	struct seq d;
 
-	if (!ss->up || fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) || ss->fds_start < 0)
+	if (!ss->up || fuzz_oracle_site(ss->oracle, ORACLE_ALIVE) || ss->fds_start < 0 ||
+	    seq_drain(ss, run, &d, open_files))
 		return -1;
-	while ((r = gen_forget_all(g, &st)) == 1) {
-		if (seq_push(run, &st))
+	/* The same drain a shrinking trial gets (seq_drain), as steps of the run. */
+	for (size_t i = 0; i < d.nr; i++) {
+		if (seq_push(run, &d.v[i]))
 			break;
-		strbuf_reset(&value);
-		r = session_step(ss, &run->v[run->nr - 1], &value);
-		gen_took(g, &run->v[run->nr - 1], r, &ss->out);
-	}
-	/* A FORGET has no reply: a GETATTR after it is answered once a one-thread server took it. */
-	if (!fstep_make(&st, FSTEP_FUSE, "getattr 1") && !seq_push(run, &st)) {
 		strbuf_reset(&value);
 		session_step(ss, &run->v[run->nr - 1], &value);
 	}
+	d.nr = 0;
+	seq_free(&d);
 	strbuf_release(&value);
-	*limit = ss->fds_start + ss->o->fd_slack + gen_open_files(g);
+	*limit = ss->fds_start + ss->o->fd_slack + *open_files;
 	return session_fds_settled(ss, *limit);
 }
 
@@ -322,7 +316,7 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 		bool fresh = false;
 		struct finding f[ORACLE_COUNT + 2];
 		long limit = 0, pre_drain;
-		int fds;
+		int fds, open_files = 0;
 		int nf = 0;
 
 		for (int i = 0; i < ORACLE_COUNT; i++)
@@ -346,13 +340,13 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 			f[nf++] = (struct finding){ .kind = FINDING_CANARY, .site = strdup("canary changed"),
 						    .text = strdup(canary.buf) };
 		pre_drain = (long)run.nr;
-		fds = drain(&ss, g, &run, &limit);
+		fds = drain(&ss, &run, &limit, &open_files);
 		if (fds > limit && !known_has(&k, "growth fds")) {
 			char text[160];
 
 			snprintf(text, sizeof(text), "the daemon holds %d fds once everything was "
 				 "forgotten (%d after INIT, %d files open)", fds, ss.fds_start,
-				 gen_open_files(g));
+				 open_files);
 			f[nf++] = (struct finding){ .kind = FINDING_GROWTH, .site = strdup("growth fds"),
 						    .text = strdup(text), .limit = limit };
 		}
@@ -375,7 +369,7 @@ static int fuzz_target(struct fuzz_options *o, const char *workdir, struct total
 		progress(o, &t, t0, (int)t.findings);
 	}
 	t.seconds = now_s() - t0;
-	t.restart_ms = ss.starts ? (double)ss.start_ns_total / 1e6 / (double)ss.starts : 0;
+	t.restart_ms = ss.starts ? (double)ss.start_ms_total / (double)ss.starts : 0;
 	*tot = t;
 	for (int i = 0; i < k.n; i++)
 		free(k.site[i]);

@@ -103,44 +103,27 @@ static int whole(const char *opt, const char *v, long min, long max, long *out)
 
 static int add_targets(struct cmdline *c, const char *list)
 {
-	char *copy = strdup(list), *save = NULL, why[256];
+	char why[256];
+	int n = target_list_parse(list, c->targets + c->ntargets,
+				  CMDLINE_MAX_TARGETS - c->ntargets, why, sizeof(why));
 
-	if (!copy)
+	if (n < 0) {
+		fprintf(stderr, "vfs-fuzz: --targets: %s\n", why);
 		return -1;
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		struct target t;
+	}
+	for (int i = c->ntargets; i < c->ntargets + n; i++) {
+		struct target *t = &c->targets[i];
 
-		/* A word after a comma that names no target belongs to the one before. */
-		if (c->ntargets && !strchr(w, ':') &&
-		    target_parse(w, &t, why, sizeof(why)) < 0) {
-			char joined[160];
-
-			snprintf(joined, sizeof(joined), "%s%s%s", c->spec[c->ntargets - 1],
-				 strchr(c->spec[c->ntargets - 1], ':') ? "," : ":", w);
-			if (target_parse(joined, &t, why, sizeof(why)) == 0) {
-				snprintf(c->spec[c->ntargets - 1], sizeof(c->spec[0]), "%s", joined);
-				c->targets[c->ntargets - 1] = t;
-				continue;
-			}
-		}
-		if (c->ntargets == CMDLINE_MAX_TARGETS || target_parse(w, &t, why, sizeof(why)) < 0) {
-			fprintf(stderr, "vfs-fuzz: --targets: %s\n",
-				c->ntargets == CMDLINE_MAX_TARGETS ? "too many targets" : why);
-			free(copy);
-			return -1;
-		}
-		if (t.base->kind == TARGET_FUSE_MOUNT && !target_option_in(&t, "transport")) {
+		if (t->base->kind == TARGET_FUSE_MOUNT && !target_option_in(t, "transport")) {
 			char spec[160];
 
 			/* libfuse's examples are reached through a /dev/fuse fd of ours. */
-			snprintf(spec, sizeof(spec), "%s%cdevfuse", t.name,
-				 strchr(t.name, ':') ? ',' : ':');
-			target_parse(spec, &t, why, sizeof(why));
+			snprintf(spec, sizeof(spec), "%s%cdevfuse", t->name,
+				 strchr(t->name, ':') ? ',' : ':');
+			target_parse(spec, t, why, sizeof(why));
 		}
-		snprintf(c->spec[c->ntargets], sizeof(c->spec[0]), "%s", w);
-		c->targets[c->ntargets++] = t;
 	}
-	free(copy);
+	c->ntargets += n;
 	return 0;
 }
 

@@ -9,7 +9,6 @@
 struct cmdline {
 	struct fuzz_options o;         /* o.target is set per target by the caller */
 	struct target targets[CMDLINE_MAX_TARGETS];
-	char spec[CMDLINE_MAX_TARGETS][160];
 	int ntargets;
 	int jobs;                      /* --jobs: loops at once, each with a daemon */
 	int faithful;                  /* --faithful given */

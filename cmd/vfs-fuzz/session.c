@@ -5,13 +5,11 @@
  * vfs-scenario arms it, so it never lands on start-up.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fixture/canary.h"
@@ -19,16 +17,9 @@
 #include "fuzz.h"
 #include "guest/guest_ops.h"
 #include "scenario/scenario.h"
+#include "util/mono_clock.h"
 #include "util/proc_tree.h"
 #include "util/strvec.h"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int session_init(struct session *ss, const struct fuzz_options *o, const char *workdir)
 {
@@ -59,7 +50,7 @@ int session_start(struct session *ss, struct strbuf *err)
 	bool vhost_user;
 	int e, fd;
 
-	ss->started_ns = now_ns();
+	ss->started_ms = mono_ms();
 	unlink(ss->inject_armed);
 	unlink(ss->ctl);
 	fixture_teardown(ss->dir);
@@ -112,7 +103,7 @@ int session_start(struct session *ss, struct strbuf *err)
 	vars_free(&ss->vars);
 	ss->fds_start = session_fds(ss);
 	ss->starts++;
-	ss->start_ns_total += now_ns() - ss->started_ns;
+	ss->start_ms_total += mono_ms() - ss->started_ms;
 	return 0;
 }
 
@@ -180,20 +171,7 @@ int session_canary(struct session *ss, struct strbuf *out)
 
 int session_fds(struct session *ss)
 {
-	char path[64];
-	pid_t pid = proc_tree_server(ss->ft.daemon.pid);
-	struct dirent *e;
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return (int)proc_fd_count(proc_tree_server(ss->ft.daemon.pid));
 }
 
 int session_fds_settled(struct session *ss, long limit)

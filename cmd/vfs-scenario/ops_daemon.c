@@ -22,19 +22,8 @@
 
 static int count_fds(int pid, long *n)
 {
-	char path[64];
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	*n = 0;
-	while ((e = readdir(d)))
-		*n += e->d_name[0] != '.';
-	closedir(d);
-	return 0;
+	*n = proc_fd_count(pid);
+	return *n < 0 ? (int)*n : 0;
 }
 
 /* Whether @pid holds an fd (O_PATH ones too) on the file @dev/@ino: 1, 0, or -errno. */

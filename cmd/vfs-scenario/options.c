@@ -95,40 +95,32 @@ static void usage(FILE *f)
  */
 static int parse_targets(const char *s, struct options *o, bool designs_only)
 {
-	char *copy = strdup(s), *save, *tok, spec[512] = "";
 	char why[640];
+	int n = target_list_parse(s, o->targets, MAX_TARGETS, why, sizeof(why));
 
-	o->ntargets = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		struct target probe, *t;
-		bool word = o->ntargets && strchr(spec, ':') && target_parse(tok, &probe, why, sizeof(why));
+	o->ntargets = n > 0 ? n : 0;
+	if (designs_only) {
+		/* --design: the three designs only, each named as given */
+		char *copy = strdup(s), *save = NULL, *bad = NULL;
 
-		if (word && strlen(spec) + strlen(tok) + 2 < sizeof(spec)) {
-			strcat(strcat(spec, ","), tok);
-			o->ntargets--; /* parsed again, with the word */
-		} else if (o->ntargets == MAX_TARGETS) {
-			fprintf(stderr, "vfs-scenario: at most %d targets\n", MAX_TARGETS);
-			free(copy);
-			return -1;
-		} else {
-			snprintf(spec, sizeof(spec), "%s", tok);
+		for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w && !bad;
+		     w = strtok_r(NULL, ",", &save)) {
+			struct target t;
+
+			if (target_parse(w, &t, why, sizeof(why)) || t.base->kind != TARGET_DESIGN)
+				bad = w;
 		}
-		t = &o->targets[o->ntargets];
-		if (designs_only && (target_parse(spec, t, why, sizeof(why)) ||
-				     t->base->kind != TARGET_DESIGN)) {
-			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n", spec);
-			free(copy);
-			return -1;
-		}
-		if (!designs_only && target_parse(spec, t, why, sizeof(why))) {
-			fprintf(stderr, "vfs-scenario: %s\n", why);
-			free(copy);
-			return -1;
-		}
-		o->ntargets++;
+		if (bad || n <= 0)
+			fprintf(stderr, "vfs-scenario: unknown design '%s' (ids-only, v3, fixed)\n",
+				bad ? bad : s);
+		free(copy);
+		return bad || n <= 0 ? -1 : 0;
 	}
-	free(copy);
-	return o->ntargets ? 0 : -1;
+	if (n < 0) {
+		fprintf(stderr, "vfs-scenario: %s\n", why);
+		return -1;
+	}
+	return 0;
 }
 
 static void defaults(struct options *o)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "fuzz/fuzz_oracle.h"
 #include "util/hash_table.h"
+#include "util/number.h"
 #include "util/handle_text.h"
 #include "util/strbuf.h"
 
@@ -270,21 +272,7 @@ static bool plain_name(const char *s)
 
 static bool number(const char *w, unsigned long long *v)
 {
-	char *end;
-
-	if (!w || !*w)
-		return false;
-	errno = 0;
-	*v = strtoull(w, &end, 10);
-	return !errno && !*end;
-}
-
-static const char *field_of(const struct fuse_words_out *out, const char *key)
-{
-	for (int i = 0; i < out->nfields; i++)
-		if (!strcmp(out->field[i].key, key))
-			return out->field[i].value;
-	return NULL;
+	return w && !number_parse(w, ULLONG_MAX, v);
 }
 
 static void handle_desc(const union handle_buf *h, char *buf, size_t len)
@@ -304,7 +292,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 	struct other_key key;
 	struct hash_link *l;
 
-	if (!number(field_of(out, "nodeid"), &nodeid) || !number(field_of(out, "generation"), &gen))
+	if (!number(fuse_words_field(out, "nodeid"), &nodeid) || !number(fuse_words_field(out, "generation"), &gen))
 		return;
 	if (!held(o, parent)) {
 		/* An entry under a parent it forgot: counted, not judged. */
@@ -379,8 +367,8 @@ static void compare_attr(struct fuzz_oracle *o, unsigned long long nodeid,
 	fd = node_open(o, n, nodeid);
 	if (fd < 0)
 		return; /* gone from the host: a server that keeps an fd may still answer */
-	if (fstat(fd, &st) < 0 || !number(field_of(out, "ino"), &ino) ||
-	    !number(field_of(out, "size"), &size) || !number(field_of(out, "nlink"), &nlink)) {
+	if (fstat(fd, &st) < 0 || !number(fuse_words_field(out, "ino"), &ino) ||
+	    !number(fuse_words_field(out, "size"), &size) || !number(fuse_words_field(out, "nlink"), &nlink)) {
 		close(fd);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -163,6 +164,37 @@ static int parse(const char *spec, struct target *t, bool defaults, char *whybuf
 int target_parse(const char *spec, struct target *t, char *whybuf, size_t len)
 {
 	return parse(spec, t, true, whybuf, len);
+}
+
+int target_list_parse(const char *list, struct target *out, int max, char *whybuf, size_t len)
+{
+	char *copy = strdup(list), *save, *tok, spec[512] = "";
+	int n = 0;
+
+	if (!copy)
+		return why(whybuf, len, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct target probe;
+		bool word = n && strchr(spec, ':') && target_parse(tok, &probe, whybuf, len);
+
+		if (word && strlen(spec) + strlen(tok) + 2 < sizeof(spec)) {
+			strcat(strcat(spec, ","), tok);
+			n--; /* parsed again, with the word */
+		} else if (n == max) {
+			snprintf(whybuf, len, "at most %d targets", max);
+			free(copy);
+			return -E2BIG;
+		} else {
+			snprintf(spec, sizeof(spec), "%s", tok);
+		}
+		if (target_parse(spec, &out[n], whybuf, len)) {
+			free(copy);
+			return -EINVAL;
+		}
+		n++;
+	}
+	free(copy);
+	return n ? n : why(whybuf, len, "no target in '%s'", list);
 }
 
 int target_pattern_parse(const char *spec, struct target *p, char *whybuf, size_t len)

@@ -63,6 +63,12 @@ extern const int target_table_size;
  * @whybuf of @len bytes) saying what was wrong.
  */
 int target_parse(const char *spec, struct target *t, char *whybuf, size_t len);
+/*
+ * "T[,T...]" into @out (room for @max): a piece after a comma that names
+ * no target is a word of the target before it ("virtiofsd-rs:prefer,none").
+ * The count, or -EINVAL with @why (or -E2BIG: more than @max).
+ */
+int target_list_parse(const char *list, struct target *out, int max, char *whybuf, size_t len);
 /* A fails-on/only pattern: the same words, no defaults filled in. */
 int target_pattern_parse(const char *spec, struct target *p, char *whybuf, size_t len);
 /* Whether @t is one of the targets @p names. */

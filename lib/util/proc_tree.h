@@ -18,4 +18,7 @@
  */
 pid_t proc_tree_server(pid_t pid);
 
+/* How many fds @pid holds now: 0 or more, or -errno when /proc cannot say. */
+long proc_fd_count(pid_t pid);
+
 #endif

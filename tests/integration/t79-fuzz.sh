@@ -8,7 +8,7 @@
 # a kernel, and finding 21 (security/symlink-swap) shows there; bad flags
 # and oracle steps without requests are refused, named.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 39
 
 FZ=$BIN/vfs-fuzz
 SC=$BIN/vfs-scenario
@@ -118,7 +118,8 @@ check "finding 21: a guest write follows a symlink swapped in on the host, out o
 
 # Refusals, each naming what was wrong.
 for bad in "--seed=x:--seed=x" "--mutate=101:--mutate=101" "--fixture=zfs:--fixture=zfs" \
-	"--targets=nope:unknown target 'nope'" "--jobs=0:--jobs=0" "--requests=5:give --targets"; do
+	"--targets=nope:unknown target 'nope'" "--jobs=0:--jobs=0" "--requests=5:give --targets" \
+	"--fd-slack=-1:--fd-slack=-1" "--raw-wait=0:--raw-wait=0" "--init=linux-5:--init=linux-5"; do
 	"$FZ" ${bad%%:*} >"$T_TMP/bad.out" 2>&1
 	rc=$?
 	named=$(grep -cF -- "${bad#*:}" "$T_TMP/bad.out")

@@ -37,6 +37,14 @@ void fuse_words_out_release(struct fuse_words_out *o)
 	o->nfields = 0;
 }
 
+const char *fuse_words_field(const struct fuse_words_out *o, const char *key)
+{
+	for (int i = 0; o && i < o->nfields; i++)
+		if (!strcmp(o->field[i].key, key))
+			return o->field[i].value;
+	return NULL;
+}
+
 static void field(struct fuse_words_out *o, const char *key, unsigned long long v)
 {
 	if (o->nfields == FUSE_WORDS_MAX_FIELDS)

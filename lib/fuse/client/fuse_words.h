@@ -55,6 +55,9 @@ int fuse_words_run(struct fuse_client *c, const char *op, bool raw, int argc, ch
 
 #define FUSE_WORDS_OUT_INIT { .value = STRBUF_INIT }
 
+/* The value of named field @key of @o ("generation"), or NULL. */
+const char *fuse_words_field(const struct fuse_words_out *o, const char *key);
+
 void fuse_words_out_reset(struct fuse_words_out *o);
 void fuse_words_out_release(struct fuse_words_out *o);
 

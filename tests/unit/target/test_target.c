@@ -139,7 +139,27 @@ START_TEST(proc_tree_finds_the_forked_server)
 }
 END_TEST
 
+START_TEST(lists_take_words_after_commas)
+{
+	struct target t[3];
+	char why[256];
+
+	ck_assert_int_eq(target_list_parse("virtiofsd-rs:prefer,none,fixed,passthrough_ll", t, 3,
+					   why, sizeof(why)), 3);
+	ck_assert_str_eq(t[0].name, "virtiofsd-rs:prefer,none");
+	ck_assert_str_eq(t[1].name, "fixed");
+	ck_assert_str_eq(t[2].name, "passthrough_ll");
+	ck_assert_int_eq(target_list_parse("fixed,none", t, 3, why, sizeof(why)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "'none'"));      /* fixed has no ':' to take a word after */
+	ck_assert_int_eq(target_list_parse("v3,fixed,ids-only,v3", t, 3, why, sizeof(why)), -E2BIG);
+	ck_assert_int_eq(target_list_parse(",", t, 3, why, sizeof(why)), -EINVAL);
+	ck_assert_int_eq(proc_fd_count(getpid()) > 2, 1);
+	ck_assert_int_eq(proc_fd_count(-5), -ENOENT);
+}
+END_TEST
+
 UNIT_SUITE(target_suite, "target", NULL, NULL,
+	   lists_take_words_after_commas,
 	   names_are_canonical,
 	   patterns_match_their_targets,
 	   bad_specs_say_why,
