@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture/fuse_abort.h"
 #include "sandbox.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -44,9 +45,13 @@ int server_start(struct server *sv, char *const argv[], const char *mnt,
 	if (sv->pid < 0)
 		return -errno;
 	/* Mounting is the server's own business: wait for its result, bounded. */
+	sv->abort_path[0] = '\0';
 	for (int i = 0; i < 1000; i++) {
-		if (is_fuse(mnt))
+		if (is_fuse(mnt)) {
+			if (fuse_abort_path(mnt, sv->abort_path, sizeof(sv->abort_path)))
+				sv->abort_path[0] = '\0'; /* then only killing it can end a hang */
 			return 0;
+		}
 		if (waitpid(sv->pid, &status, WNOHANG) == sv->pid) {
 			sv->pid = 0;
 			return -ECHILD;
@@ -62,7 +67,7 @@ void server_stop(struct server *sv)
 	int status;
 
 	if (sv->pid > 0) {
-		kill(sv->pid, SIGTERM);
+		kill(-sv->pid, SIGTERM);
 		for (int i = 0; i < 500; i++) {
 			if (waitpid(sv->pid, &status, WNOHANG) == sv->pid) {
 				sv->pid = 0;
@@ -71,11 +76,15 @@ void server_stop(struct server *sv)
 			pause_ms(10);
 		}
 		if (sv->pid > 0) {
-			kill(sv->pid, SIGKILL);
+			/* Still here: stuck in a request of its own mount, unless it is ended. */
+			if (sv->abort_path[0])
+				fuse_abort(sv->abort_path);
+			kill(-sv->pid, SIGKILL);
 			waitpid(sv->pid, &status, 0);
 			sv->pid = 0;
 		}
 	}
-	if (is_fuse(sv->mnt))
-		umount2(sv->mnt, MNT_DETACH);
+	/* Not is_fuse(): an aborted connection answers statfs with ENOTCONN, and stays mounted. */
+	umount2(sv->mnt, MNT_DETACH);
+	sv->abort_path[0] = '\0';
 }

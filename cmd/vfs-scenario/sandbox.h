@@ -11,8 +11,9 @@
 #include "fixture/workdir.h"
 
 struct server {
-	pid_t pid;
+	pid_t pid;           /* and its process group */
 	char mnt[4096];
+	char abort_path[96]; /* its connection's fusectl abort file, or "" */
 };
 
 /*
@@ -22,7 +23,7 @@ struct server {
  */
 int server_start(struct server *sv, char *const argv[], const char *mnt, const char *errlog,
 		 long nofile);
-/* SIGTERM, then SIGKILL after 5 s; unmounts whatever is left. */
+/* SIGTERM, then SIGKILL after 5 s, to its process group; unmounts whatever is left. */
 void server_stop(struct server *sv);
 
 #endif
