@@ -14,17 +14,21 @@
 #include <unistd.h>
 
 #include "fixture/canary.h"
+#include "fixture/fuse_abort.h"
 #include "fuzz/oracle_exceptions.h"
 #include "cell.h"
 #include "control/control_client.h"
 #include "inject_check.h"
+#include "target/target_packaged.h"
 #include "run.h"
 #include "sandbox.h"
+#include "watchdog.h"
 
 static volatile int stop_flag;
 static volatile int timed_out;
 static volatile pid_t server_pid;
 static volatile pid_t qemu_pid;   /* --guest=vm: the guest goes with the server */
+static const char *volatile abort_path; /* a mount run's fusectl abort file */
 
 static void on_signal(int sig)
 {
@@ -32,11 +36,25 @@ static void on_signal(int sig)
 		timed_out = 1;
 	else
 		stop_flag = sig;
-	/* Killing the server aborts its FUSE connection: a blocked step returns. */
-	if (server_pid > 0)
+	/*
+	 * A blocked step returns once the connection is aborted: killing the
+	 * server is not enough when it is itself stuck in a request of its
+	 * own mount. Then its process group (a daemon's helpers with it).
+	 */
+	if (abort_path)
+		fuse_abort(abort_path);
+	if (server_pid > 0) {
+		kill(-server_pid, SIGKILL);
 		kill(server_pid, SIGKILL);
+	}
 	if (qemu_pid > 0)
 		kill(-qemu_pid, SIGKILL);
+}
+
+/* The watchdog's, at the time limit: what SIGALRM's handler does, from a thread that can. */
+static void on_time_limit(void)
+{
+	on_signal(SIGALRM);
 }
 
 void cell_signals_install(void)
@@ -118,8 +136,16 @@ bool cell_applies(const struct options *o, const struct scenario *s, const struc
 	 */
 	if (s->protocol)
 		return k == TARGET_DESIGN || k == TARGET_VHOST_USER ||
-		       (k == TARGET_FUSE_MOUNT && target_option_in(t, "transport"));
+		       (k == TARGET_FUSE_MOUNT && target_option_in(t, "transport") &&
+			!(s->requires & REQUIRES_FORGED));
 	return k == TARGET_DESIGN || (k == TARGET_FUSE_MOUNT && !target_option_in(t, "transport"));
+}
+
+const char *cell_by_design(const struct scenario *s, const struct target *t)
+{
+	if (target_is(t, TARGET_STATIC_TREE) && scenario_changes_host(s))
+		return t->base->by_design;
+	return NULL;
 }
 
 const char *cell_unmet(const struct scenario *s)
@@ -188,8 +214,10 @@ static int cell_command(struct cell *c)
 		  : target_mount_argv(c->t, &c->o->paths, &r, &c->argv);
 
 	if (err)
-		strbuf_addf(&c->details, "cannot run %s: %s (build it: make build-tests)\n",
-			    c->argv.nr ? c->argv.v[c->argv.nr - 1] : c->t->name, strerror(-err));
+		strbuf_addf(&c->details, "cannot run %s: %s (%s)\n",
+			    c->argv.nr ? c->argv.v[c->argv.nr - 1] : c->t->name, strerror(-err),
+			    c->t->base->program ? "a Debian package: make deps installs it"
+						: "build it: make build-tests");
 	return err;
 }
 
@@ -277,6 +305,7 @@ static int cell_start(struct cell *c)
 			return -1;
 		}
 		server_pid = c->sv.pid;
+		abort_path = c->sv.abort_path[0] ? c->sv.abort_path : NULL;
 		c->ctx.step.server_pid = c->sv.pid;
 	}
 	return 0;
@@ -288,6 +317,7 @@ static void cell_stop(struct cell *c)
 	c->ctx.step.oracle = NULL;
 	server_pid = 0;
 	qemu_pid = 0;
+	abort_path = NULL;
 	if (c->vm_run)
 		vm_stop(&c->vm, c->how, sizeof(c->how));
 	else if (c->protocol)
@@ -313,11 +343,19 @@ static bool cell_steps(struct cell *c)
 		c->ctx.runner_error = true;
 		return false;
 	}
-	alarm((unsigned)c->o->timeout);
+	if (watchdog_arm(c->o->timeout, on_time_limit)) {
+		strbuf_addstr(&c->ctx.report, "  runner error: cannot start the time limit's thread\n");
+		c->ctx.runner_error = true;
+		return false;
+	}
 	held = run_scenario(&c->ctx);
-	alarm(0);
+	watchdog_disarm();
 	if (timed_out)
-		strbuf_addf(&c->ctx.report, "timed out after %d s\n", c->o->timeout);
+		strbuf_addf(&c->ctx.report, "no answer within %d s (--timeout): %s\n", c->o->timeout,
+			    c->vm_run || c->protocol ? "the daemon was killed"
+			    : c->sv.abort_path[0] ? "its FUSE connection was aborted and its process "
+						    "group killed"
+			    : "its process group was killed (no fusectl to abort the connection)");
 	if (c->vm_run || c->protocol) {
 		/* Hung up: a daemon ends now; how it ends counts unless a step asked. */
 		if (c->vm_run)
@@ -361,7 +399,9 @@ static void cell_report(struct cell *c, bool held, struct results *rs)
 			tail(c->vm.console, 8, &c->details);
 		}
 	}
-	if (stop_flag && !timed_out) {
+	if (timed_out && !stop_flag) {
+		results_add(rs, c->s, c->t, OUTCOME_HANG, NULL, c->details.buf);
+	} else if (stop_flag && !timed_out) {
 		results_add(rs, c->s, c->t, OUTCOME_SKIP, "interrupted", NULL);
 	} else if (c->ctx.premise_failed) {
 		char why[512];
@@ -369,10 +409,13 @@ static void cell_report(struct cell *c, bool held, struct results *rs)
 		snprintf(why, sizeof(why), "premise did not hold: %s", c->ctx.report.buf);
 		results_add(rs, c->s, c->t, OUTCOME_SKIP, why, NULL);
 	} else {
-		results_add(rs, c->s, c->t,
-			    c->t->base->kind == TARGET_FOREIGN ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
-							       : judge(c->s, c->t, &c->ctx, held),
-			    NULL, c->details.buf);
+		enum outcome o = c->t->base->kind == TARGET_FOREIGN ? (held ? OUTCOME_PASS : OUTCOME_FAIL)
+								     : judge(c->s, c->t, &c->ctx, held);
+
+		/* A documented behaviour, shown as declared: by design, with where it is documented. */
+		results_add(rs, c->s, c->t, o,
+			    o == OUTCOME_DESIGN ? scenario_by_design(c->s, c->t) : NULL,
+			    c->details.buf);
 	}
 }
 
@@ -399,16 +442,24 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	snprintf(c.inject_armed, sizeof(c.inject_armed), "%s/inject.armed", c.dir);
 	if (o->verbose)
 		fprintf(stderr, "%s [%s]\n", s->name, t->name);
-	if (cell_command(&c)) {
-		results_add(rs, s, t, OUTCOME_SKIP, c.details.buf, NULL);
-		goto out;
-	}
 	err = fixture_build(o->fixtures, s->fixture, c.dir, c.errlog);
 	if (err) {
 		strbuf_addf(&c.details, "fixture %s could not be built (%s); its output:\n",
 			    s->fixture, strerror(-err));
 		tail(c.errlog, 10, &c.details);
 		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+		goto out_fixture;
+	}
+	/* The share may be below the fixture's root (fuse-overlayfs: the upper layer). */
+	err = c.vm_run ? 0 : target_layout(t, c.source, c.source, sizeof(c.source));
+	if (err) {
+		strbuf_addf(&c.details, "runner error: cannot lay %s out for %s: %s\n", s->fixture,
+			    t->name, strerror(-err));
+		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+		goto out_fixture;
+	}
+	if (cell_command(&c)) {
+		results_add(rs, s, t, OUTCOME_SKIP, c.details.buf, NULL);
 		goto out_fixture;
 	}
 	if (s->canary) {
@@ -442,7 +493,6 @@ out_daemon:
 	cell_stop(&c);
 out_fixture:
 	fixture_teardown(c.dir);
-out:
 	strbuf_release(&c.ctx.report);
 	fuse_words_out_release(&c.ctx.step.fields);
 	strbuf_release(&c.details);

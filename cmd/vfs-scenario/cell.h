@@ -23,6 +23,11 @@ bool cell_stopped(void);
 bool cell_applies(const struct options *o, const struct scenario *s, const struct target *t);
 /* What the machine lacks for @s ("needs root"), or NULL. */
 const char *cell_unmet(const struct scenario *s);
+/*
+ * Why @s is not run on @t because @t documents that it does not do what
+ * @s needs (its tree changed under the mount, for fuse-overlayfs), or NULL.
+ */
+const char *cell_by_design(const struct scenario *s, const struct target *t);
 
 /* Runs @s on @t in @workdir and adds its result to @rs. */
 void cell_run(const struct options *o, const char *workdir, struct scenario *s,

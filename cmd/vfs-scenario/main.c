@@ -53,6 +53,8 @@ static void run_matrix(const struct options *o, const char *workdir, struct scen
 				continue;
 			if (why || cell_stopped())
 				results_add(rs, sc[i], t, OUTCOME_SKIP, why ? why : "interrupted", NULL);
+			else if (cell_by_design(sc[i], t))
+				results_add(rs, sc[i], t, OUTCOME_DESIGN, cell_by_design(sc[i], t), NULL);
 			else
 				cell_run(o, workdir, sc[i], t, rs);
 		}

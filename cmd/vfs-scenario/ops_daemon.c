@@ -57,7 +57,7 @@ static pid_t serving_pid(const struct step_ctx *ctx)
 }
 
 /*
- * released PATH [MS]: waits up to MS (default 5000) until the daemon holds
+ * released PATH|ino=N [MS]: waits up to MS (default 5000) until the daemon holds
  * no fd on PATH's file (a FORGET or a RELEASE it was sent has been served,
  * on a daemon that pins inodes with fds): "released", or "held" when it
  * still does.
@@ -66,14 +66,26 @@ static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struc
 {
 	long long end = mono_ms() + ms;
 	struct stat st;
-	int fd = ops_confine(ctx->host_root, rel, false), r;
+	int fd, r;
 
-	if (!fd)
-		fd = open_beneath(ctx->host_root, rel, O_PATH | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	r = fstat(fd, &st) ? -errno : 0;
-	close(fd);
+	if (!strncmp(rel, "ino=", 4)) {
+		/* A file the host has removed: its number, on the share's filesystem. */
+		char *stop;
+		unsigned long long ino = strtoull(rel + 4, &stop, 10);
+
+		if (*stop || !ino || stat(ctx->host_root, &st) < 0)
+			return *stop || !ino ? -EINVAL : -errno;
+		st.st_ino = (ino_t)ino;
+		r = 0;
+	} else {
+		fd = ops_confine(ctx->host_root, rel, false);
+		if (!fd)
+			fd = open_beneath(ctx->host_root, rel, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0)
+			return fd;
+		r = fstat(fd, &st) ? -errno : 0;
+		close(fd);
+	}
 	while (!r && (r = holds(serving_pid(ctx), st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
 		usleep(2000); /* nothing tells us when another program closes an fd */
 	if (r < 0)

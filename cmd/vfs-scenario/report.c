@@ -41,18 +41,21 @@ void results_free(struct results *rs)
 
 bool result_unexpected(const struct result *r)
 {
-	return r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_NO_BUG;
+	return r->outcome == OUTCOME_FAIL || r->outcome == OUTCOME_NO_BUG ||
+	       r->outcome == OUTCOME_HANG;
 }
 
 static const char *cell(enum outcome o)
 {
-	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP" };
+	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP",
+					 "by design", "HANG" };
 	return c[o];
 }
 
 static const char *colour_of(enum outcome o)
 {
-	static const char *const c[] = { "\033[32m", "\033[1;31m", "\033[33m", "\033[1;31m", "\033[2m" };
+	static const char *const c[] = { "\033[32m", "\033[1;31m", "\033[33m", "\033[1;31m", "\033[2m",
+					 "\033[2m", "\033[1;31m" };
 	return c[o];
 }
 
@@ -125,7 +128,9 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 		fprintf(f, "\n");
 	}
 	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
-		   " bug missing!: the declared bug did not reproduce; n/a: not for that design)\n");
+		   " bug missing!: the declared bug did not reproduce; n/a: not for that design;\n"
+		   " by design: not run, the daemon documents it does not do this; HANG: no\n"
+		   " answer in time, its FUSE connection aborted)\n");
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 
@@ -137,11 +142,12 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 
-		if (r->outcome == OUTCOME_SKIP)
-			fprintf(f, "SKIP %s [%s]: %s\n", r->s->name, r->target->name,
-				r->skip_reason ? r->skip_reason : "");
+		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN)
+			fprintf(f, "%s %s [%s]: %s\n", r->outcome == OUTCOME_SKIP ? "SKIP" : "by design",
+				r->s->name, r->target->name, r->skip_reason ? r->skip_reason : "");
 		if (r->details && (verbose || result_unexpected(r)))
-			fprintf(f, "\n%s %s [%s]\n%s", r->outcome == OUTCOME_BUG ? "BUG" : "FAILED",
+			fprintf(f, "\n%s %s [%s]\n%s", r->outcome == OUTCOME_BUG ? "BUG" :
+				r->outcome == OUTCOME_HANG ? "HANG" : "FAILED",
 				r->s->name, r->target->name, r->details);
 	}
 }
@@ -158,7 +164,9 @@ void report_tap(FILE *f, const struct results *rs)
 			fprintf(f, "ok %d - %s [%s]\n", i + 1, r->s->name, name);
 			break;
 		case OUTCOME_SKIP:
-			fprintf(f, "ok %d - %s [%s] # SKIP %s\n", i + 1, r->s->name, name,
+		case OUTCOME_DESIGN:
+			fprintf(f, "ok %d - %s [%s] # SKIP %s%s\n", i + 1, r->s->name, name,
+				r->outcome == OUTCOME_DESIGN ? "by design: " : "",
 				r->skip_reason ? r->skip_reason : "");
 			break;
 		case OUTCOME_BUG:
@@ -168,7 +176,8 @@ void report_tap(FILE *f, const struct results *rs)
 			break;
 		default:
 			fprintf(f, "not ok %d - %s [%s]%s\n", i + 1, r->s->name, name,
-				r->outcome == OUTCOME_NO_BUG ? " # expected bug did not reproduce" : "");
+				r->outcome == OUTCOME_NO_BUG ? " # expected bug did not reproduce" :
+				r->outcome == OUTCOME_HANG ? " # hang: connection aborted" : "");
 			break;
 		}
 		if (r->details && r->outcome != OUTCOME_PASS) {
@@ -210,7 +219,7 @@ int report_junit(const char *path, const struct results *rs)
 		return -1;
 	for (int i = 0; i < rs->n; i++) {
 		failures += result_unexpected(&rs->r[i]);
-		skipped += rs->r[i].outcome == OUTCOME_SKIP;
+		skipped += rs->r[i].outcome == OUTCOME_SKIP || rs->r[i].outcome == OUTCOME_DESIGN;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites>\n<testsuite name=\"vfs-scenario\" tests=\"%d\" failures=\"%d\" "
@@ -223,8 +232,10 @@ int report_junit(const char *path, const struct results *rs)
 		fprintf(f, "\" name=\"");
 		xml_escaped(f, r->s->name);
 		fprintf(f, " [%s]\">", r->target->name);
-		if (r->outcome == OUTCOME_SKIP) {
+		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN) {
 			fprintf(f, "<skipped message=\"");
+			if (r->outcome == OUTCOME_DESIGN)
+				fprintf(f, "by design: ");
 			xml_escaped(f, r->skip_reason);
 			fprintf(f, "\"/>");
 		} else if (result_unexpected(r)) {
@@ -244,11 +255,13 @@ int report_junit(const char *path, const struct results *rs)
 
 void report_totals(FILE *f, const struct results *rs)
 {
-	int pass = 0, fail = 0, skip = 0;
+	int pass = 0, fail = 0, skip = 0, design = 0;
 
 	for (int i = 0; i < rs->n; i++) {
 		if (rs->r[i].outcome == OUTCOME_SKIP)
 			skip++;
+		else if (rs->r[i].outcome == OUTCOME_DESIGN)
+			design++;
 		else if (result_unexpected(&rs->r[i]))
 			fail++;
 		else
@@ -257,5 +270,9 @@ void report_totals(FILE *f, const struct results *rs)
 	if (rs->lost)
 		fprintf(f, "vfs-scenario: %d results lost for want of memory: counted as failed\n",
 			rs->lost);
-	fprintf(f, "vfs-scenario: %d passed, %d failed, %d skipped\n", pass, fail + rs->lost, skip);
+	fprintf(f, "vfs-scenario: %d passed, %d failed, %d skipped", pass, fail + rs->lost, skip);
+	/* Only when there are some: the line stays as it was for every other run. */
+	if (design)
+		fprintf(f, ", %d by design", design);
+	fprintf(f, "\n");
 }

@@ -726,12 +726,15 @@ enum outcome judge(const struct scenario *s, const struct target *t, const struc
 
 	if (held)
 		return buggy ? OUTCOME_NO_BUG : OUTCOME_PASS;
-	return buggy && ctx->witness_failed && !ctx->runner_error ? OUTCOME_BUG : OUTCOME_FAIL;
+	if (!buggy || !ctx->witness_failed || ctx->runner_error)
+		return OUTCOME_FAIL;
+	return scenario_by_design(s, t) ? OUTCOME_DESIGN : OUTCOME_BUG;
 }
 
 const char *outcome_name(enum outcome o)
 {
 	static const char *const names[] = { "PASS", "FAIL", "bug reproduced",
-					     "expected bug did not reproduce", "SKIP" };
+					     "expected bug did not reproduce", "SKIP", "by design",
+					     "HANG" };
 	return names[o];
 }

@@ -21,6 +21,8 @@ enum outcome {
 	OUTCOME_BUG,         /* an expectation failed on a design in fails-on */
 	OUTCOME_NO_BUG,      /* every expectation held on a design in fails-on */
 	OUTCOME_SKIP,
+	OUTCOME_DESIGN,      /* not run: the daemon documents that it does not do this (why: skip_reason) */
+	OUTCOME_HANG,        /* no answer within the time limit: the connection was aborted */
 };
 
 struct run_ctx {

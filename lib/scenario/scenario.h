@@ -70,6 +70,13 @@ struct scenario {
 	unsigned requires;   /* REQUIRES_* */
 	int nfails_on, nonly; /* only: none means every target */
 	struct target fails_on[SCENARIO_MAX_TARGETS], only[SCENARIO_MAX_TARGETS];
+	/*
+	 * "by-design TARGET REASON": as fails-on (its witnesses must fail as
+	 * declared), but the daemon documents the behaviour: "by design".
+	 */
+	int nby_design;
+	struct target by_design[SCENARIO_MAX_TARGETS];
+	char *by_design_why[SCENARIO_MAX_TARGETS];
 	int ninject;
 	char *inject[SCENARIO_MAX_INJECT]; /* vfs-inject exec --fail specs for the server */
 	long nofile;         /* "limit nofile=N": the server's RLIMIT_NOFILE; 0: as is */
@@ -88,6 +95,11 @@ struct scenario {
 #define REQUIRES_ROOT 1u
 #define REQUIRES_LOOP 2u
 #define REQUIRES_VHOST_USER 4u /* descriptor chains: n/a where there are none */
+/*
+ * Requests only a forger sends (a guest over virtio-fs): over /dev/fuse the
+ * host's kernel is the sender and never sends them, so n/a there.
+ */
+#define REQUIRES_FORGED 8u
 
 /*
  * "name[INDEX]" variables: the name of variable @name at @index, for
@@ -125,7 +137,11 @@ bool whole_number(const char *w, long min, long max);
 
 /* Whether fails-on names @t; whether only lets @t run it (no only: every target). */
 bool scenario_fails_on(const struct scenario *s, const struct target *t);
+/* The reason of the by-design line naming @t, or NULL. */
+const char *scenario_by_design(const struct scenario *s, const struct target *t);
 bool scenario_only(const struct scenario *s, const struct target *t);
+/* Whether a host step changes the tree (creates, writes, removes, renames, links). */
+bool scenario_changes_host(const struct scenario *s);
 
 /* Known fixtures, for the header check. */
 bool fixture_known(const char *name);

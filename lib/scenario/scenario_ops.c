@@ -53,7 +53,7 @@ const struct op scenario_ops[] = {
 	{ "fds", KIND_DAEMON, 0, 0, "fds", 0 },
 	{ "rss", KIND_DAEMON, 0, 0, "rss", 0 },
 	{ "status", KIND_DAEMON, 0, 0, "status", 0 },
-	{ "released", KIND_DAEMON, 1, 2, "released PATH [MS]", 1 },
+	{ "released", KIND_DAEMON, 1, 2, "released PATH|ino=N [MS]", 1 },
 	/* Their words are fuse_words' (lib/fuse/client): argv[0] is the request. */
 	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
 	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },
@@ -94,12 +94,32 @@ static bool any_matches(const struct target *pats, int n, const struct target *t
 
 bool scenario_fails_on(const struct scenario *s, const struct target *t)
 {
-	return any_matches(s->fails_on, s->nfails_on, t);
+	return any_matches(s->fails_on, s->nfails_on, t) || scenario_by_design(s, t);
+}
+
+const char *scenario_by_design(const struct scenario *s, const struct target *t)
+{
+	for (int i = 0; i < s->nby_design; i++)
+		if (target_matches(t, &s->by_design[i]))
+			return s->by_design_why[i];
+	return NULL;
 }
 
 bool scenario_only(const struct scenario *s, const struct target *t)
 {
 	return !s->nonly || any_matches(s->only, s->nonly, t);
+}
+
+bool scenario_changes_host(const struct scenario *s)
+{
+	static const char *const changes[] = { "create", "write", "unlink", "mkdir", "rmdir",
+					       "rename", "link", "symlink", "mknod", NULL };
+
+	for (int i = 0; i < s->nsteps; i++)
+		for (int k = 0; s->steps[i].kind == KIND_HOST && changes[k]; k++)
+			if (!strcmp(s->steps[i].op->name, changes[k]))
+				return true;
+	return false;
 }
 
 int indexed_name(const char *name, size_t namelen, const char *index, char *out, size_t len)

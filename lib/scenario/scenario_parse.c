@@ -49,8 +49,11 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 				s->requires |= REQUIRES_LOOP;
 			else if (!strcmp(w[k], "vhost-user"))
 				s->requires |= REQUIRES_VHOST_USER;
+			else if (!strcmp(w[k], "forged-requests"))
+				s->requires |= REQUIRES_FORGED;
 			else
-				complain(p, "unknown requirement '%s' (root, loop or vhost-user)", w[k]);
+				complain(p, "unknown requirement '%s' (root, loop, vhost-user or "
+					 "forged-requests)", w[k]);
 		}
 	} else if (!strcmp(w[0], "fails-on") || !strcmp(w[0], "only")) {
 		for (int k = 1; k < n; k++) {
@@ -68,6 +71,17 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 		}
 		if (n == 1)
 			complain(p, "%s needs at least one target", w[0]);
+	} else if (!strcmp(w[0], "by-design")) {
+		char why[600];
+
+		if (n != 3 || !*w[2])
+			complain(p, "usage: by-design TARGET \"WHERE THE DAEMON DOCUMENTS IT\"");
+		else if (s->nby_design == SCENARIO_MAX_TARGETS)
+			complain(p, "by-design: at most %d lines", SCENARIO_MAX_TARGETS);
+		else if (target_pattern_parse(w[1], &s->by_design[s->nby_design], why, sizeof(why)))
+			complain(p, "%s", why);
+		else
+			s->by_design_why[s->nby_design++] = strdup(w[2]);
 	} else if (!strcmp(w[0], "inject")) {
 		struct spec spec;
 		char why[160] = "";
@@ -110,7 +124,8 @@ static int parse_header(struct parser *p, struct scenario *s, char **w, int n, c
 static bool is_header(const char *w)
 {
 	static const char *const h[] = { "title", "case", "fixture", "requires", "fails-on",
-					  "only", "vfs-serve", "inject", "limit", "init", NULL };
+					  "by-design", "only", "vfs-serve", "inject", "limit", "init",
+					  NULL };
 	return word_in(w, h);
 }
 
@@ -256,8 +271,8 @@ static void check_whole(struct parser *p, struct scenario *s, const struct block
 	if ((p->kinds & KIND_ORACLE) && !(p->kinds & (KIND_FUSE | KIND_RAW)))
 		complain(p, "oracle steps judge fuse and raw steps: a scenario with oracle steps "
 			 "has some");
-	if (s->nfails_on && !s->nwitnesses)
-		complain(p, "fails-on needs a witness: mark the step whose failure is the bug "
+	if ((s->nfails_on || s->nby_design) && !s->nwitnesses)
+		complain(p, "fails-on and by-design need a witness: mark the step whose failure is the bug "
 			 "with 'witness expect ...'");
 }
 
@@ -319,6 +334,8 @@ void scenario_free(struct scenario *s)
 		free(s->server_args[k]);
 	for (int k = 0; k < s->ninject; k++)
 		free(s->inject[k]);
+	for (int k = 0; k < s->nby_design; k++)
+		free(s->by_design_why[k]);
 	free(s->steps);
 	free(s->path);
 	free(s->name);

@@ -22,25 +22,53 @@
 
 const struct target_base target_table[] = {
 	{ "ids-only", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_IDS_ONLY, { { 0 } },
-	  "vfs-serve, keying inodes by (st_dev, st_ino, mnt_id) without an fd" },
+	  "vfs-serve, keying inodes by (st_dev, st_ino, mnt_id) without an fd", NULL, NULL },
 	{ "v3", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_V3, { { 0 } },
-	  "vfs-serve, the v3 patch of the inodes_by_handle review" },
+	  "vfs-serve, the v3 patch of the inodes_by_handle review", NULL, NULL },
 	{ "fixed", NULL, TARGET_DESIGN, TARGET_OURS, DESIGN_FIXED,
 	  { { "none", "sandbox", "--sandbox=none", true },
 	    { "chroot", "sandbox", "--sandbox=chroot", false },
 	    { "namespace", "sandbox", "--sandbox=namespace", false } },
-	  "vfs-serve, lookup-only handles, one live inode per file" },
+	  "vfs-serve, lookup-only handles, one live inode per file", NULL, NULL },
 	{ "passthrough_ll", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
-	  "libfuse's low-level example (Debian 12's libfuse3-dev)" },
+	  "libfuse's low-level example (Debian 12's libfuse3-dev)", NULL, NULL },
 	{ "passthrough", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
-	  "libfuse's high-level example" },
+	  "libfuse's high-level example", NULL, NULL },
 	{ "passthrough_fh", NULL, TARGET_FUSE_MOUNT, 0, -1, { DEVFUSE_WORD },
-	  "libfuse's high-level example keeping file handles" },
+	  "libfuse's high-level example keeping file handles", NULL, NULL },
+	/*
+	 * The FUSE passthrough daemons Debian 12 packages, started as their
+	 * manuals show (target_argv.c has the full command lines and why).
+	 * fuse-overlayfs links libfuse 3 and takes a /dev/fuse fd; the other
+	 * three link libfuse 2.9 (mergerfs its own copy of it), which has no
+	 * such way in, so they run mount scenarios only.
+	 */
+	{ "fuse-overlayfs", NULL, TARGET_FUSE_MOUNT, TARGET_STATIC_TREE, -1, { DEVFUSE_WORD },
+	  "fuse-overlayfs 1.10 (Debian 12), podman's layout: the share is the upper layer",
+	  "/usr/bin/fuse-overlayfs",
+	  "fuse-overlayfs: its layers must not change under the mount (overlayfs.rst: "
+	  "\"changes to the underlying filesystems while part of a mounted overlay filesystem "
+	  "are not allowed\"; it caches the tree it loaded: containers/fuse-overlayfs#275, "
+	  "#320)" },
+	{ "mergerfs", NULL, TARGET_FUSE_MOUNT, 0, -1,
+	  { { "hybrid-hash", "inodecalc", "-o inodecalc=hybrid-hash", true },
+	    { "path-hash", "inodecalc", "-o inodecalc=path-hash", false },
+	    { "devino-hash", "inodecalc", "-o inodecalc=devino-hash", false },
+	    { "passthrough", "inodecalc", "-o inodecalc=passthrough", false },
+	    { "use_ino", "ino", "-o use_ino", true },
+	    { "no-use-ino", "ino", "", false } },
+	  "mergerfs 2.33.5 (Debian 12), one branch", "/usr/bin/mergerfs", NULL },
+	{ "bindfs", NULL, TARGET_FUSE_MOUNT, 0, -1, { { 0 } },
+	  "bindfs 1.14.7 (Debian 12)", "/usr/bin/bindfs", NULL },
+	{ "unionfs-fuse", "unionfs", TARGET_FUSE_MOUNT, 0, -1,
+	  { { "use_ino", "ino", "-o use_ino", true },
+	    { "no-use-ino", "ino", "", false } },
+	  "unionfs-fuse 1.0 (Debian 12), one RW branch, copy-on-write", "/usr/bin/unionfs", NULL },
 	{ "virtiofsd-c", "virtiofsd", TARGET_VHOST_USER, 0, -1,
 	  { { "namespace", "sandbox", "-o sandbox=namespace", true },
 	    { "chroot", "sandbox", "-o sandbox=chroot", false },
 	    { "xattr", "xattr", "-o xattr", false } },
-	  "the C virtiofsd of Debian 12's QEMU" },
+	  "the C virtiofsd of Debian 12's QEMU", NULL, NULL },
 	/* 1.14 makes prefer the default: pinning never keeps the column's meaning. */
 	{ "virtiofsd-rs", NULL, TARGET_VHOST_USER, 0, -1,
 	  { { "never", "handles", "--inode-file-handles=never", true },
@@ -50,17 +78,17 @@ const struct target_base target_table[] = {
 	    { "chroot", "sandbox", "--sandbox=chroot", false },
 	    { "none", "sandbox", "--sandbox=none", false },
 	    { "xattr", "xattr", "--xattr", false } },
-	  "the Rust virtiofsd (Debian 13's, or --virtiofsd-rs=PATH)" },
+	  "the Rust virtiofsd (Debian 13's, or --virtiofsd-rs=PATH)", NULL, NULL },
 	{ "fixed-vhost", NULL, TARGET_VHOST_USER, TARGET_OURS | TARGET_NOTIFY, DESIGN_FIXED,
 	  { { "namespace", "sandbox", "--sandbox=namespace", true },
 	    { "chroot", "sandbox", "--sandbox=chroot", false },
 	    { "none", "sandbox", "--sandbox=none", false } },
-	  "vfs-serve --vhost-user, fixed design" },
+	  "vfs-serve --vhost-user, fixed design", NULL, NULL },
 };
 const int target_table_size = (int)(sizeof(target_table) / sizeof(target_table[0]));
 
 static const struct target_base foreign = { "server", NULL, TARGET_FOREIGN, 0, -1, { { 0 } },
-					    "the --server or --vhost-user command" };
+					    "the --server or --vhost-user command", NULL, NULL };
 
 static int why(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int why(char *buf, size_t len, const char *fmt, ...)
@@ -75,7 +103,7 @@ static int why(char *buf, size_t len, const char *fmt, ...)
 
 const char *target_names(void)
 {
-	static char names[512];
+	static char names[1024];
 	size_t at = 0;
 
 	if (names[0])

@@ -28,6 +28,12 @@ enum target_kind {
 
 #define TARGET_OURS   1u  /* vfs-serve: its control socket, fault points and decision log */
 #define TARGET_NOTIFY 2u  /* offers the notification queue */
+/*
+ * Its tree must not change under the mount (fuse-overlayfs: layers, as
+ * the kernel's overlayfs documents): a scenario whose host steps change
+ * the share is "by design" there, not run.
+ */
+#define TARGET_STATIC_TREE 4u
 
 struct target_option {
 	const char *word;   /* what a user writes after the ':' */
@@ -46,6 +52,8 @@ struct target_base {
 	int design;                  /* TARGET_DESIGN and ours: enum design */
 	struct target_option opts[TARGET_MAX_OPTIONS]; /* up to the first without a word */
 	const char *about;           /* one line: what it is */
+	const char *program;         /* a packaged daemon's path (Debian's), or NULL */
+	const char *by_design;       /* TARGET_STATIC_TREE: why, with the project's word */
 };
 
 struct target {

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "target/target_argv.h"
+#include "target/target_packaged.h"
 #include "util/strbuf.h"
 
 static void inject_prefix(const struct target_paths *p, const struct target_run *r,
@@ -108,6 +109,8 @@ int target_mount_argv(const struct target *t, const struct target_paths *p,
 		strvec_push(argv, r->mnt);
 		break;
 	case TARGET_FUSE_MOUNT:
+		if (t->base->program)
+			return target_packaged_argv(t, r->source, r->mnt, argv);
 		strvec_pushf(argv, "%s/%s", p->examples, name);
 		if (argv->nr && access(argv->v[argv->nr - 1], X_OK) < 0)
 			return -errno;

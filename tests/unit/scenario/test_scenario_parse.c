@@ -194,7 +194,13 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "witness assume 1 guest read a\n", 4, "witness needs an expect step");
 	refused(HEADER "witness EBOGUS expect ok guest read a\n", 4, "unknown errno name 'EBOGUS'");
 	refused(HEADER "fails-on v3\nexpect ok guest read a\n", 0,
-		"fails-on needs a witness: mark the step whose failure is the bug");
+		"fails-on and by-design need a witness: mark the step whose failure is the bug");
+	refused(HEADER "by-design v3 \"its manual\"\nexpect ok guest read a\n", 0,
+		"fails-on and by-design need a witness");
+	refused(HEADER "by-design v3\nwitness EIO expect ok guest read a\n", 4,
+		"usage: by-design TARGET");
+	refused(HEADER "by-design nosuch \"why\"\nwitness EIO expect ok guest read a\n", 4,
+		"unknown target 'nosuch'");
 	refused(HEADER "server inode a colour\n", 4, "inode: unknown field 'colour'");
 	refused(HEADER "server fault arm nowhere EIO\n", 4, "fault: unknown fault point 'nowhere'");
 	refused(HEADER "server fault arm opath_open EBOGUS\n", 4, "fault: unknown errno name 'EBOGUS'");
@@ -242,7 +248,7 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "limit files=300\nguest read a\n", 4, "usage: limit nofile=N");
 	refused(HEADER "fails-on passthrough_hp\nguest read a\n", 4,
 		"unknown target 'passthrough_hp' (ids-only, v3, fixed, passthrough_ll, "
-		"passthrough, passthrough_fh, virtiofsd-c (or virtiofsd), virtiofsd-rs, fixed-vhost)");
+		"passthrough, passthrough_fh, fuse-overlayfs, mergerfs, bindfs, unionfs-fuse (or unionfs), virtiofsd-c (or virtiofsd), virtiofsd-rs, fixed-vhost)");
 	refused(HEADER "fails-on virtiofsd-rs:sometimes\nguest read a\n", 4,
 		"target virtiofsd-rs has no option 'sometimes' (never, prefer, mandatory, "
 		"namespace, chroot, none, xattr)");
@@ -254,7 +260,7 @@ START_TEST(every_refusal_names_its_line)
 	refused("title T\ncase nonsense\nfixture tmpfs\nguest read a\n", 2,
 		"case must be one of inode-id-reuse");
 	refused("title T\ncase other\nfixture marble\nguest read a\n", 3, "unknown fixture 'marble'");
-	refused(HEADER "requires wings\nguest read a\n", 4, "unknown requirement 'wings'");
+	refused(HEADER "requires wings\nguest read a\n", 4, "unknown requirement 'wings' (root, loop, vhost-user or forged-requests)");
 	refused(HEADER "init linux-5.4\nfuse getattr 1\n", 4,
 		"usage: init linux-6.1|linux-6.12|minimal");
 	refused(HEADER "fuse getattr 1\ninject arm\n", 5,
@@ -405,6 +411,23 @@ START_TEST(new_forms_parse)
 }
 END_TEST
 
+/* A by-design line acts as fails-on for its target and carries its reason. */
+START_TEST(by_design_parses)
+{
+	struct scenario *s = parse(HEADER "fails-on bindfs\n"
+				   "by-design mergerfs:path-hash \"mergerfs's manual: path-hash\"\n"
+				   "witness EIO expect ok guest read a\n");
+
+	ck_assert_msg(s, "%s", errors);
+	ck_assert_str_eq(scenario_by_design(s, target("mergerfs:path-hash")),
+			 "mergerfs's manual: path-hash");
+	ck_assert(scenario_fails_on(s, target("mergerfs:path-hash")));
+	ck_assert(!scenario_by_design(s, target("mergerfs")) && !scenario_fails_on(s, target("mergerfs")));
+	ck_assert(scenario_fails_on(s, target("bindfs")) && !scenario_by_design(s, target("bindfs")));
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(all_errors_of_a_file_are_reported)
 {
 	struct scenario *s = parse(HEADER "guest frob\nguest read\nexpect EXX guest read a\n");
@@ -483,4 +506,5 @@ UNIT_SUITE(scenario_parse_suite, "scenario_parse", setup, teardown,
 	   many_variables,
 	   nul_byte_refused,
 	   new_forms_parse,
+	   by_design_parses,
 	   protocol_steps_parse)
