@@ -377,6 +377,37 @@ static int entry_step(struct gen *g, struct fstep *st, const char *fmt, size_t p
 	return r;
 }
 
+/* The node the guest last saw at @path, or 0. */
+static size_t node_at(const struct gen *g, const char *path)
+{
+	for (size_t i = g->nn; i-- > 1;)
+		if (!strcmp(g->nodes[i].path, path))
+			return i;
+	return 0;
+}
+
+/*
+ * UNLINK (@unlink) or RMDIR of @nm in @parent. A kernel looks the name up
+ * first and sends UNLINK for a non-directory and RMDIR for a directory
+ * only (may_delete: EISDIR, ENOTDIR before the server hears of it): a
+ * faithful run does the same, a lookup where it knows no type yet.
+ */
+static int remove_step(struct gen *g, struct fstep *st, bool unlink, size_t parent, const char *nm)
+{
+	char a[32], path[GEN_PATH_MAX];
+	size_t i;
+
+	if (g->o->faithful) {
+		child_path(&g->nodes[parent], nm, path);
+		i = node_at(g, path);
+		if (!i)
+			return entry_step(g, st, "lookup %s %s", parent, nm);
+		unlink = !g->nodes[i].dir;
+	}
+	return fstep_make(st, FSTEP_FUSE, "%s %s %s", unlink ? "unlink" : "rmdir",
+			  ref(g, parent, a, sizeof(a)), nm);
+}
+
 static int fuse_step(struct gen *g, struct fstep *st)
 {
 	char a[32], b[32], nm[8], nm2[8];
@@ -424,10 +455,8 @@ static int fuse_step(struct gen *g, struct fstep *st)
 		st->capture_kind = 'n';
 		return st->argc ? 0 : -ENOMEM;
 	}
-	if (w < 61)
-		return fstep_make(st, FSTEP_FUSE, "unlink %s %s", ref(g, dir_node(g), a, sizeof(a)), nm);
 	if (w < 63)
-		return fstep_make(st, FSTEP_FUSE, "rmdir %s %s", ref(g, dir_node(g), a, sizeof(a)), nm);
+		return remove_step(g, st, w < 61, dir_node(g), nm);
 	if (w < 68) {
 		static const char *const flags[] = { "", " noreplace", " exchange" };
 

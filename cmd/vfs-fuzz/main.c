@@ -501,11 +501,15 @@ int main(int argc, char **argv)
 	if (!c.o.json)
 		printf("%-24s %10s %10s %9s %9s %10s %9s\n", "TARGET", "STEPS", "REQUESTS", "REQ/S",
 		       "RESTARTS", "RESTART-MS", "FINDINGS");
+	int host_pct = c.o.host_pct;
+
 	for (int i = 0; i < c.ntargets && !stop_sig; i++) {
 		struct totals t;
 		int r;
 
 		c.o.target = c.targets[i];
+		/* A tree that must not change under the daemon (fuse-overlayfs) gets no host changes. */
+		c.o.host_pct = target_is(&c.o.target, TARGET_STATIC_TREE) ? 0 : host_pct;
 		c.o.vhost_user = c.o.target.base->kind == TARGET_VHOST_USER ||
 				 (c.foreign && !c.o.socket_transport);
 		c.o.exceptions = oracle_exceptions_of(&c.o.target);

@@ -115,12 +115,18 @@ static int add_targets(struct cmdline *c, const char *list)
 		struct target *t = &c->targets[i];
 
 		if (t->base->kind == TARGET_FUSE_MOUNT && !target_option_in(t, "transport")) {
+			const char *name = t->base->name;
 			char spec[160];
 
-			/* libfuse's examples are reached through a /dev/fuse fd of ours. */
+			/* libfuse 3's daemons are reached through a /dev/fuse fd of ours. */
 			snprintf(spec, sizeof(spec), "%s%cdevfuse", t->name,
 				 strchr(t->name, ':') ? ',' : ':');
-			target_parse(spec, t, why, sizeof(why));
+			if (target_parse(spec, t, why, sizeof(why))) {
+				fprintf(stderr, "vfs-fuzz: --targets: %s takes no /dev/fuse fd "
+					"(its libfuse is 2.x), so vfs-fuzz cannot reach it; "
+					"vfs-scenario runs its mount scenarios\n", name);
+				return -1;
+			}
 		}
 	}
 	c->ntargets += n;

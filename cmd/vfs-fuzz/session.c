@@ -17,6 +17,7 @@
 #include "fuzz.h"
 #include "guest/guest_ops.h"
 #include "scenario/scenario.h"
+#include "target/target_packaged.h"
 #include "util/mono_clock.h"
 #include "util/proc_tree.h"
 #include "util/strvec.h"
@@ -54,9 +55,16 @@ int session_start(struct session *ss, struct strbuf *err)
 	unlink(ss->inject_armed);
 	unlink(ss->ctl);
 	fixture_teardown(ss->dir);
+	snprintf(ss->source, sizeof(ss->source), "%s/source", ss->dir);
 	e = fixture_build(o->fixtures, o->fixture, ss->dir, ss->errlog);
 	if (e) {
 		strbuf_addf(err, "fixture %s: %s (its output: %s)", o->fixture, strerror(-e), ss->errlog);
+		return e;
+	}
+	/* The share may be below the fixture's root (fuse-overlayfs: its upper layer). */
+	e = target_layout(&o->target, ss->source, ss->source, sizeof(ss->source));
+	if (e) {
+		strbuf_addf(err, "laying %s out: %s", o->fixture, strerror(-e));
 		return e;
 	}
 	strbuf_reset(&ss->canary_before);
@@ -124,6 +132,20 @@ static int host_confine(const char *root, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Whether @st names a variable no reply has set: in a shrinking trial the
+ * step that set it may have failed, and 0 in its place is a nodeid or a
+ * handle no kernel sends.
+ */
+static bool names_unset(const struct vars *vs, const struct fstep *st)
+{
+	for (int i = 0; i < st->argc; i++)
+		if (!strncmp(st->argv[i], "${", 2) &&
+		    !*vars_get(vs, (int)strtol(st->argv[i] + 3, NULL, 10)))
+			return true;
+	return false;
+}
+
 int session_step(struct session *ss, const struct fstep *st, struct strbuf *value)
 {
 	char *argv[FSTEP_MAX_WORDS], bufs[FSTEP_MAX_WORDS][32];
@@ -140,7 +162,8 @@ int session_step(struct session *ss, const struct fstep *st, struct strbuf *valu
 	} else if (!ss->ft.connected) {
 		r = -EPIPE;
 	} else if (ss->o->faithful && st->kind == FSTEP_FUSE &&
-		   fuzz_oracle_kernel_refuses(ss->oracle, argv[0], st->argc - 1, argv + 1)) {
+		   (names_unset(&ss->vars, st) ||
+		    fuzz_oracle_kernel_refuses(ss->oracle, argv[0], st->argc - 1, argv + 1))) {
 		r = -ECANCELED; /* not sent: the sequence loses this step before it is written */
 	} else {
 		r = fuse_words_run(&ss->ft.client, argv[0], st->kind == FSTEP_RAW, st->argc - 1,

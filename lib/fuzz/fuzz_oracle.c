@@ -396,7 +396,8 @@ static void lookup_failed(struct fuzz_oracle *o, unsigned long long parent, cons
 	dirfd = node_open(o, node_find(o, parent), parent);
 	if (dirfd < 0)
 		return;
-	found = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	found = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		!((o->exceptions & ORACLE_EXCEPT_WHITEOUTS) && S_ISCHR(st.st_mode) && !st.st_rdev);
 	close(dirfd);
 	if (found)
 		verdict(o, ORACLE_DIFFERS, "lookup ENOENT", "lookup %llu %s: ENOENT, but the host has it",
@@ -501,6 +502,79 @@ static bool at_or_below(const char *a, const char *b)
 	return !strncmp(a, b, n) && (!a[n] || a[n] == '/');
 }
 
+/* The type (S_IFMT) of @name in @parent, or of @parent without a name; 0 when unknown. */
+static mode_t host_type(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
+{
+	int fd = node_open(o, node_find(o, parent), parent);
+	struct stat st;
+	mode_t type = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!fstatat(fd, name ? name : "", &st, AT_SYMLINK_NOFOLLOW | (name ? 0 : AT_EMPTY_PATH)))
+		type = st.st_mode & S_IFMT;
+	close(fd);
+	return type;
+}
+
+static bool held_match(const struct hash_link *l, const void *key)
+{
+	const struct node *n = container_of(l, struct node, by_handle);
+
+	return n->nlookup > 0 && same_handle(&n->h, key);
+}
+
+/* Whether the client holds a nodeid for the host file @name in @parent. */
+static bool child_held(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
+{
+	int fd = node_open(o, node_find(o, parent), parent), mnt, r;
+	union handle_buf h;
+
+	if (fd < 0)
+		return false;
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	r = name_to_handle_at(fd, name, &h.fh, &mnt, 0);
+	close(fd);
+	return !r && hash_table_find(&o->handles, handle_hash_of(&h), held_match, &h);
+}
+
+/*
+ * A request under a parent that is no directory, an UNLINK of a directory
+ * or an RMDIR of anything else: the kernel has the types from its lookups
+ * and answers ENOTDIR or EISDIR itself (may_delete, lookup_open). And an
+ * UNLINK, RMDIR or RENAME of a name it holds no nodeid for: it sends the
+ * LOOKUP first.
+ */
+static bool type_refused(const struct fuzz_oracle *o, const char *op, int argc, char **argv)
+{
+	static const char *const under_parent[] = { "lookup", "mkdir", "create", "mknod", "symlink",
+						    "unlink", "rmdir", "rename", "link", NULL };
+	unsigned long long parent;
+	int at = !strcmp(op, "link") ? 1 : 0;
+	mode_t type;
+	int k;
+
+	for (k = 0; under_parent[k] && strcmp(under_parent[k], op); k++)
+		;
+	if (!under_parent[k] || argc < at + 2 || !number(argv[at], &parent))
+		return false;
+	type = host_type(o, parent, NULL);
+	if (type && type != S_IFDIR)
+		return true;
+	if (!plain_name(argv[at + 1]))
+		return false;
+	type = host_type(o, parent, argv[at + 1]);
+	if ((!strcmp(op, "unlink") || !strcmp(op, "rmdir") || !strcmp(op, "rename")) &&
+	    !child_held(o, parent, argv[at + 1]))
+		return true; /* the kernel looks the victim up first: a LOOKUP, or ENOENT, comes before */
+	/* A rename's target too, when there is one: the kernel holds what it replaces. */
+	if (!strcmp(op, "rename") && argc >= 4 && number(argv[2], &parent) && plain_name(argv[3]) &&
+	    host_type(o, parent, argv[3]) && !child_held(o, parent, argv[3]))
+		return true;
+	return (!strcmp(op, "unlink") && type == S_IFDIR) ||
+	       (!strcmp(op, "rmdir") && type && type != S_IFDIR);
+}
+
 bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,
 				char **argv)
 {
@@ -510,6 +584,8 @@ bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int
 	size_t n;
 	int fd;
 
+	if (type_refused(o, op, argc, argv))
+		return true;
 	if (strcmp(op, "rename") || argc < 4 || !number(argv[0], &p1) || !number(argv[2], &p2))
 		return false;
 	if (!plain_name(argv[1]) || !plain_name(argv[3]))

@@ -37,6 +37,7 @@ enum fuzz_oracle_kind {
 /* Designs that give a file more than one nodeid on purpose (exceptions.c). */
 #define ORACLE_EXCEPT_PER_NAME_NODES 1u /* libfuse's high-level API: a node per name */
 #define ORACLE_EXCEPT_HIDDEN_NLINK   2u /* ... and an unlinked open file shown with nlink 0 */
+#define ORACLE_EXCEPT_WHITEOUTS      4u /* an overlay's upper layer: a 0:0 device is a removed name */
 
 struct fuzz_oracle;
 
@@ -64,9 +65,11 @@ int fuzz_oracle_parse(const char *name);
 
 /*
  * Whether a kernel would refuse request @op before a server heard of it,
- * judged on the host now: a RENAME of a name that is not there, of a
- * parent it was never given, or that would move a directory below
- * itself. Faithful runs (vfs-fuzz --faithful) send no such request.
+ * judged on the host now: a request under a parent that is no directory,
+ * an UNLINK of a directory or an RMDIR of anything else; a RENAME of a
+ * name that is not there, of a parent it was never given, or that would
+ * move a directory below itself. Faithful runs (vfs-fuzz --faithful) send
+ * no such request.
  */
 bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,
 				char **argv);

@@ -18,6 +18,13 @@ static const struct oracle_exception table[] = {
 	 */
 	{ "passthrough", ORACLE_EXCEPT_PER_NAME_NODES | ORACLE_EXCEPT_HIDDEN_NLINK },
 	{ "passthrough_fh", ORACLE_EXCEPT_PER_NAME_NODES | ORACLE_EXCEPT_HIDDEN_NLINK },
+	/*
+	 * fuse-overlayfs: the share is its upper layer, where a removed name
+	 * may be a whiteout (a 0:0 character device: overlayfs.rst), and a
+	 * file removed while in use is kept in the workdir (hide_node), so
+	 * its host nlink counts a link the merged view does not show.
+	 */
+	{ "fuse-overlayfs", ORACLE_EXCEPT_WHITEOUTS | ORACLE_EXCEPT_HIDDEN_NLINK },
 };
 
 unsigned oracle_exceptions_of(const struct target *t)

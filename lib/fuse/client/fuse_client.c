@@ -298,8 +298,10 @@ static int entry_call(struct fuse_client *c, uint32_t opcode, uint64_t nodeid,
 int fc_lookup(struct fuse_client *c, uint64_t parent, const char *name, struct fuse_entry_out *e)
 {
 	struct iovec v = NAME(name);
+	int r = entry_call(c, FUSE_LOOKUP, parent, &v, 1, e);
 
-	return entry_call(c, FUSE_LOOKUP, parent, &v, 1, e);
+	/* Nodeid 0 is a negative entry (fuse_lookup_name): ENOENT, as a kernel takes it. */
+	return !r && !e->nodeid ? -ENOENT : r;
 }
 
 int fc_forget(struct fuse_client *c, uint64_t nodeid, uint64_t nlookup)

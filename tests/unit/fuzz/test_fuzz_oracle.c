@@ -237,9 +237,40 @@ START_TEST(what_a_kernel_refuses)
 }
 END_TEST
 
+/* Types and lookups: what a kernel sends UNLINK, RMDIR and entry requests for. */
+START_TEST(what_a_kernel_sends_by_type)
+{
+	struct fuse_words_out out = FUSE_WORDS_OUT_INIT;
+	char path[512];
+
+	if (!unit_have_root("file handles"))
+		return;
+	snprintf(path, sizeof(path), "%s/d", unit_tmpdir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/f", unit_tmpdir);
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY, 0644)), 0);
+	snprintf(path, sizeof(path), "%s/g", unit_tmpdir);
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY, 0644)), 0);
+	reply(&out, 2, 0, ino_of("d"), 0);
+	observe("lookup", "1", "d", 0, &out);
+	reply(&out, 4, 0, ino_of("f"), 0);
+	observe("lookup", "1", "f", 0, &out);
+	ck_assert(fuzz_oracle_kernel_refuses(o, "rmdir", 2, (char *[]){ "1", "f" }));   /* ENOTDIR */
+	ck_assert(!fuzz_oracle_kernel_refuses(o, "unlink", 2, (char *[]){ "1", "f" }));
+	ck_assert(fuzz_oracle_kernel_refuses(o, "unlink", 2, (char *[]){ "1", "d" }));  /* EISDIR */
+	ck_assert(!fuzz_oracle_kernel_refuses(o, "rmdir", 2, (char *[]){ "1", "d" }));
+	ck_assert(fuzz_oracle_kernel_refuses(o, "lookup", 2, (char *[]){ "4", "x" }));  /* under a file */
+	ck_assert(fuzz_oracle_kernel_refuses(o, "create", 2, (char *[]){ "4", "x" }));
+	ck_assert(fuzz_oracle_kernel_refuses(o, "unlink", 2, (char *[]){ "1", "g" }));  /* a LOOKUP first */
+	ck_assert(fuzz_oracle_kernel_refuses(o, "unlink", 2, (char *[]){ "1", "none" })); /* ENOENT first */
+	fuse_words_out_release(&out);
+}
+END_TEST
+
 UNIT_SUITE(fuzz_oracle_suite, "fuzz_oracle", setup, teardown,
 	   identity_live_and_reused,
 	   duplicate_unless_excepted,
 	   differs_from_the_host,
 	   alive_and_protocol,
-	   what_a_kernel_refuses)
+	   what_a_kernel_refuses,
+	   what_a_kernel_sends_by_type)
