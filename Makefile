@@ -22,7 +22,8 @@ BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
 	libseccomp-dev attr perl-base qemu-system-common qemu-system-x86 man-db \
-	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev \
+	fuse-overlayfs mergerfs bindfs unionfs-fuse
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
@@ -254,6 +255,15 @@ TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd
 SANDBOX_TARGETS := fixed:chroot,fixed:namespace,fixed-vhost:chroot,fixed-vhost:none
 # The virtiofsds keep xattrs off unless told: the security family with them on.
 XATTR_TARGETS := virtiofsd-c:xattr,virtiofsd-rs:xattr
+# The FUSE passthrough daemons Debian packages, in the inode modes people
+# run (README.md's target table says which options and why); fuse-overlayfs
+# also over a /dev/fuse fd for the protocol scenarios.
+FUSE_DAEMON_LIST := fuse-overlayfs fuse-overlayfs:devfuse mergerfs mergerfs:path-hash \
+	mergerfs:devino-hash mergerfs:passthrough mergerfs:no-use-ino bindfs unionfs-fuse \
+	unionfs-fuse:no-use-ino
+empty :=
+comma := ,
+FUSE_DAEMONS := $(subst $(empty) $(empty),$(comma),$(strip $(FUSE_DAEMON_LIST)))
 # With QEMU and the guest image, the vhost-user columns also run the
 # mount scenarios in a real Linux guest (--guest=vm).
 conformance: deps
@@ -266,7 +276,8 @@ conformance: deps
 	fi; \
 	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios && \
 	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --targets=$(XATTR_TARGETS) scenarios/security
+	$(BUILD)/bin/vfs-scenario --targets=$(XATTR_TARGETS) scenarios/security && \
+	$(BUILD)/bin/vfs-scenario --targets=$(FUSE_DAEMONS) scenarios
 
 # vfs-fuzz against every target for FUZZ_SECONDS each, with a table:
 # target, steps, requests, rate, daemon runs, start time, distinct findings.
@@ -277,7 +288,7 @@ conformance: deps
 # where inode numbers are reused.
 FUZZ_SECONDS ?= 60
 FUZZ_CLEAN   := fixed,fixed:namespace,fixed-vhost,fixed-vhost:chroot
-FUZZ_OTHERS  := virtiofsd-c,virtiofsd-rs,virtiofsd-rs:prefer,passthrough_ll,passthrough,passthrough_fh
+FUZZ_OTHERS  := virtiofsd-c,virtiofsd-rs,virtiofsd-rs:prefer,passthrough_ll,passthrough,passthrough_fh,fuse-overlayfs
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES) virtiofsd-rs
 	$(Q)$(BUILD)/bin/vfs-fuzz --targets=$(FUZZ_CLEAN) --seconds=$(FUZZ_SECONDS) --jobs=2 \
