@@ -129,8 +129,8 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 	}
 	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
 		   " bug missing!: the declared bug did not reproduce; n/a: not for that design;\n"
-		   " by design: not run, the daemon documents it does not do this; HANG: no\n"
-		   " answer in time, its FUSE connection aborted)\n");
+		   " by design: what the daemon documents, shown, or not run where it\n"
+		   " does not support it; HANG: no answer in time, its FUSE connection aborted)\n");
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 
