@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "target/target.h"
+#include "target/target_packaged.h"
 #include "util/proc_tree.h"
 #include "../unit.h"
 
@@ -158,7 +161,85 @@ START_TEST(lists_take_words_after_commas)
 }
 END_TEST
 
+/* The command line of @spec serving /s at /m, blank-joined. */
+static void packaged_line(const char *spec, char *out, size_t len)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct target t;
+	size_t at = 0;
+	int r;
+
+	parse_ok(spec, &t);
+	r = target_packaged_argv(&t, "/l/diff", "/m", &argv);
+	ck_assert_msg(!r, "%s: %s (make deps installs the Debian packages)", spec, strerror(-r));
+	out[0] = '\0';
+	for (size_t i = 0; i < argv.nr && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s", i ? " " : "", argv.v[i]);
+	strvec_clear(&argv);
+}
+
+START_TEST(packaged_daemons_as_their_manuals)
+{
+	char line[1024];
+
+	packaged_line("fuse-overlayfs", line, sizeof(line));
+	ck_assert_str_eq(line, "/usr/bin/fuse-overlayfs -f -o "
+			 "lowerdir=/l/lower,upperdir=/l/diff,workdir=/l/work /m");
+	packaged_line("mergerfs:path-hash", line, sizeof(line));
+	ck_assert_msg(strstr(line, " -o inodecalc=path-hash -o use_ino /l/diff /m"), "%s", line);
+	ck_assert_msg(strstr(line, "minfreespace=1M"), "%s", line);
+	packaged_line("mergerfs:no-use-ino", line, sizeof(line));
+	ck_assert_msg(!strstr(line, "use_ino") && strstr(line, "inodecalc=hybrid-hash"), "%s", line);
+	packaged_line("unionfs:no-use-ino", line, sizeof(line));
+	ck_assert_msg(strstr(line, "/usr/bin/unionfs -f -o cow,allow_other,") &&
+		      strstr(line, " /l/diff=RW /m") && !strstr(line, "use_ino"), "%s", line);
+	packaged_line("bindfs", line, sizeof(line));
+	ck_assert_msg(strstr(line, "attr_timeout=0 /l/diff /m"), "%s", line);
+}
+END_TEST
+
+/* podman's layer layout: the fixture moved into diff/, its hard links kept. */
+START_TEST(overlay_layout_keeps_the_fixture)
+{
+	char dir[] = "/tmp/vfskit-layout.XXXXXX", path[512], share[512];
+	struct stat a, b;
+	struct target t;
+
+	ck_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY, 0644)), 0);
+	snprintf(share, sizeof(share), "%s/b", dir);
+	ck_assert_int_eq(link(path, share), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	parse_ok("mergerfs", &t);
+	ck_assert_int_eq(target_layout(&t, dir, share, sizeof(share)), 0);
+	ck_assert_str_eq(share, dir); /* others serve the fixture as it is */
+	parse_ok("fuse-overlayfs", &t);
+	ck_assert_int_eq(target_layout(&t, dir, share, sizeof(share)), 0);
+	snprintf(path, sizeof(path), "%s/diff", dir);
+	ck_assert_str_eq(share, path);
+	snprintf(path, sizeof(path), "%s/diff/a", dir);
+	ck_assert_int_eq(stat(path, &a), 0);
+	snprintf(path, sizeof(path), "%s/diff/b", dir);
+	ck_assert_int_eq(stat(path, &b), 0);
+	ck_assert(a.st_ino == b.st_ino && a.st_nlink == 2);
+	snprintf(path, sizeof(path), "%s/diff/sub", dir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/work", dir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/lower", dir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	ck_assert_int_eq(access(path, F_OK), -1); /* moved, not copied */
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 UNIT_SUITE(target_suite, "target", NULL, NULL,
+	   packaged_daemons_as_their_manuals,
+	   overlay_layout_keeps_the_fixture,
 	   lists_take_words_after_commas,
 	   names_are_canonical,
 	   patterns_match_their_targets,
