@@ -18,30 +18,11 @@
 #include <unistd.h>
 
 #include "fuzz/fuzz_oracle.h"
+#include "fuzz/oracle_table.h"
 #include "util/hash_table.h"
 #include "util/number.h"
 #include "util/handle_text.h"
 #include "util/strbuf.h"
-
-struct node {
-	struct hash_link by_nodeid;
-	struct hash_link by_handle; /* only while live and with a handle */
-	unsigned long long nodeid, generation, nlookup;
-	bool has_handle, in_handles;
-	int mnt;                    /* the mount the handle is of */
-	union handle_buf h;
-};
-
-struct fuzz_oracle {
-	int root_fd;           /* the source: nodeid 1, and the mount fd for handles */
-	int root_mnt;          /* its mount id, as name_to_handle_at gives it */
-	unsigned exceptions;
-	struct hash_table nodes, handles;
-	struct {
-		char *site, *text;
-	} verdict[ORACLE_COUNT];
-	int nverdicts;
-};
 
 static const char *const names[ORACLE_COUNT] = {
 	[ORACLE_ALIVE] = "alive", [ORACLE_PROTOCOL] = "protocol", [ORACLE_IDENTITY] = "identity",
@@ -74,17 +55,17 @@ static bool node_match(const struct hash_link *l, const void *key)
 	       *(const unsigned long long *)key;
 }
 
-static uint64_t handle_hash_of(const union handle_buf *h)
+uint64_t oracle_handle_hash(const union handle_buf *h)
 {
 	return hash_bytes(h->fh.f_handle, h->fh.handle_bytes, (uint64_t)h->fh.handle_type);
 }
 
 static uint64_t handle_hash(const struct hash_link *l)
 {
-	return handle_hash_of(&container_of(l, struct node, by_handle)->h);
+	return oracle_handle_hash(&container_of(l, struct node, by_handle)->h);
 }
 
-static bool same_handle(const union handle_buf *a, const union handle_buf *b)
+bool oracle_same_handle(const union handle_buf *a, const union handle_buf *b)
 {
 	return a->fh.handle_type == b->fh.handle_type && a->fh.handle_bytes == b->fh.handle_bytes &&
 	       !memcmp(a->fh.f_handle, b->fh.f_handle, a->fh.handle_bytes);
@@ -101,7 +82,7 @@ static bool other_match(const struct hash_link *l, const void *key)
 	const struct other_key *k = key;
 	const struct node *n = container_of(l, struct node, by_handle);
 
-	return n != k->self && n->mnt == k->self->mnt && same_handle(&n->h, k->h);
+	return n != k->self && n->mnt == k->self->mnt && oracle_same_handle(&n->h, k->h);
 }
 
 struct fuzz_oracle *fuzz_oracle_new(const char *host_root, unsigned exceptions, int *err)
@@ -193,7 +174,7 @@ int fuzz_oracle_count(const struct fuzz_oracle *o)
 	return o->nverdicts;
 }
 
-static struct node *node_find(const struct fuzz_oracle *o, unsigned long long nodeid)
+struct node *oracle_node_find(const struct fuzz_oracle *o, unsigned long long nodeid)
 {
 	struct hash_link *l = hash_table_find(&o->nodes, hash_bytes(&nodeid, sizeof(nodeid), 0),
 					      node_match, &nodeid);
@@ -203,7 +184,7 @@ static struct node *node_find(const struct fuzz_oracle *o, unsigned long long no
 
 static struct node *node_get(struct fuzz_oracle *o, unsigned long long nodeid)
 {
-	struct node *n = node_find(o, nodeid);
+	struct node *n = oracle_node_find(o, nodeid);
 
 	if (n)
 		return n;
@@ -226,12 +207,12 @@ static void handles_enter(struct fuzz_oracle *o, struct node *n)
 {
 	if (n->in_handles || !n->has_handle)
 		return;
-	hash_table_insert(&o->handles, &n->by_handle, handle_hash_of(&n->h));
+	hash_table_insert(&o->handles, &n->by_handle, oracle_handle_hash(&n->h));
 	n->in_handles = true;
 }
 
 /* An fd on the host file @n named (O_PATH), or -errno (-ESTALE: it is gone). */
-static int node_open(const struct fuzz_oracle *o, const struct node *n, unsigned long long nodeid)
+int oracle_node_open(const struct fuzz_oracle *o, const struct node *n, unsigned long long nodeid)
 {
 	int fd;
 
@@ -255,12 +236,12 @@ static int node_open(const struct fuzz_oracle *o, const struct node *n, unsigned
  */
 static bool held(const struct fuzz_oracle *o, unsigned long long nodeid)
 {
-	const struct node *n = node_find(o, nodeid);
+	const struct node *n = oracle_node_find(o, nodeid);
 
 	return nodeid == FUSE_ROOT_ID || (n && n->nlookup > 0);
 }
 
-static bool plain_name(const char *s)
+bool oracle_plain_name(const char *s)
 {
 	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 255)
 		return false;
@@ -270,7 +251,7 @@ static bool plain_name(const char *s)
 	return true;
 }
 
-static bool number(const char *w, unsigned long long *v)
+bool oracle_number(const char *w, unsigned long long *v)
 {
 	return w && !number_parse(w, ULLONG_MAX, v);
 }
@@ -292,7 +273,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 	struct other_key key;
 	struct hash_link *l;
 
-	if (!number(fuse_words_field(out, "nodeid"), &nodeid) || !number(fuse_words_field(out, "generation"), &gen))
+	if (!oracle_number(fuse_words_field(out, "nodeid"), &nodeid) || !oracle_number(fuse_words_field(out, "generation"), &gen))
 		return;
 	if (!held(o, parent)) {
 		/* An entry under a parent it forgot: counted, not judged. */
@@ -301,7 +282,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 			n->nlookup++;
 		return;
 	}
-	dirfd = node_open(o, node_find(o, parent), parent);
+	dirfd = oracle_node_open(o, oracle_node_find(o, parent), parent);
 	if (dirfd < 0)
 		return; /* the parent is gone from the host, or was never seen: nothing to hold it to */
 	r = name_to_handle_at(dirfd, name, &h.fh, &mnt, 0); /* 0: a symlink itself */
@@ -317,7 +298,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 		return;
 	}
 	handle_desc(&h, now, sizeof(now));
-	if (n->has_handle && n->generation == gen && (n->mnt != mnt || !same_handle(&n->h, &h))) {
+	if (n->has_handle && n->generation == gen && (n->mnt != mnt || !oracle_same_handle(&n->h, &h))) {
 		handle_desc(&n->h, was, sizeof(was));
 		if (n->nlookup)
 			verdict(o, ORACLE_IDENTITY, op,
@@ -336,7 +317,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 	n->nlookup++;
 	handles_enter(o, n);
 	key = (struct other_key){ .h = &n->h, .self = n };
-	l = hash_table_find(&o->handles, handle_hash_of(&n->h), other_match, &key);
+	l = hash_table_find(&o->handles, oracle_handle_hash(&n->h), other_match, &key);
 	if (l && !(o->exceptions & ORACLE_EXCEPT_PER_NAME_NODES))
 		verdict(o, ORACLE_DUPLICATE, op, "host file %s has two live nodeids, %llu and %llu (%s %llu %s)",
 			now, container_of(l, struct node, by_handle)->nodeid, nodeid, op, parent, name);
@@ -344,7 +325,7 @@ static void took_entry(struct fuzz_oracle *o, const char *op, unsigned long long
 
 static void forgot(struct fuzz_oracle *o, unsigned long long nodeid, unsigned long long count)
 {
-	struct node *n = node_find(o, nodeid);
+	struct node *n = oracle_node_find(o, nodeid);
 
 	if (!n)
 		return;
@@ -357,18 +338,18 @@ static void forgot(struct fuzz_oracle *o, unsigned long long nodeid, unsigned lo
 static void compare_attr(struct fuzz_oracle *o, unsigned long long nodeid,
 			 const struct fuse_words_out *out)
 {
-	struct node *n = node_find(o, nodeid);
+	struct node *n = oracle_node_find(o, nodeid);
 	unsigned long long ino, size, nlink;
 	struct stat st;
 	int fd;
 
 	if (!held(o, nodeid))
 		return;
-	fd = node_open(o, n, nodeid);
+	fd = oracle_node_open(o, n, nodeid);
 	if (fd < 0)
 		return; /* gone from the host: a server that keeps an fd may still answer */
-	if (fstat(fd, &st) < 0 || !number(fuse_words_field(out, "ino"), &ino) ||
-	    !number(fuse_words_field(out, "size"), &size) || !number(fuse_words_field(out, "nlink"), &nlink)) {
+	if (fstat(fd, &st) < 0 || !oracle_number(fuse_words_field(out, "ino"), &ino) ||
+	    !oracle_number(fuse_words_field(out, "size"), &size) || !oracle_number(fuse_words_field(out, "nlink"), &nlink)) {
 		close(fd);
 		return;
 	}
@@ -393,7 +374,7 @@ static void lookup_failed(struct fuzz_oracle *o, unsigned long long parent, cons
 
 	if (r != -ENOENT || !held(o, parent))
 		return;
-	dirfd = node_open(o, node_find(o, parent), parent);
+	dirfd = oracle_node_open(o, oracle_node_find(o, parent), parent);
 	if (dirfd < 0)
 		return;
 	found = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -429,20 +410,20 @@ void fuzz_oracle_observe(struct fuzz_oracle *o, const char *op, bool raw, int ar
 	if (raw || !out)
 		return;
 	if (argc >= 1)
-		number(argv[0], &a);
-	if (!strcmp(op, "forget") && argc == 2 && number(argv[1], &b) && !r) {
+		oracle_number(argv[0], &a);
+	if (!strcmp(op, "forget") && argc == 2 && oracle_number(argv[1], &b) && !r) {
 		forgot(o, a, b);
 	} else if (!strcmp(op, "batch-forget") && !r) {
 		for (int i = 0; i + 1 < argc; i += 2)
-			if (number(argv[i], &a) && number(argv[i + 1], &b))
+			if (oracle_number(argv[i], &a) && oracle_number(argv[i + 1], &b))
 				forgot(o, a, b);
 	} else if ((!strcmp(op, "lookup") || !strcmp(op, "create") || !strcmp(op, "mkdir") ||
-		    !strcmp(op, "symlink")) && argc >= 2 && plain_name(argv[1])) {
+		    !strcmp(op, "symlink")) && argc >= 2 && oracle_plain_name(argv[1])) {
 		if (!r)
 			took_entry(o, op, a, argv[1], out);
 		else if (!strcmp(op, "lookup"))
 			lookup_failed(o, a, argv[1], r);
-	} else if (!strcmp(op, "link") && argc >= 3 && plain_name(argv[2]) && number(argv[1], &b)) {
+	} else if (!strcmp(op, "link") && argc >= 3 && oracle_plain_name(argv[2]) && oracle_number(argv[1], &b)) {
 		if (!r)
 			took_entry(o, op, b, argv[2], out);
 	} else if (!strcmp(op, "getattr") && !r) {
@@ -473,137 +454,4 @@ int fuzz_oracle_live(const struct fuzz_oracle *o, unsigned long long *nodeids,
 
 	hash_table_each(&o->nodes, live_one, &w);
 	return w.n;
-}
-
-/* The host path of what @nodeid names, into @buf; 0 or -errno. */
-static int host_path_of(const struct fuzz_oracle *o, unsigned long long nodeid, char *buf,
-			size_t len)
-{
-	char link[64];
-	ssize_t n;
-	int fd = node_open(o, node_find(o, nodeid), nodeid);
-
-	if (fd < 0)
-		return fd;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Whether path @a is @b or below it. */
-static bool at_or_below(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return !strncmp(a, b, n) && (!a[n] || a[n] == '/');
-}
-
-/* The type (S_IFMT) of @name in @parent, or of @parent without a name; 0 when unknown. */
-static mode_t host_type(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
-{
-	int fd = node_open(o, node_find(o, parent), parent);
-	struct stat st;
-	mode_t type = 0;
-
-	if (fd < 0)
-		return 0;
-	if (!fstatat(fd, name ? name : "", &st, AT_SYMLINK_NOFOLLOW | (name ? 0 : AT_EMPTY_PATH)))
-		type = st.st_mode & S_IFMT;
-	close(fd);
-	return type;
-}
-
-static bool held_match(const struct hash_link *l, const void *key)
-{
-	const struct node *n = container_of(l, struct node, by_handle);
-
-	return n->nlookup > 0 && same_handle(&n->h, key);
-}
-
-/* Whether the client holds a nodeid for the host file @name in @parent. */
-static bool child_held(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
-{
-	int fd = node_open(o, node_find(o, parent), parent), mnt, r;
-	union handle_buf h;
-
-	if (fd < 0)
-		return false;
-	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	r = name_to_handle_at(fd, name, &h.fh, &mnt, 0);
-	close(fd);
-	return !r && hash_table_find(&o->handles, handle_hash_of(&h), held_match, &h);
-}
-
-/*
- * A request under a parent that is no directory, an UNLINK of a directory
- * or an RMDIR of anything else: the kernel has the types from its lookups
- * and answers ENOTDIR or EISDIR itself (may_delete, lookup_open). And an
- * UNLINK, RMDIR or RENAME of a name it holds no nodeid for: it sends the
- * LOOKUP first.
- */
-static bool type_refused(const struct fuzz_oracle *o, const char *op, int argc, char **argv)
-{
-	static const char *const under_parent[] = { "lookup", "mkdir", "create", "mknod", "symlink",
-						    "unlink", "rmdir", "rename", "link", NULL };
-	unsigned long long parent;
-	int at = !strcmp(op, "link") ? 1 : 0;
-	mode_t type;
-	int k;
-
-	for (k = 0; under_parent[k] && strcmp(under_parent[k], op); k++)
-		;
-	if (!under_parent[k] || argc < at + 2 || !number(argv[at], &parent))
-		return false;
-	type = host_type(o, parent, NULL);
-	if (type && type != S_IFDIR)
-		return true;
-	if (!plain_name(argv[at + 1]))
-		return false;
-	type = host_type(o, parent, argv[at + 1]);
-	if ((!strcmp(op, "unlink") || !strcmp(op, "rmdir") || !strcmp(op, "rename")) &&
-	    !child_held(o, parent, argv[at + 1]))
-		return true; /* the kernel looks the victim up first: a LOOKUP, or ENOENT, comes before */
-	/* A rename's target too, when there is one: the kernel holds what it replaces. */
-	if (!strcmp(op, "rename") && argc >= 4 && number(argv[2], &parent) && plain_name(argv[3]) &&
-	    host_type(o, parent, argv[3]) && !child_held(o, parent, argv[3]))
-		return true;
-	return (!strcmp(op, "unlink") && type == S_IFDIR) ||
-	       (!strcmp(op, "rmdir") && type && type != S_IFDIR);
-}
-
-bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,
-				char **argv)
-{
-	unsigned long long p1, p2;
-	char from[4096], to[4096];
-	struct stat st;
-	size_t n;
-	int fd;
-
-	if (type_refused(o, op, argc, argv))
-		return true;
-	if (strcmp(op, "rename") || argc < 4 || !number(argv[0], &p1) || !number(argv[2], &p2))
-		return false;
-	if (!plain_name(argv[1]) || !plain_name(argv[3]))
-		return true;
-	if (host_path_of(o, p1, from, sizeof(from) - 256) ||
-	    host_path_of(o, p2, to, sizeof(to) - 256))
-		return true; /* a parent the kernel could not have */
-	fd = node_open(o, node_find(o, p1), p1);
-	if (fd < 0 || fstatat(fd, argv[1], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return true; /* the kernel looks the source up first: ENOENT */
-	}
-	close(fd);
-	n = strlen(from);
-	snprintf(from + n, sizeof(from) - n, "/%s", argv[1]);
-	n = strlen(to);
-	snprintf(to + n, sizeof(to) - n, "/%s", argv[3]);
-	/* lock_rename(): a source above the target is EINVAL, a target above the source ENOTEMPTY. */
-	return at_or_below(to, from) || at_or_below(from, to);
 }
