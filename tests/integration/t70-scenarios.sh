@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 108
+plan 109
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
