@@ -47,14 +47,15 @@ static void run_matrix(const struct options *o, const char *workdir, struct scen
 
 		for (int d = 0; d < o->ntargets; d++) {
 			const struct target *t = &o->targets[d];
+			const char *design = cell_by_design(sc[i], t);
 
 			/* Not applicable (a target's own policy, or its kind): n/a, not counted. */
 			if (!cell_applies(o, sc[i], t))
 				continue;
 			if (why || cell_stopped())
 				results_add(rs, sc[i], t, OUTCOME_SKIP, why ? why : "interrupted", NULL);
-			else if (cell_by_design(sc[i], t))
-				results_add(rs, sc[i], t, OUTCOME_DESIGN, cell_by_design(sc[i], t), NULL);
+			else if (design)
+				results_add(rs, sc[i], t, OUTCOME_DESIGN, design, NULL);
 			else
 				cell_run(o, workdir, sc[i], t, rs);
 		}

@@ -32,6 +32,33 @@ static int unescape(const char *src, char *dst, size_t len)
 	return 0;
 }
 
+int mountinfo_dev_at(const char *point, const char *type, unsigned *major, unsigned *minor)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, path[4096], escaped[4096];
+	size_t cap = 0;
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	/* "36 35 0:52 / /mnt rw,... - fuse name rw,...": the last match is the one on top. */
+	while (getline(&line, &cap, f) > 0) {
+		const char *dash = strstr(line, " - ");
+		unsigned maj, min;
+
+		if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, escaped) != 3 || !dash ||
+		    strncmp(dash + 3, type, strlen(type)) || unescape(escaped, path, sizeof(path)) ||
+		    strcmp(path, point))
+			continue;
+		*major = maj;
+		*minor = min;
+		err = 0;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
 int mountinfo_find(int dirfd, const char *mountinfo, int mnt_id, char *path, size_t len)
 {
 	int fd = openat(dirfd, mountinfo ? mountinfo : "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);

@@ -18,4 +18,12 @@
  */
 int mountinfo_find(int dirfd, const char *mountinfo, int mnt_id, char *path, size_t len);
 
+/*
+ * The device (MAJ:MIN) of the topmost mount at @point whose filesystem
+ * type begins with @type ("fuse": fuse, fuse.NAME), from
+ * /proc/self/mountinfo: nothing is asked of the mount itself. 0, or
+ * -ENOENT if there is none.
+ */
+int mountinfo_dev_at(const char *point, const char *type, unsigned *major, unsigned *minor);
+
 #endif

@@ -41,19 +41,14 @@ static bool at_or_below(const char *a, const char *b)
 	return !strncmp(a, b, n) && (!a[n] || a[n] == '/');
 }
 
-/* The type (S_IFMT) of @name in @parent, or of @parent without a name; 0 when unknown. */
-static mode_t host_type(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
+/* The type (S_IFMT) of @name in @dirfd, or of @dirfd itself without a name; 0 when unknown. */
+static mode_t type_at(int dirfd, const char *name)
 {
-	int fd = oracle_node_open(o, oracle_node_find(o, parent), parent);
 	struct stat st;
-	mode_t type = 0;
 
-	if (fd < 0)
+	if (fstatat(dirfd, name ? name : "", &st, AT_SYMLINK_NOFOLLOW | (name ? 0 : AT_EMPTY_PATH)))
 		return 0;
-	if (!fstatat(fd, name ? name : "", &st, AT_SYMLINK_NOFOLLOW | (name ? 0 : AT_EMPTY_PATH)))
-		type = st.st_mode & S_IFMT;
-	close(fd);
-	return type;
+	return st.st_mode & S_IFMT;
 }
 
 static bool held_match(const struct hash_link *l, const void *key)
@@ -63,55 +58,82 @@ static bool held_match(const struct hash_link *l, const void *key)
 	return n->nlookup > 0 && oracle_same_handle(&n->h, key);
 }
 
-/* Whether the client holds a nodeid for the host file @name in @parent. */
-static bool child_held(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
+/* Whether the client holds a nodeid for the host file @name in @dirfd. */
+static bool held_at(const struct fuzz_oracle *o, int dirfd, const char *name)
 {
-	int fd = oracle_node_open(o, oracle_node_find(o, parent), parent), mnt, r;
 	union handle_buf h;
+	int mnt;
 
-	if (fd < 0)
-		return false;
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	r = name_to_handle_at(fd, name, &h.fh, &mnt, 0);
-	close(fd);
-	return !r && hash_table_find(&o->handles, oracle_handle_hash(&h), held_match, &h);
+	return !name_to_handle_at(dirfd, name, &h.fh, &mnt, 0) &&
+	       hash_table_find(&o->handles, oracle_handle_hash(&h), held_match, &h);
 }
 
 /*
- * A request under a parent that is no directory, an UNLINK of a directory
- * or an RMDIR of anything else: the kernel has the types from its lookups
- * and answers ENOTDIR or EISDIR itself (may_delete, lookup_open). And an
- * UNLINK, RMDIR or RENAME of a name it holds no nodeid for: it sends the
- * LOOKUP first.
+ * Whether a kernel refuses @op on @name in @parent itself: @parent is no
+ * directory (ENOTDIR); @removes (UNLINK, RMDIR, a RENAME's source) and the
+ * client holds no nodeid for @name, so a LOOKUP (or ENOENT) comes first;
+ * an UNLINK of a directory (EISDIR) or an RMDIR of anything else (ENOTDIR).
+ */
+static bool name_refused(const struct fuzz_oracle *o, const char *op, unsigned long long parent,
+			 const char *name, bool removes)
+{
+	int fd = oracle_node_open(o, oracle_node_find(o, parent), parent);
+	mode_t dir, type;
+	bool refused;
+
+	if (fd < 0)
+		return false;
+	dir = type_at(fd, NULL);
+	if (dir && dir != S_IFDIR) {
+		refused = true;
+	} else if (!oracle_plain_name(name)) {
+		refused = false;
+	} else {
+		type = type_at(fd, name);
+		refused = (removes && !held_at(o, fd, name)) ||
+			  (!strcmp(op, "unlink") && type == S_IFDIR) ||
+			  (!strcmp(op, "rmdir") && type && type != S_IFDIR);
+	}
+	close(fd);
+	return refused;
+}
+
+/* Whether a RENAME's target @name in @parent exists on the host with no nodeid held for it. */
+static bool target_unheld(const struct fuzz_oracle *o, unsigned long long parent, const char *name)
+{
+	int fd = oracle_node_open(o, oracle_node_find(o, parent), parent);
+	bool unheld;
+
+	if (fd < 0)
+		return false;
+	unheld = oracle_plain_name(name) && type_at(fd, name) && !held_at(o, fd, name);
+	close(fd);
+	return unheld;
+}
+
+/*
+ * What the kernel's own type and lookup checks stop (name_refused), for
+ * every request that names an entry of a directory; a RENAME's target is
+ * held too when there is one: the kernel holds what it replaces.
  */
 static bool type_refused(const struct fuzz_oracle *o, const char *op, int argc, char **argv)
 {
 	static const char *const under_parent[] = { "lookup", "mkdir", "create", "mknod", "symlink",
 						    "unlink", "rmdir", "rename", "link", NULL };
+	bool removes = !strcmp(op, "unlink") || !strcmp(op, "rmdir") || !strcmp(op, "rename");
 	unsigned long long parent;
 	int at = !strcmp(op, "link") ? 1 : 0;
-	mode_t type;
 	int k;
 
 	for (k = 0; under_parent[k] && strcmp(under_parent[k], op); k++)
 		;
 	if (!under_parent[k] || argc < at + 2 || !oracle_number(argv[at], &parent))
 		return false;
-	type = host_type(o, parent, NULL);
-	if (type && type != S_IFDIR)
+	if (name_refused(o, op, parent, argv[at + 1], removes))
 		return true;
-	if (!oracle_plain_name(argv[at + 1]))
-		return false;
-	type = host_type(o, parent, argv[at + 1]);
-	if ((!strcmp(op, "unlink") || !strcmp(op, "rmdir") || !strcmp(op, "rename")) &&
-	    !child_held(o, parent, argv[at + 1]))
-		return true; /* the kernel looks the victim up first: a LOOKUP, or ENOENT, comes before */
-	/* A rename's target too, when there is one: the kernel holds what it replaces. */
-	if (!strcmp(op, "rename") && argc >= 4 && oracle_number(argv[2], &parent) && oracle_plain_name(argv[3]) &&
-	    host_type(o, parent, argv[3]) && !child_held(o, parent, argv[3]))
-		return true;
-	return (!strcmp(op, "unlink") && type == S_IFDIR) ||
-	       (!strcmp(op, "rmdir") && type && type != S_IFDIR);
+	return !strcmp(op, "rename") && argc >= 4 && oracle_number(argv[2], &parent) &&
+	       target_unheld(o, parent, argv[3]);
 }
 
 bool fuzz_oracle_kernel_refuses(const struct fuzz_oracle *o, const char *op, int argc,

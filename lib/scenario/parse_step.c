@@ -38,6 +38,11 @@ static void check_args(struct parser *p, const struct step *st)
 			complain(p, "%s: path '%s' %s: steps work below the %s only", name, a[i], why,
 				 st->kind == KIND_GUEST ? "mount" : "source");
 	}
+	/* Server and daemon steps take a removed file as ino=N. */
+	if ((st->kind == KIND_SERVER || st->kind == KIND_DAEMON) && st->argc &&
+	    !strncmp(a[0], "ino=", 4) && !strchr(a[0], '$') &&
+	    (a[0][4] < '1' || a[0][4] > '9' || a[0][4 + strspn(a[0] + 4, "0123456789")]))
+		complain(p, "%s: '%s' is not an inode number (ino=N, N from 1)", name, a[0]);
 	if ((!strcmp(name, "stat") || !strcmp(name, "fstat")) && !word_in(a[1], stat_fields))
 		complain(p, "%s: unknown field '%s' (ino, size, nlink, type or mode)", name, a[1]);
 	else if (!strcmp(name, "inode") && !word_in(a[1], inode_fields))

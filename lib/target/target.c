@@ -38,7 +38,7 @@ const struct target_base target_table[] = {
 	  "libfuse's high-level example keeping file handles", NULL, NULL },
 	/*
 	 * The FUSE passthrough daemons Debian 12 packages, started as their
-	 * manuals show (target_argv.c has the full command lines and why).
+	 * manuals show (target_packaged.c has the full command lines and why).
 	 * fuse-overlayfs links libfuse 3 and takes a /dev/fuse fd; the other
 	 * three link libfuse 2.9 (mergerfs its own copy of it), which has no
 	 * such way in, so they run mount scenarios only.

@@ -34,7 +34,7 @@ static void inject_prefix(const struct target_paths *p, const struct target_run 
 	strvec_push(argv, "--");
 }
 
-static void option_args(const struct target *t, struct strvec *argv)
+void target_option_args(const struct target *t, struct strvec *argv)
 {
 	for (int j = 0; j < TARGET_MAX_OPTIONS && t->base->opts[j].word; j++)
 		if (t->opts & (1u << j))
@@ -51,7 +51,7 @@ static void serve_words(const struct target *t, const struct target_paths *p,
 	strvec_push(argv, r->ctl);
 	strvec_push(argv, "--log");
 	strvec_push(argv, r->log);
-	option_args(t, argv);
+	target_option_args(t, argv);
 	for (int i = 0; i < r->nserve_args; i++)
 		strvec_push(argv, r->serve_args[i]);
 }
@@ -124,7 +124,7 @@ int target_mount_argv(const struct target *t, const struct target_paths *p,
 			strvec_push(argv, "-o");
 			strvec_pushf(argv, "modules=subdir,subdir=%s", r->source);
 		}
-		option_args(t, argv);
+		target_option_args(t, argv);
 		strvec_push(argv, r->mnt);
 		break;
 	default:
@@ -167,7 +167,7 @@ int target_protocol_argv(const struct target *t, const struct target_paths *p,
 			strvec_push(argv, "--fd={fd}");
 			strvec_push(argv, "-o");
 			strvec_pushf(argv, "source=%s", r->source);
-			option_args(t, argv);
+			target_option_args(t, argv);
 		} else if (!strcmp(name, "virtiofsd-rs")) {
 			/*
 			 * Without RUST_BACKTRACE, as libvirt and podman start it: with it
@@ -182,7 +182,7 @@ int target_protocol_argv(const struct target *t, const struct target_paths *p,
 				return err;
 			strvec_push(argv, "--fd={fd}");
 			strvec_pushf(argv, "--shared-dir=%s", r->source);
-			option_args(t, argv);
+			target_option_args(t, argv);
 		} else {
 			return -EINVAL;
 		}

@@ -36,6 +36,9 @@ struct target_run {
 	const char *inject_armed;   /* a spec without armed= of its own gets armed=FILE */
 };
 
+/* The daemon's arguments for the option words in force for @t, in table order. */
+void target_option_args(const struct target *t, struct strvec *argv);
+
 /*
  * The command that mounts r->source at r->mnt. 0; -ENOENT or -EACCES:
  * its program is not there (not built), and @argv ends with its path;

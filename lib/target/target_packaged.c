@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "target/target_argv.h"
 #include "target/target_packaged.h"
 
 /*
@@ -24,13 +25,6 @@
  * branches changed outside it.
  */
 #define LIBFUSE2_NO_CACHE "entry_timeout=0,negative_timeout=0,attr_timeout=0"
-
-static void option_args(const struct target *t, struct strvec *argv)
-{
-	for (int j = 0; j < TARGET_MAX_OPTIONS && t->base->opts[j].word; j++)
-		if (t->opts & (1u << j))
-			strvec_split(argv, t->base->opts[j].args);
-}
 
 /* podman's layer directory: LAYER/diff (the upper layer, the share), LAYER/work, LAYER/lower. */
 static void layer_dir(const char *share, char *out, size_t len)
@@ -69,7 +63,7 @@ int target_packaged_argv(const struct target *t, const char *source, const char 
 		strvec_push(argv, "allow_other,cache.files=off,dropcacheonclose=true,"
 				  "category.create=mfs,minfreespace=1M,cache.entry=0,cache.attr=0,"
 				  "cache.negative_entry=0");
-		option_args(t, argv);
+		target_option_args(t, argv);
 		strvec_push(argv, source);
 		strvec_push(argv, mnt);
 	} else if (!strcmp(name, "bindfs")) {
@@ -82,7 +76,7 @@ int target_packaged_argv(const struct target *t, const char *source, const char 
 		/* The manual's example: cow, allow_other, use_ino; one RW branch. */
 		strvec_push(argv, "-o");
 		strvec_push(argv, "cow,allow_other," LIBFUSE2_NO_CACHE);
-		option_args(t, argv);
+		target_option_args(t, argv);
 		strvec_pushf(argv, "%s=RW", source);
 		strvec_push(argv, mnt);
 	} else {

@@ -6,10 +6,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "core/mount_fds.h"
@@ -161,7 +163,33 @@ START_TEST(mount_fd_open_fault_point)
 }
 END_TEST
 
+/* The device of a mount point, by its unescaped path and type; a hung FUSE mount is never asked. */
+START_TEST(mountinfo_dev_at_finds_the_mount_on_top)
+{
+	char point[300];
+	unsigned major = 9, minor = 9;
+	struct stat st;
+
+	if (!unit_have_root("mounting a tmpfs"))
+		return;
+	/* A mount namespace of its own: a failed assertion leaves no mount behind. */
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	snprintf(point, sizeof(point), "%s/dev at", unit_tmpdir);
+	ck_assert_int_eq(mkdir(point, 0755), 0);
+	ck_assert_int_eq(mount("vfskit-unit", point, "tmpfs", 0, "size=1m"), 0);
+	ck_assert_int_eq(stat(point, &st), 0);
+	ck_assert_int_eq(mountinfo_dev_at(point, "tmpfs", &major, &minor), 0);
+	ck_assert_uint_eq(major, major(st.st_dev));
+	ck_assert_uint_eq(minor, minor(st.st_dev));
+	ck_assert_int_eq(mountinfo_dev_at(point, "fuse", &major, &minor), -ENOENT);
+	ck_assert_int_eq(umount2(point, MNT_DETACH), 0);
+	ck_assert_int_eq(mountinfo_dev_at(point, "tmpfs", &major, &minor), -ENOENT);
+}
+END_TEST
+
 UNIT_SUITE(mount_fds_suite, "mount_fds", setup, teardown,
+	   mountinfo_dev_at_finds_the_mount_on_top,
 	   first_openable_refuses_nodes_then_opens_a_file,
 	   mountinfo_source_opens_the_mount_root,
 	   mountinfo_source_checks_what_it_opened,

@@ -202,6 +202,9 @@ START_TEST(every_refusal_names_its_line)
 	refused(HEADER "by-design nosuch \"why\"\nwitness EIO expect ok guest read a\n", 4,
 		"unknown target 'nosuch'");
 	refused(HEADER "server inode a colour\n", 4, "inode: unknown field 'colour'");
+	refused(HEADER "daemon released ino=x 100\n", 4,
+		"released: 'ino=x' is not an inode number (ino=N, N from 1)");
+	refused(HEADER "server live-inodes ino=0\n", 4, "live-inodes: 'ino=0' is not an inode number");
 	refused(HEADER "server fault arm nowhere EIO\n", 4, "fault: unknown fault point 'nowhere'");
 	refused(HEADER "server fault arm opath_open EBOGUS\n", 4, "fault: unknown errno name 'EBOGUS'");
 	refused(HEADER "server fault arm opath_open EIO nth=0\n", 4,
