@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,36 @@ static int holds(int pid, dev_t dev, ino_t ino)
 	return found;
 }
 
+/*
+ * Whether anything on the host still holds inode @ino of the filesystem
+ * under @root: 1, 0, or -errno when the filesystem cannot say. A daemon
+ * that closed its fd may have handed the file to the kernel (a FUSE
+ * passthrough backing file), which /proc/PID/fd does not show. ext4 and
+ * its kin take an (ino, generation 0) handle for any live inode and give
+ * ESTALE once it is freed; the lookup waits for an inode being evicted.
+ */
+static int host_inode_live(const char *root, ino_t ino)
+{
+	struct {
+		struct file_handle fh;
+		uint32_t id[2];
+	} h = { .fh = { .handle_bytes = sizeof(h.id), .handle_type = 1 /* FILEID_INO32_GEN */ } };
+	int mfd, fd, r;
+
+	if (ino > UINT32_MAX)
+		return -EOVERFLOW;
+	h.id[0] = (uint32_t)ino;
+	mfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* not O_PATH: refused as a mount fd */
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_PATH | O_CLOEXEC);
+	r = fd >= 0 ? 1 : errno == ESTALE ? 0 : -errno;
+	if (fd >= 0)
+		close(fd);
+	close(mfd);
+	return r;
+}
+
 /* Looked up at each step: the serving child may come and go. */
 static pid_t serving_pid(const struct step_ctx *ctx)
 {
@@ -60,7 +91,8 @@ static pid_t serving_pid(const struct step_ctx *ctx)
  * released PATH|ino=N [MS]: waits up to MS (default 5000) until the daemon holds
  * no fd on PATH's file (a FORGET or a RELEASE it was sent has been served,
  * on a daemon that pins inodes with fds): "released", or "held" when it
- * still does.
+ * still does. With ino=N, also until nothing on the host holds N (where
+ * the filesystem can tell): the number is free for the next file.
  */
 static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struct strbuf *out)
 {
@@ -88,6 +120,13 @@ static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struc
 	}
 	while (!r && (r = holds(serving_pid(ctx), st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
 		usleep(2000); /* nothing tells us when another program closes an fd */
+	if (!r && !strncmp(rel, "ino=", 4)) {
+		int live;
+
+		while ((live = host_inode_live(ctx->host_root, st.st_ino)) == 1 && mono_ms() < end)
+			usleep(2000);
+		r = live == 1; /* a filesystem that cannot say: the fds are all we know */
+	}
 	if (r < 0)
 		return r;
 	strbuf_addstr(out, r ? "held" : "released");
