@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,31 @@ static int count_fds(int pid, long *n)
 	return *n < 0 ? (int)*n : 0;
 }
 
-/* Whether @pid holds an fd (O_PATH ones too) on the file @dev/@ino: 1, 0, or -errno. */
-static int holds(int pid, dev_t dev, ino_t ino)
+/* Whether fd @fd of @pid was opened O_PATH (its fdinfo's flags). */
+static bool fd_is_path(int pid, const char *fd)
+{
+	char path[320], line[128];
+	unsigned long flags = 0;
+	bool path_only = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, fd);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %lo", &flags) == 1) {
+			path_only = flags & O_PATH;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return path_only;
+}
+
+/*
+ * Whether @pid holds an fd on the file @dev/@ino: 1, 0, or -errno; O_PATH
+ * ones count when @paths_too (a pin), else only fds a RELEASE closes.
+ */
+static int holds(int pid, dev_t dev, ino_t ino, bool paths_too)
 {
 	char path[64], fd[320];
 	struct dirent *e;
@@ -43,7 +67,8 @@ static int holds(int pid, dev_t dev, ino_t ino)
 	while (!found && (e = readdir(d)))
 		if (e->d_name[0] != '.') {
 			snprintf(fd, sizeof(fd), "%s/%s", path, e->d_name);
-			found = !stat(fd, &st) && st.st_dev == dev && st.st_ino == ino;
+			found = !stat(fd, &st) && st.st_dev == dev && st.st_ino == ino &&
+				(paths_too || !fd_is_path(pid, e->d_name));
 		}
 	closedir(d);
 	return found;
@@ -87,17 +112,9 @@ static pid_t serving_pid(const struct step_ctx *ctx)
 	return pid > 0 ? pid : ctx->server_pid;
 }
 
-/*
- * released PATH|ino=N [MS]: waits up to MS (default 5000) until the daemon holds
- * no fd on PATH's file (a FORGET or a RELEASE it was sent has been served,
- * on a daemon that pins inodes with fds): "released", or "held" when it
- * still does. With ino=N, also until nothing on the host holds N (where
- * the filesystem can tell): the number is free for the next file.
- */
-static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struct strbuf *out)
+/* The file a daemon step names: PATH below the share, or ino=N on its filesystem. */
+static int step_file(struct step_ctx *ctx, const char *rel, struct stat *st)
 {
-	long long end = mono_ms() + ms;
-	struct stat st;
 	int fd, r;
 
 	if (!strncmp(rel, "ino=", 4)) {
@@ -105,22 +122,55 @@ static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struc
 		char *stop;
 		unsigned long long ino = strtoull(rel + 4, &stop, 10);
 
-		if (*stop || !ino || stat(ctx->host_root, &st) < 0)
-			return *stop || !ino ? -EINVAL : -errno;
-		st.st_ino = (ino_t)ino;
-		r = 0;
-	} else {
-		fd = ops_confine(ctx->host_root, rel, false);
-		if (!fd)
-			fd = open_beneath(ctx->host_root, rel, O_PATH | O_NOFOLLOW, 0);
-		if (fd < 0)
-			return fd;
-		r = fstat(fd, &st) ? -errno : 0;
-		close(fd);
+		if (*stop || !ino)
+			return -EINVAL;
+		if (stat(ctx->host_root, st) < 0)
+			return -errno;
+		st->st_ino = (ino_t)ino;
+		return 0;
 	}
-	while (!r && (r = holds(serving_pid(ctx), st.st_dev, st.st_ino)) == 1 && mono_ms() < end)
+	fd = ops_confine(ctx->host_root, rel, false);
+	if (!fd)
+		fd = open_beneath(ctx->host_root, rel, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	r = fstat(fd, st) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* Until the daemon holds no fd (@paths_too: O_PATH ones too) on @st's file, or @end. */
+static int wait_unheld(struct step_ctx *ctx, const struct stat *st, bool paths_too, long long end)
+{
+	int r;
+
+	while ((r = holds(serving_pid(ctx), st->st_dev, st->st_ino, paths_too)) == 1 &&
+	       mono_ms() < end)
 		usleep(2000); /* nothing tells us when another program closes an fd */
-	if (!r && !strncmp(rel, "ino=", 4)) {
+	return r;
+}
+
+/*
+ * released PATH|ino=N [MS]: waits up to MS (default 5000) until the daemon
+ * holds no fd, O_PATH ones too, on the file (a FORGET it was sent has been
+ * served, on a daemon that pins inodes with fds): "released", or "held".
+ * closed PATH|ino=N [MS]: until it holds none but O_PATH ones (the
+ * RELEASEs it was sent have been served; a pin is not waited for), and
+ * with ino=N, where the daemon does not pin N, until nothing on the host
+ * holds N, where the filesystem can say: "closed", or "open".
+ */
+static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, bool closed,
+			   struct strbuf *out)
+{
+	long long end = mono_ms() + ms;
+	struct stat st;
+	int r = step_file(ctx, rel, &st);
+
+	if (!r)
+		r = wait_unheld(ctx, &st, !closed, end);
+	/* A pinned number is not free, and waiting will not free it. */
+	if (!r && closed && !strncmp(rel, "ino=", 4) &&
+	    !holds(serving_pid(ctx), st.st_dev, st.st_ino, true)) {
 		int live;
 
 		while ((live = host_inode_live(ctx->host_root, st.st_ino)) == 1 && mono_ms() < end)
@@ -129,7 +179,7 @@ static int daemon_released(struct step_ctx *ctx, const char *rel, long ms, struc
 	}
 	if (r < 0)
 		return r;
-	strbuf_addstr(out, r ? "held" : "released");
+	strbuf_addstr(out, closed ? (r ? "open" : "closed") : (r ? "held" : "released"));
 	return 0;
 }
 
@@ -184,15 +234,15 @@ int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struc
 		ops_refuse("daemon %s: no server process to look at", op);
 		return -ESRCH;
 	}
-	if (!strcmp(op, "released")) {
+	if (!strcmp(op, "released") || !strcmp(op, "closed")) {
 		char *end = NULL;
 		long ms = argc > 1 ? strtol(argv[1], &end, 10) : 5000;
 
 		if (argc > 1 && (*end || ms < 1 || ms > 60000)) {
-			ops_refuse("daemon released: MS from 1 to 60000, not '%s'", argv[1]);
+			ops_refuse("daemon %s: MS from 1 to 60000, not '%s'", op, argv[1]);
 			return -EINVAL;
 		}
-		return daemon_released(ctx, argv[0], ms, out);
+		return daemon_released(ctx, argv[0], ms, !strcmp(op, "closed"), out);
 	}
 	err = !strcmp(op, "fds") ? count_fds(serving_pid(ctx), &v) : rss_kib(serving_pid(ctx), &v);
 	if (!err)

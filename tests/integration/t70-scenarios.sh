@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 109
+plan 111
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
@@ -178,6 +178,47 @@ expect >=1 server counter handle_failures.EOPNOTSUPP
 EOS
 "$SC" -v --design=fixed "$T_TMP/lang.scn" >"$T_TMP/out" 2>&1
 check_eq "indexes, nested repeats, walk, daemon facts, inject: all hold" 0 $?
+# daemon closed: an fd a RELEASE will close is waited for, a pin is not;
+# with ino=N it is "closed" only once the host has freed the number.
+cat >"$T_TMP/closed.scn" <<'EOS'
+title T
+case other
+fixture ext4-small
+vfs-serve --inode-file-handles=prefer --entry-timeout=0
+
+host mkdir d
+guest readdir d                 # the mount fd is d's, not f's
+host write f "old"
+host stat f ino => f_ino
+guest open fd f
+expect "old" guest readfd fd
+expect open daemon closed f 200
+host unlink f
+expect open daemon closed ino=$f_ino 200
+guest close fd
+expect closed daemon closed ino=$f_ino 5000
+host write g "new"
+expect $f_ino host stat g ino
+EOS
+"$SC" -v --design=v3 "$T_TMP/closed.scn" >"$T_TMP/out" 2>&1
+check_eq "daemon closed: open while the guest has the file open, closed once freed (the number reused)" 0 $?
+# A pin is never freed by waiting: 60 s asked, a 20 s limit, so waiting would fail.
+cat >"$T_TMP/pin.scn" <<'EOS'
+title T
+case other
+fixture ext4-small
+
+host write f "old"
+host stat f ino => f_ino
+guest hold pin f
+host unlink f
+expect closed daemon closed ino=$f_ino 60000
+host write g "new"
+expect !$f_ino host stat g ino
+guest close pin
+EOS
+"$SC" -v --timeout=20 --design=fixed "$T_TMP/pin.scn" >"$T_TMP/out" 2>&1
+check_eq "... a design that pins it with O_PATH: closed at once, the number still taken" 0 $?
 head -c 70000 /dev/zero | tr '\0' y >"$T_TMP/big"
 printf 'title T\ncase other\nfixture tmpfs\nhost write small "%s"\nexpect %s guest read small\n' \
 	"$(head -c 5000 "$T_TMP/big")" "$(head -c 5000 "$T_TMP/big")" >"$T_TMP/whole.scn"
