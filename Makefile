@@ -200,12 +200,16 @@ deps:
 	  fi; \
 	fi
 
-# The guest QEMU boots for the real-guest tests: Debian's cloud kernel and
-# busybox-static (fetched with apt-get download, never installed) and a
-# static handle_probe, in build/guest/ whatever SAN is; remade when an
-# input changes. fixtures/guest/ says how.
-GUEST       := build/guest
-GUEST_FILES := fixtures/guest/mkimage.sh fixtures/guest/fetch.sh fixtures/guest/init.sh
+# The guests QEMU boots for the real-guest tests, one per kernel: Debian
+# 12's cloud kernel (6.1) and Debian 13's (6.12), with Debian 12's
+# busybox-static (fetched with apt-get download through a project-local
+# apt configuration, never installed) and a static handle_probe and
+# agent, in build/guest/KERNEL/ whatever SAN is; remade when an input
+# changes. fixtures/guest/ says how.
+GUEST         := build/guest
+GUEST_KERNELS := 6.1 6.12
+GUEST_FILES   := fixtures/guest/mkimage.sh fixtures/guest/fetch.sh fixtures/guest/init.sh \
+	fixtures/debian/apt-download.sh
 $(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/util/errno_name.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
@@ -218,12 +222,12 @@ $(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) $(wi
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
 	$(Q)$(CC) -static -O2 -std=gnu11 -Wall -Wextra -pthread -Ilib -o $@ $(AGENT_SRCS)
-$(GUEST)/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe $(GUEST)/vfs-guest-agent
+$(GUEST)/%/initrd.gz: $(GUEST_FILES) $(GUEST)/handle_probe $(GUEST)/vfs-guest-agent
 	@$(if $(Q),echo "  GUEST   $@")
-	$(Q)debs=$$(fixtures/guest/fetch.sh $(GUEST)/debs) && \
-	  fixtures/guest/mkimage.sh $(GUEST) $$debs fixtures/guest/init.sh $(GUEST)/handle_probe \
+	$(Q)mkdir -p $(GUEST)/$* && debs=$$(fixtures/guest/fetch.sh $* $(GUEST)/debs-$*) && \
+	  fixtures/guest/mkimage.sh $(GUEST)/$* $$debs fixtures/guest/init.sh $(GUEST)/handle_probe \
 	    $(GUEST)/vfs-guest-agent >/dev/null
-guest: $(GUEST)/initrd.gz
+guest: $(foreach k,$(GUEST_KERNELS),$(GUEST)/$(k)/initrd.gz)
 
 # The Rust virtiofsd of Debian 13 with its own loader and libraries,
 # unpacked under build/virtiofsd-rs/ (never installed); remade when the

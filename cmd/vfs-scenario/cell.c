@@ -111,6 +111,9 @@ bool cell_applies(const struct options *o, const struct scenario *s, const struc
 {
 	enum target_kind k = t->base->kind;
 
+	/* No guest kernel in a protocol scenario: the first kernel's column has it. */
+	if (s->protocol && guest_kernel_repeat(o, t))
+		return false;
 	if ((s->requires & REQUIRES_VHOST_USER) &&
 	    !(k == TARGET_VHOST_USER || (k == TARGET_FOREIGN && o->paths.vhost_cmd)))
 		return false;
@@ -248,7 +251,10 @@ static int cell_start(struct cell *c)
 	int err;
 
 	if (c->vm_run) {
-		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, c->o->loc.guest_image, &e);
+		char image[PATH_MAX];
+
+		guest_kernel_image(c->o, c->t, image, sizeof(image));
+		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, image, &e);
 		server_pid = c->vm.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the guest did not come up: %s; the daemon's output:\n",

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "report.h"
 #include "sandbox.h"
+#include "util/mono_clock.h"
 
 /* Parses every file; the scenarios into *@out. How many files had errors. */
 static int parse_all(const struct files *fs, struct scenario ***out, int *nsc)
@@ -56,8 +57,12 @@ static void run_matrix(const struct options *o, const char *workdir, struct scen
 				results_add(rs, sc[i], t, OUTCOME_SKIP, why ? why : "interrupted", NULL);
 			else if (design)
 				results_add(rs, sc[i], t, OUTCOME_DESIGN, design, NULL);
-			else
+			else {
+				long long start = mono_ms();
+
 				cell_run(o, workdir, sc[i], t, rs);
+				rs->col_ms[d] += mono_ms() - start;
+			}
 		}
 	}
 }

@@ -67,8 +67,15 @@ static void usage(FILE *f)
 "                       image of fixtures/guest/ against each vhost-user\n"
 "                       target (virtiofsd, fixed-vhost, --vhost-user), and\n"
 "                       mount scenarios run there too\n"
-"  --guest-image=DIR    the guest's vmlinuz and initrd.gz (default: the\n"
-"                       source tree's build/guest, made by make guest)\n"
+"  --guest-kernel=K[,K] the guest kernels the VM columns boot: 6.1 (Debian\n"
+"                       12's cloud kernel, the default), 6.12 (Debian 13's);\n"
+"                       each vhost-user column becomes one per kernel,\n"
+"                       named T@6.1 and T@6.12, the protocol scenarios in\n"
+"                       the first only; a scenario whose outcome differs\n"
+"                       between them is listed as a kernel difference\n"
+"  --guest-image=DIR    one guest's vmlinuz and initrd.gz, for one kernel\n"
+"                       (default: the source tree's build/guest/KERNEL,\n"
+"                       made by make guest)\n"
 "  --init=PROFILE       what protocol scenarios offer in INIT, unless a\n"
 "                       scenario names its own: linux-6.1, linux-6.12,\n"
 "                       minimal (default: the running kernel's)\n"
@@ -152,6 +159,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "virtiofsd-rs", required_argument, NULL, 'R' },
 		{ "guest", required_argument, NULL, 'g' },
 		{ "guest-image", required_argument, NULL, 'I' },
+		{ "guest-kernel", required_argument, NULL, 'K' },
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -211,6 +219,11 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'I':
 			snprintf(o->loc.guest_image, sizeof(o->loc.guest_image), "%s", optarg);
+			o->image_set = true;
+			break;
+		case 'K':
+			if (guest_kernels_parse(optarg, o))
+				return 2;
 			break;
 		case 'B':
 			snprintf(o->loc.serve, sizeof(o->loc.serve), "%s", optarg);
@@ -254,5 +267,5 @@ int options_parse(int argc, char **argv, struct options *o)
 		target_foreign(&o->targets[0]);
 		o->ntargets = 1;
 	}
-	return 0;
+	return guest_kernels_expand(o) ? 2 : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "fuse/client/init_profile.h"
+#include "guest_kernels.h"
 #include "target/target_argv.h"
 #include "target/target_locate.h"
 
@@ -21,6 +22,9 @@ struct options {
 	struct target_paths paths; /* points into loc */
 	struct target_locations loc;
 	bool guest_vm;             /* --guest=vm */
+	const char *kernels[GUEST_KERNELS_MAX]; /* --guest-kernel, in order; the first runs protocol ones */
+	int nkernels;
+	bool kernels_set, image_set;
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
 	int timeout;

@@ -94,6 +94,31 @@ static int column_width(const struct target *t)
 	return n > 15 ? n : 15;
 }
 
+/* The same daemon and options in a guest of another kernel: "virtiofsd-rs@6.1", "virtiofsd-rs@6.12". */
+static bool other_kernel(const struct target *a, const struct target *b)
+{
+	size_t n = strcspn(a->name, "@");
+
+	return a->guest_kernel && b->guest_kernel && a->guest_kernel != b->guest_kernel &&
+	       n == strcspn(b->name, "@") && !strncmp(a->name, b->name, n);
+}
+
+/* Each scenario whose outcome on a daemon changed with the guest kernel. */
+static void report_kernel_differences(FILE *f, const struct results *rs)
+{
+	for (int i = 0; i < rs->n; i++)
+		for (int j = i + 1; j < rs->n; j++) {
+			const struct result *a = &rs->r[i], *b = &rs->r[j];
+
+			if (a->s == b->s && other_kernel(a->target, b->target) &&
+			    a->outcome != b->outcome)
+				fprintf(f, "kernel difference %s [%.*s]: %s %s, %s %s\n", a->s->name,
+					(int)strcspn(a->target->name, "@"), a->target->name,
+					a->target->guest_kernel, cell(a->outcome),
+					b->target->guest_kernel, cell(b->outcome));
+		}
+}
+
 void report_table(FILE *f, const struct results *rs, const struct target *cols, int ncols,
 		  bool colour, bool verbose)
 {
@@ -127,10 +152,18 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 		}
 		fprintf(f, "\n");
 	}
+	/* Where a run's time goes, column by column. */
+	fprintf(f, "%-*s", w, "(seconds)");
+	for (int d = 0; d < ncols; d++)
+		fprintf(f, " %-*.1f", column_width(&cols[d]), (double)rs->col_ms[d] / 1000);
+	fprintf(f, "\n");
 	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
 		   " bug missing!: the declared bug did not reproduce; n/a: not for that design;\n"
 		   " by design: what the daemon documents, shown, or not run where it\n"
-		   " does not support it; HANG: no answer in time, its FUSE connection aborted)\n");
+		   " does not support it; HANG: no answer in time, its FUSE connection aborted;\n"
+		   " T@6.12: T's mount scenarios in a guest of that kernel, protocol ones in\n"
+		   " the first kernel's column only)\n");
+	report_kernel_differences(f, rs);
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 

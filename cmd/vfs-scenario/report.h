@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "options.h"
 #include "run.h"
 
 struct result {
@@ -22,6 +23,7 @@ struct results {
 	int n;
 	size_t cap;
 	int lost;               /* results that found no memory: the run fails */
+	long long col_ms[MAX_TARGETS]; /* the time each column's cells took */
 };
 
 void results_add(struct results *rs, const struct scenario *s, const struct target *t,

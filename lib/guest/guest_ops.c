@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "guest/guest_ops.h"
@@ -93,6 +94,16 @@ int op_guest(const char *root, const char *op, int argc, char **argv, struct str
 			strbuf_addf(out, "%.*s", n > 0 ? (int)n : 0, buf);
 		close(fd);
 		return r;
+	}
+	if (!strcmp(op, "kernel")) {
+		/* The kernel the guest runs, as "6.12": what a scenario may say differs with it. */
+		struct utsname u;
+		unsigned major, minor;
+
+		if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+			return -EPROTO;
+		strbuf_addf(out, "%u.%u", major, minor);
+		return 0;
 	}
 	if (!strcmp(op, "drop-caches")) {
 		sync();

@@ -42,6 +42,7 @@ const struct op scenario_ops[] = {
 	{ "nodeid", G, 1, 1, "nodeid PATH", 1 },
 	{ "open-handle", G, 1, 1, "open-handle HANDLE", 0 },
 	{ "drop-caches", G, 0, 0, "drop-caches", 0 },
+	{ "kernel", G, 0, 0, "kernel", 0 },
 	{ "lookup-threads", G, 2, STEP_MAX_ARGS, "lookup-threads THREADS PATH...", ~0u },
 	{ "fault", S, 1, 4, "fault arm POINT ERRNO [SCHEDULE] | fault clear POINT|all", 0 },
 	{ "check", S, 0, 0, "check", 0 },

@@ -60,6 +60,7 @@ struct target {
 	const struct target_base *base;
 	unsigned opts;               /* bit i: base->opts[i] is in force */
 	char name[96];               /* canonical: the base, then the words not by default */
+	const char *guest_kernel;    /* a VM column: the guest kernel ("6.12"), named "T@6.12"; else NULL */
 };
 
 /* The table, in the order columns are shown. */

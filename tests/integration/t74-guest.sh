@@ -1,14 +1,14 @@
 #!/bin/bash
-# A real Linux guest: QEMU (TCG) boots Debian's cloud kernel with the
+# A real Linux guest: QEMU (TCG) boots Debian's cloud kernels (12's 6.1, 13's 6.12) with the
 # initramfs of fixtures/guest/, whose init mounts the virtio-fs share
 # through Linux's own driver and checks readdir, read, create and write,
 # read back, rename, unlink, file handles, a cache drop and a stale handle
 # (ESTALE); against vfs-serve --vhost-user and the C virtiofsd. A guest
 # that panics ends in a reported outcome, not a hang.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 16
 
-G=$TOP/build/guest
+G=$TOP/build/guest/6.1
 VD=/usr/lib/qemu/virtiofsd
 command -v qemu-system-x86_64 >/dev/null || skip_all "needs qemu-system-x86 (make check installs it)"
 [ -f "$G/initrd.gz" ] || skip_all "needs the guest image: make guest"
@@ -20,7 +20,7 @@ boot() {
 	timeout 120 qemu-system-x86_64 -accel tcg -smp 1 -m 512M \
 		-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem \
 		-chardev socket,id=c0,path="$1" -device vhost-user-fs-pci,chardev=c0,tag=vfskit \
-		-kernel "$G/vmlinuz" -initrd "$G/initrd.gz" \
+		-kernel "${K:-$G}/vmlinuz" -initrd "${K:-$G}/initrd.gz" \
 		-append "console=ttyS0 quiet panic=-1 ${3:-}" -display none -no-reboot \
 		-serial file:"$2" -monitor none >"$2.qemu" 2>&1
 }
@@ -46,6 +46,20 @@ wait $spid
 check_eq "vfs-serve exits 0 when QEMU hangs up" 0 $?
 check "... what the guest made and removed is gone from the host, the rest is there" \
 	sh -c "[ ! -e '$T_TMP/src/new' ] && [ ! -e '$T_TMP/src/renamed' ] && [ ! -e '$T_TMP/src/victim' ] && [ -e '$T_TMP/src/hello' ]"
+
+# Debian 13's kernel (virtio-fs built in, nothing to load): the same checks.
+fresh
+"$BIN/vfs-serve" --vhost-user="$T_TMP/vs12.sock" "$T_TMP/src" 2>>"$T_TMP/vs.err" &
+spid=$!
+T_PIDS+=($spid)
+retry 100 test -S "$T_TMP/vs12.sock"
+K=$TOP/build/guest/6.12 boot "$T_TMP/vs12.sock" "$T_TMP/vs12.log"
+rc=$?
+grep -a '^vfskit-guest:' "$T_TMP/vs12.log" | sed 's/^/# vfs-serve, 6.12: /'
+check_eq "6.12 guest: booted and powered off" 0 $rc
+check_eq "6.12 guest: all 13 guest checks ok" 13 "$(guest_ok "$T_TMP/vs12.log")"
+wait $spid
+check_eq "... and vfs-serve exits 0 after it" 0 $?
 
 fresh
 "$VD" --socket-path="$T_TMP/vd.sock" -o source="$T_TMP/src" 2>"$T_TMP/vd.err" &

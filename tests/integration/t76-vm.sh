@@ -5,12 +5,12 @@
 # per target; the README's foreign-daemon command; and a guest that
 # cannot boot is a FAIL with its console, with nothing left running.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 24
 
 SC=$BIN/vfs-scenario
 VD=/usr/lib/qemu/virtiofsd
 command -v qemu-system-x86_64 >/dev/null || skip_all "needs qemu-system-x86 (make check installs it)"
-[ -f "$TOP/build/guest/initrd.gz" ] || skip_all "needs the guest image: make guest"
+[ -f "$TOP/build/guest/6.1/initrd.gz" ] || skip_all "needs the guest image: make guest"
 [ -x "$VD" ] || skip_all "needs $VD"
 cd "$TOP" || exit 1
 no_qemu() { ! pgrep -f "qemu-system-x86_64 .*vfs-scenario" >/dev/null; }
@@ -39,13 +39,32 @@ check "the C virtiofsd in a real guest: an old handle opens the new file (findin
 	grep -Eq "^generation/reuse-after-forget +bug reproduced" "$cvd"
 check "... across FORGET too" grep -Eq "^id-reuse/across-forget +bug reproduced" "$cvd"
 check "... its premise SKIPs say why (it pins inode numbers with O_PATH fds)" \
-	grep -q "SKIP id-reuse/host-unlink \[virtiofsd-c\]: premise did not hold" "$cvd"
+	grep -q "SKIP id-reuse/host-unlink \[virtiofsd-c@6.1\]: premise did not hold" "$cvd"
 check "no QEMU is left" no_qemu
 
 "$SC" --guest=cloud scenarios >/dev/null 2>"$T_TMP/err"
 check "--guest=cloud is refused, saying what it takes" grep -q "invalid value 'cloud' for --guest: want mount or vm" "$T_TMP/err"
 "$SC" --vhost-user true scenarios >/dev/null 2>"$T_TMP/err"
 check "--vhost-user without {socket} or {fd} is refused" grep -q "needs {socket} or {fd}" "$T_TMP/err"
+
+# Two guest kernels: a column each, the protocol scenarios in the first
+# only, and a scenario whose outcome changes with the kernel named so.
+"$SC" --guest=vm --guest-kernel=6.1,6.12 --targets=fixed-vhost id-reuse/host-unlink \
+	protocol/short-header >"$T_TMP/k2" 2>&1
+check_eq "--guest-kernel=6.1,6.12: every outcome as declared" 0 $?
+check "... a column per kernel, the mount scenario PASS in both" \
+	grep -Eq "^id-reuse/host-unlink +PASS +PASS *$" "$T_TMP/k2"
+check "... the protocol scenario in the first kernel's column, n/a in the second" \
+	grep -Eq "^protocol/short-header +PASS +n/a *$" "$T_TMP/k2"
+check "... headed fixed-vhost@6.1 and fixed-vhost@6.12, with the seconds each took" \
+	sh -c "grep -Eq '^SCENARIO +fixed-vhost@6.1 +fixed-vhost@6.12 *$' '$T_TMP/k2' && grep -Eq '^\(seconds\) +[0-9.]+ +[0-9.]+ *$' '$T_TMP/k2'"
+printf 'title T\ncase other\nfixture tmpfs\nexpect 6.1 guest kernel\n' >"$T_TMP/k.scn"
+"$SC" --guest=vm --guest-kernel=6.1,6.12 --targets=fixed-vhost "$T_TMP/k.scn" >"$T_TMP/k" 2>&1
+check_eq "a scenario that holds on one kernel only: exit 1" 1 $?
+check "... reported as a kernel difference" \
+	grep -q "^kernel difference .* \[fixed-vhost\]: 6.1 PASS, 6.12 FAIL$" "$T_TMP/k"
+"$SC" --guest-kernel=6.12 "$T_TMP/k.scn" >/dev/null 2>"$T_TMP/err"
+check "--guest-kernel without --guest=vm is refused" grep -q "is for --guest=vm" "$T_TMP/err"
 
 # A value longer than the runner's read-ahead of the agent's replies (16 KiB).
 printf 'title T\ncase other\nfixture tmpfs\nset a "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"\nrepeat 8\nset a "$a$a"\nend\nhost write f "$a"\nexpect "$a" guest read f\n' >"$T_TMP/big.scn"
@@ -62,7 +81,7 @@ check "... reuse-after-forget FAIL, the old handle opening the new file" \
 
 # A guest that cannot boot: FAIL with its console, the runner goes on.
 mkdir -p "$T_TMP/bad"
-cp "$TOP/build/guest/vmlinuz" "$T_TMP/bad/"
+cp "$TOP/build/guest/6.1/vmlinuz" "$T_TMP/bad/"
 head -c 4096 /dev/urandom >"$T_TMP/bad/initrd.gz"
 start=$SECONDS
 "$SC" --guest=vm --guest-image="$T_TMP/bad" --targets=fixed-vhost scenarios/mount-fd/fifo-first.scn >"$T_TMP/out" 2>&1
