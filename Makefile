@@ -217,7 +217,7 @@ $(GUEST)/handle_probe: tests/helpers/handle_probe.c lib/util/handle_text.c lib/u
 # The agent runs the runner's own step code (lib/guest) inside the guest.
 AGENT_SRCS := $(wildcard cmd/vfs-guest-agent/*.c) $(wildcard lib/guest/*.c) lib/util/array.c \
 	lib/util/strbuf.c lib/util/handle_text.c lib/util/file_type.c lib/util/proc_fd.c \
-	lib/util/errno_name.c
+	lib/util/errno_name.c lib/util/mono_clock.c
 $(GUEST)/vfs-guest-agent: $(AGENT_SRCS) $(wildcard cmd/vfs-guest-agent/*.h) $(wildcard lib/guest/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")

@@ -4,7 +4,10 @@
  * mount (lib/guest/), and answers over a serial port (agent_wire.h).
  * Built static, into the guest's initramfs.
  *
- *   vfs-guest-agent DEVICE ROOT
+ *   vfs-guest-agent DEVICE ROOT [TAG]
+ *
+ * With TAG it first says it booted and waits: the runner saves the guest
+ * then, plugs the virtio-fs device in and asks it to mount TAG on ROOT.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "guest/agent_wire.h"
 #include "guest/guest_ops.h"
+#include "util/mono_clock.h"
 
 #define MAX_WORDS (STEP_MAX_ARGS + 2)
 
@@ -45,6 +50,23 @@ static void reply(FILE *out, int err, const char *value, const char *refusal)
 	strbuf_release(&sb);
 }
 
+/*
+ * Mounts virtio-fs @tag on @root once the device that has it shows up (it
+ * is plugged in just before the request): 0 or -errno within 20 s.
+ */
+static int mount_share(const char *tag, const char *root)
+{
+	long long deadline = mono_ms() + 20000;
+
+	/* A hot-plugged device's probe ends in no event the agent could wait on. */
+	while (mount(tag, root, "virtiofs", 0, NULL) < 0) {
+		if (mono_ms() > deadline)
+			return -errno;
+		usleep(2000);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *root;
@@ -53,8 +75,8 @@ int main(int argc, char **argv)
 	FILE *in, *out;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: vfs-guest-agent DEVICE ROOT\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: vfs-guest-agent DEVICE ROOT [TAG]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_NOCTTY);
@@ -68,7 +90,7 @@ int main(int argc, char **argv)
 	if (!in || !out)
 		return 1;
 	root = argv[2];
-	fprintf(out, "%s\n", AGENT_READY);
+	fprintf(out, "%s\n", argc == 4 ? AGENT_BOOTED : AGENT_READY);
 	fflush(out);
 	while (getline(&line, &cap, in) > 0) {
 		struct strbuf value = STRBUF_INIT;
@@ -84,6 +106,12 @@ int main(int argc, char **argv)
 			sync();
 			reboot(RB_POWER_OFF);
 			return 0;
+		}
+		if (!r && n == 2 && argc == 4 && !strcmp(w[0], "mount")) {
+			r = strcmp(w[1], argv[3]) ? -EINVAL : mount_share(argv[3], root);
+			reply(out, -r, r ? "" : "0", r == -EINVAL ? "not this guest's tag" : NULL);
+			strbuf_release(&value);
+			continue;
 		}
 		if (r || n < 2 || (strcmp(w[0], "file") && strcmp(w[0], "guest"))) {
 			reply(out, EINVAL, "", "the agent cannot read this request");

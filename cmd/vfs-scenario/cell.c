@@ -191,6 +191,7 @@ struct cell {
 	const struct options *o;
 	struct scenario *s;
 	const struct target *t;
+	const char *workdir;  /* the run's: what outlives a cell (the guest's snapshot) */
 	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
 	char log[PATH_MAX + 32], errlog[PATH_MAX + 32];
 	char inject_log[PATH_MAX + 32], inject_armed[PATH_MAX + 32];
@@ -254,7 +255,7 @@ static int cell_start(struct cell *c)
 		char image[PATH_MAX];
 
 		guest_kernel_image(c->o, c->t, image, sizeof(image));
-		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, image, &e);
+		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, image, c->workdir, &e);
 		server_pid = c->vm.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the guest did not come up: %s; the daemon's output:\n",
@@ -364,10 +365,14 @@ static bool cell_steps(struct cell *c)
 			    : "its process group was killed (no fusectl to abort the connection)");
 	if (c->vm_run || c->protocol) {
 		/* Hung up: a daemon ends now; how it ends counts unless a step asked. */
-		if (c->vm_run)
+		if (c->vm_run) {
 			vm_stop(&c->vm, c->how, sizeof(c->how));
-		else
+			if (c->o->verbose)
+				fprintf(stderr, "  vm: ready %lld ms after the daemon's start, off in %lld ms\n",
+					c->vm.boot_ms, c->vm.stop_ms);
+		} else {
 			fuse_target_close(&c->ft, 5000, c->how, sizeof(c->how));
+		}
 		server_pid = 0;
 		if (held && !c->ctx.step.status_asked && strcmp(c->how, "exit 0") &&
 		    !(c->ft.daemon.devfuse && !strncmp(c->how, "exit ", 5))) {
@@ -429,7 +434,7 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	      const struct target *t, struct results *rs)
 {
 	struct cell c = { .o = o, .s = s, .t = t, .argv = STRVEC_INIT, .details = STRBUF_INIT,
-			  .canary_before = STRBUF_INIT, .vm = { .agent = -1 } };
+			  .canary_before = STRBUF_INIT, .vm = { .agent = { .fd = -1 }, .qmp = { .fd = -1 } } };
 	int err;
 
 	c.ctx = (struct run_ctx){ .step = { .s = s, .control_fd = -1, .verbose = o->verbose,
@@ -437,6 +442,7 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 				  .report = STRBUF_INIT };
 	c.ctx.step.notes = &c.ctx.report;
 	c.vm_run = in_vm(o, s, t);
+	c.workdir = workdir;
 	c.protocol = s->protocol;
 	snprintf(c.dir, sizeof(c.dir), "%s/run", workdir);
 	snprintf(c.source, sizeof(c.source), "%s/source", c.dir);

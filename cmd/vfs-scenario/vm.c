@@ -1,66 +1,27 @@
 /*
  * vm: QEMU as in ../shared/reference/virtio-fs-2026-notes.md (TCG, a
- * shared memfd backend, vhost-user-fs-pci); the runner listens on both of
- * QEMU's sockets before QEMU starts, so nothing waits for a file to
- * appear, and every wait is bounded.
+ * shared memfd backend, vhost-user-fs-pci), restored from a snapshot of
+ * the booted guest (vm_snapshot.h); the runner listens on QEMU's sockets
+ * before QEMU starts, so nothing waits for a file to appear, and every
+ * wait is bounded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest/agent_wire.h"
+#include "qmp.h"
+#include "util/mono_clock.h"
 #include "util/unix_socket.h"
 #include "vm.h"
-#include "util/mono_clock.h"
+#include "vm_snapshot.h"
 
-#define BOOT_MS 90000 /* TCG boots in 2-4 s here; a loaded CI machine gets room */
+#define RESTORE_MS 60000
 #define STEP_MS 60000
-
-
-/* One line from the agent into @line (room @len), within @ms. 0, -ETIMEDOUT, -EPIPE, -E2BIG. */
-static int read_line(struct vm *vm, char *line, size_t len, int ms)
-{
-	long long deadline = mono_ms() + ms;
-	size_t have = 0;
-
-	for (;;) {
-		char *nl = memchr(vm->rbuf, '\n', vm->rlen);
-		size_t k = nl ? (size_t)(nl - vm->rbuf) + 1 : vm->rlen;
-		struct pollfd p = { .fd = vm->agent, .events = POLLIN };
-		ssize_t n;
-		int r;
-
-		/* What came so far moves into @line: a line may be longer than the buffer. */
-		if (have + k + (nl ? 0 : 1) > len)
-			return -E2BIG;
-		memcpy(line + have, vm->rbuf, k);
-		have += k;
-		memmove(vm->rbuf, vm->rbuf + k, vm->rlen - k);
-		vm->rlen -= k;
-		if (nl) {
-			line[have - 1] = '\0';
-			return 0;
-		}
-		r = poll(&p, 1, (int)(deadline - mono_ms() > 0 ? deadline - mono_ms() : 0));
-		if (r < 0 && errno == EINTR)
-			return -EINTR;
-		if (r <= 0)
-			return r < 0 ? -errno : -ETIMEDOUT;
-		n = read(vm->agent, vm->rbuf, sizeof(vm->rbuf));
-		if (n <= 0)
-			return -EPIPE;
-		vm->rlen = (size_t)n;
-	}
-}
 
 static bool by_socket(char *const argv[])
 {
@@ -107,113 +68,108 @@ static int wait_listening(struct daemon *d, const char *path, struct errbuf *e)
 	return 0;
 }
 
-static pid_t spawn_qemu(char **argv, const char *log)
+/* The daemon under test on @vu, as its command line says: its socket, or ours. */
+static int start_daemon(struct vm *vm, char *const argv[], const char *vu, const char *source,
+			const char *errlog, struct errbuf *e)
 {
-	pid_t parent = getpid(), pid = fork();
+	int vfd, r;
 
-	if (pid == 0) {
-		FILE *f = fopen(log, "ae");
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the runner */
-		if (getppid() != parent)
-			_exit(126);
-		if (f) {
-			dup2(fileno(f), 1);
-			dup2(fileno(f), 2);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+	if (by_socket(argv)) {
+		/* The daemon makes the socket: QEMU may connect once it listens there. */
+		r = daemon_spawn(&vm->daemon, argv, -1, vu, source, errlog, e);
+		return r ? r : wait_listening(&vm->daemon, vu, e);
 	}
-	if (pid > 0)
-		setpgid(pid, pid);
-	return pid;
+	vfd = unix_listen(vu, SOCK_STREAM, e);
+	if (vfd < 0)
+		return vfd;
+	r = daemon_spawn(&vm->daemon, argv, vfd, NULL, source, errlog, e);
+	close(vfd);
+	return r;
+}
+
+/* The snapshot restored into the paused machine, the device plugged, the machine running. */
+static int restore(struct vm *vm, const char *snap, int qfd, const struct vm_qemu_files *f,
+		   struct errbuf *e)
+{
+	char cmd[PATH_MAX + 128], err[512];
+	int r = vm_qemu_accept(qfd, &vm->qemu, 10000, "its control socket", f, e);
+
+	if (r < 0)
+		return r;
+	r = qmp_open(&vm->qmp, r, 10000);
+	if (r)
+		return errbuf_set(e, r, "QEMU's control socket did not answer");
+	snprintf(cmd, sizeof(cmd), "{\"execute\": \"migrate-incoming\", \"arguments\": "
+		 "{\"uri\": \"exec:cat '%s'\"}}", snap);
+	if (qmp_command(&vm->qmp, "{\"execute\": \"migrate-set-capabilities\", \"arguments\": "
+			"{\"capabilities\": [{\"capability\": \"events\", \"state\": true}]}}",
+			10000, err, sizeof(err)) ||
+	    qmp_command(&vm->qmp, cmd, 10000, err, sizeof(err)) ||
+	    qmp_wait_migration(&vm->qmp, RESTORE_MS))
+		return errbuf_set(e, -EIO, "QEMU could not restore the guest from %s; see %s", snap,
+				  f->log);
+	/* The device QEMU would not migrate, now on the daemon under test. */
+	if (qmp_command(&vm->qmp, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": "
+			"\"vhost-user-fs-pci\", \"chardev\": \"vu\", \"tag\": \"vfskit\", "
+			"\"id\": \"fs\"}}", 10000, err, sizeof(err)))
+		return errbuf_set(e, -EIO, "QEMU could not plug the virtio-fs device: %s", err);
+	if (qmp_command(&vm->qmp, "{\"execute\": \"cont\"}", 10000, err, sizeof(err)))
+		return errbuf_set(e, -EIO, "QEMU would not run the restored guest: %s", err);
+	return 0;
 }
 
 int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const char *dir,
-	     const char *errlog, const char *image, struct errbuf *e)
+	     const char *errlog, const char *image, const char *cache, struct errbuf *e)
 {
-	char vu[PATH_MAX], ag[PATH_MAX], qlog[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX];
-	char chardev_vu[PATH_MAX + 32], chardev_ag[PATH_MAX + 32], serial0[PATH_MAX + 16];
-	char line[256], desc[64];
-	int vfd, afd, r;
-	long long deadline;
+	long long start = mono_ms();
+	struct vm_qemu_files f;
+	char vu[PATH_MAX], snap[PATH_MAX], refusal[256];
+	struct strbuf out = STRBUF_INIT;
+	int afd = -1, qfd = -1, r;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->agent = -1;
+	vm->agent.fd = vm->qmp.fd = -1;
 	snprintf(vu, sizeof(vu), "%s/vhost-user.sock", dir);
-	snprintf(ag, sizeof(ag), "%s/agent.sock", dir);
-	snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
-	snprintf(vm->console, sizeof(vm->console), "%s/console.log", dir);
-	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", image);
-	snprintf(initrd, sizeof(initrd), "%s/initrd.gz", image);
-	if (access(kernel, R_OK) || access(initrd, R_OK))
-		return errbuf_set(e, -ENOENT, "no guest image in %s (make guest)", image);
-	if (by_socket(daemon_argv)) {
-		/* The daemon makes the socket: QEMU may connect once it listens there. */
-		r = daemon_spawn(&vm->daemon, daemon_argv, -1, vu, source, errlog, e);
-		if (!r)
-			r = wait_listening(&vm->daemon, vu, e);
-		if (r)
-			return r;
-	} else {
-		vfd = unix_listen(vu, SOCK_STREAM, e);
-		if (vfd < 0)
-			return vfd;
-		r = daemon_spawn(&vm->daemon, daemon_argv, vfd, NULL, source, errlog, e);
-		close(vfd);
-		if (r)
-			return r;
-	}
-	afd = unix_listen(ag, SOCK_STREAM, e);
-	if (afd < 0)
-		return afd;
-	snprintf(chardev_vu, sizeof(chardev_vu), "socket,id=vu,path=%s", vu);
-	snprintf(chardev_ag, sizeof(chardev_ag), "socket,id=ag,path=%s", ag);
-	snprintf(serial0, sizeof(serial0), "file:%s", vm->console);
-	{
-		char *argv[] = { "qemu-system-x86_64", "-accel", "tcg", "-smp", "1", "-m", "512M",
-				 "-object", "memory-backend-memfd,id=mem,size=512M,share=on",
-				 "-numa", "node,memdev=mem", "-chardev", chardev_vu,
-				 "-device", "vhost-user-fs-pci,chardev=vu,tag=vfskit",
-				 "-chardev", chardev_ag, "-serial", serial0, "-serial", "chardev:ag",
-				 "-kernel", kernel, "-initrd", initrd,
-				 "-append", "console=ttyS0 quiet panic=-1 vfskit=agent",
-				 "-display", "none", "-no-reboot", "-monitor", "none", NULL };
-
-		vm->qemu.pid = spawn_qemu(argv, qlog);
-	}
-	if (vm->qemu.pid < 0) {
-		close(afd);
-		return errbuf_set(e, -errno, "fork");
-	}
-	deadline = mono_ms() + BOOT_MS;
-	for (;;) {
-		struct pollfd p = { .fd = afd, .events = POLLIN };
-
-		if (daemon_ended(&vm->qemu, 0, desc, sizeof(desc))) {
-			close(afd);
-			return errbuf_set(e, -ECHILD, "QEMU ended (%s) before the guest's agent "
-					  "connected; see %s", desc, qlog);
-		}
-		if (mono_ms() > deadline) {
-			close(afd);
-			return errbuf_set(e, -ETIMEDOUT, "QEMU did not connect the agent's port");
-		}
-		if (poll(&p, 1, 200) > 0)
-			break;
-	}
-	vm->agent = accept4(afd, NULL, NULL, SOCK_CLOEXEC);
-	close(afd);
-	if (vm->agent < 0)
-		return errbuf_set(e, -errno, "accept the agent's port");
-	do
-		r = read_line(vm, line, sizeof(line), (int)(deadline - mono_ms()));
-	while (!r && strcmp(line, AGENT_READY));
+	r = vm_qemu_files(&f, image, dir, e);
+	snprintf(vm->console, sizeof(vm->console), "%s", f.console);
+	if (!r)
+		r = vm_snapshot(image, cache, &f, snap, sizeof(snap), e);
+	if (!r)
+		r = start_daemon(vm, daemon_argv, vu, source, errlog, e);
 	if (r)
-		return errbuf_set(e, r, "the guest's agent did not start (console: %s)", vm->console);
-	return 0;
+		return r;
+	unlink(f.agent);
+	unlink(f.qmp);
+	afd = unix_listen(f.agent, SOCK_STREAM, e);
+	qfd = afd < 0 ? -1 : unix_listen(f.qmp, SOCK_STREAM, e);
+	if (afd < 0 || qfd < 0) {
+		r = afd < 0 ? afd : qfd;
+		goto out;
+	}
+	vm->qemu.pid = vm_qemu_spawn(&f, vu);
+	if (vm->qemu.pid < 0) {
+		r = errbuf_set(e, vm->qemu.pid, "cannot start QEMU");
+		vm->qemu.pid = 0;
+		goto out;
+	}
+	r = restore(vm, snap, qfd, &f, e);
+	if (!r)
+		r = vm->agent.fd = vm_qemu_accept(afd, &vm->qemu, 10000, "the agent's port", &f, e);
+	/* The agent mounts the share once the device shows: the guest's own driver's INIT. */
+	if (r >= 0) {
+		r = vm_step(vm, "mount", "vfskit", 0, NULL, "", &out, refusal, sizeof(refusal));
+		if (r)
+			errbuf_set(e, r, "the guest could not mount the share: %s (console: %s)",
+				   refusal[0] ? refusal : strerror(-r), vm->console);
+	}
+out:
+	strbuf_release(&out);
+	if (afd >= 0)
+		close(afd);
+	if (qfd >= 0)
+		close(qfd);
+	vm->boot_ms = mono_ms() - start; /* the first run's includes the boot it saves */
+	return r < 0 ? r : 0;
 }
 
 int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **argv,
@@ -235,7 +191,7 @@ int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **ar
 	strbuf_addf(&req, "\n");
 	r = req.failed ? -ENOMEM : 0;
 	while (!r && done < req.len) {
-		ssize_t n = write(vm->agent, req.buf + done, req.len - done);
+		ssize_t n = write(vm->agent.fd, req.buf + done, req.len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -245,7 +201,7 @@ int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **ar
 			done += (size_t)n;
 	}
 	if (!r)
-		r = read_line(vm, line, AGENT_LINE_MAX, STEP_MS);
+		r = line_read(&vm->agent, line, AGENT_LINE_MAX, STEP_MS);
 	if (!r && wire_split(line, w, 4) == 4 && wire_decode(w[2]) >= 0 && wire_decode(w[3]) >= 0) {
 		err = atoi(w[0]);
 		vm->open_files = atoi(w[1]);
@@ -266,22 +222,28 @@ int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **ar
 
 void vm_stop(struct vm *vm, char *how, size_t len)
 {
+	long long start = mono_ms();
 	char desc[64];
 
-	if (vm->agent >= 0) {
+	if (vm->agent.fd >= 0) {
 		struct strbuf out = STRBUF_INIT;
 		char refusal[64];
 
 		vm_step(vm, "poweroff", "now", 0, NULL, "", &out, refusal, sizeof(refusal));
 		strbuf_release(&out);
-		close(vm->agent);
-		vm->agent = -1;
+		close(vm->agent.fd);
+		vm->agent.fd = -1;
 	}
 	if (vm->qemu.pid > 0 && !daemon_ended(&vm->qemu, 10000, desc, sizeof(desc)))
 		daemon_stop(&vm->qemu, 100);
+	if (vm->qmp.fd >= 0) {
+		close(vm->qmp.fd);
+		vm->qmp.fd = -1;
+	}
 	snprintf(how, len, "not started");
 	if (vm->daemon.pid > 0 && !daemon_ended(&vm->daemon, 5000, how, len)) {
 		daemon_stop(&vm->daemon, 200);
 		daemon_ended(&vm->daemon, 0, how, len);
 	}
+	vm->stop_ms = mono_ms() - start;
 }

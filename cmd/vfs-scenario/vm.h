@@ -1,8 +1,9 @@
 /*
  * vm: a real Linux guest for one run (--guest=vm). The vhost-user daemon
- * is started on a listening socket the runner made, QEMU (TCG) boots the
- * image of fixtures/guest/ against it with vfs-guest-agent on the
- * guest's second serial port, and guest steps go to the agent. A guest
+ * is started on a listening socket the runner made, QEMU (TCG) restores
+ * the image of fixtures/guest/ booted once (vm_snapshot.h), the virtio-fs
+ * device on the daemon is plugged in and mounted by vfs-guest-agent on
+ * the guest's second serial port, and guest steps go to the agent. A guest
  * that panics, hangs or loses its share is seen as the agent's silence or
  * end, within the step's time limit; the console log stays for the report.
  */
@@ -15,25 +16,28 @@
 #include "transport/daemon.h"
 #include "util/errbuf.h"
 #include "util/strbuf.h"
+#include "line_reader.h"
 
 struct vm {
 	struct daemon daemon;  /* the vhost-user back-end */
 	struct daemon qemu;
-	int agent;             /* connected to the agent, -1 before */
+	struct line_reader agent; /* connected to the agent, fd -1 before */
+	struct line_reader qmp;   /* QEMU's control socket, fd -1 before */
 	int open_files;        /* what the agent holds open, after each step */
 	char console[PATH_MAX];
-	char rbuf[4096];       /* replies read ahead */
-	size_t rlen;
+	long long boot_ms;     /* vm_start's time: restore, plug, mount (the first: the boot too) */
+	long long stop_ms;     /* poweroff asked to QEMU and daemon gone */
 };
 
 /*
  * Starts @daemon_argv ({fd}, {socket} and {source} as daemon_start has
- * them) serving @source, and boots the guest of @image (vmlinuz,
- * initrd.gz) against it, files in @dir; waits until the agent is ready.
- * 0 or -errno with @e saying what (and the console log the rest).
+ * them) serving @source, and brings up the guest of @image (vmlinuz,
+ * initrd.gz) against it, files in @dir, its snapshot kept in @cache;
+ * waits until the agent has mounted the share. 0 or -errno with @e
+ * saying what (and the console log the rest).
  */
 int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const char *dir,
-	     const char *errlog, const char *image, struct errbuf *e);
+	     const char *errlog, const char *image, const char *cache, struct errbuf *e);
 
 /*
  * A guest step in the VM: @kind "file" or "guest", @op and its @argc

@@ -8,7 +8,9 @@
  * 'P' a path whose last component is followed. One reply per line: errno
  * (0 for success), the files the agent holds open, the value, the
  * refusal (empty unless the step was refused). The agent says
- * "vfskit-agent ready" once, first.
+ * "vfskit-agent ready" once, first; given a tag it says "vfskit-agent
+ * booted" instead and mounts the share on a "mount TAG" request (the
+ * runner snapshots the guest before that: vm_snapshot.h).
  */
 #ifndef VFS_AGENT_WIRE_H
 #define VFS_AGENT_WIRE_H
@@ -18,6 +20,7 @@
 #include "util/strbuf.h"
 
 #define AGENT_READY "vfskit-agent ready"
+#define AGENT_BOOTED "vfskit-agent booted"
 #define AGENT_LINE_MAX (4 * 65536 + 4096) /* a value of 64 KiB, encoded, and the rest */
 
 /* Appends @s (@len bytes) to @sb, percent-encoded. */
