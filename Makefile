@@ -268,20 +268,22 @@ FUSE_DAEMON_LIST := fuse-overlayfs fuse-overlayfs:devfuse mergerfs mergerfs:path
 empty :=
 comma := ,
 FUSE_DAEMONS := $(subst $(empty) $(empty),$(comma),$(strip $(FUSE_DAEMON_LIST)))
-# With QEMU and the guest image, the vhost-user columns also run the
-# mount scenarios in a real Linux guest (--guest=vm).
+# With QEMU and the guest images, the vhost-user columns also run the
+# mount scenarios in real Linux guests (--guest=vm), one column per guest
+# kernel; columns run side by side, one per core.
+CONFORMANCE_JOBS ?= $(shell nproc)
 conformance: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES) virtiofsd-rs
 	$(Q)if command -v qemu-system-x86_64 >/dev/null && $(MAKE) --no-print-directory guest; then \
-	  vm=--guest=vm; \
+	  vm="--guest=vm --guest-kernel=$(subst $(empty) $(empty),$(comma),$(GUEST_KERNELS))"; \
 	else \
 	  echo "conformance: no VM columns: needs qemu-system-x86 (apt-get install qemu-system-x86) and make guest"; \
 	  vm=; \
 	fi; \
-	$(BUILD)/bin/vfs-scenario $$vm --targets=$(TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --targets=$(SANDBOX_TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --targets=$(XATTR_TARGETS) scenarios/security && \
-	$(BUILD)/bin/vfs-scenario --targets=$(FUSE_DAEMONS) scenarios
+	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) $$vm --targets=$(TARGETS) scenarios && \
+	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(SANDBOX_TARGETS) scenarios && \
+	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(XATTR_TARGETS) scenarios/security && \
+	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(FUSE_DAEMONS) scenarios
 
 # vfs-fuzz against every target for FUZZ_SECONDS each, with a table:
 # target, steps, requests, rate, daemon runs, start time, distinct findings.

@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "cell.h"
+#include "columns.h"
 #include "find.h"
 #include "mutate.h"
 #include "options.h"
 #include "report.h"
 #include "sandbox.h"
-#include "util/mono_clock.h"
 
 /* Parses every file; the scenarios into *@out. How many files had errors. */
 static int parse_all(const struct files *fs, struct scenario ***out, int *nsc)
@@ -37,34 +37,6 @@ static int parse_all(const struct files *fs, struct scenario ***out, int *nsc)
 		(*nsc)++;
 	}
 	return errors;
-}
-
-/* The matrix: every scenario on every target it applies to. */
-static void run_matrix(const struct options *o, const char *workdir, struct scenario **sc,
-		       int nsc, struct results *rs)
-{
-	for (int i = 0; i < nsc; i++) {
-		const char *why = cell_unmet(sc[i]);
-
-		for (int d = 0; d < o->ntargets; d++) {
-			const struct target *t = &o->targets[d];
-			const char *design = cell_by_design(sc[i], t);
-
-			/* Not applicable (a target's own policy, or its kind): n/a, not counted. */
-			if (!cell_applies(o, sc[i], t))
-				continue;
-			if (why || cell_stopped())
-				results_add(rs, sc[i], t, OUTCOME_SKIP, why ? why : "interrupted", NULL);
-			else if (design)
-				results_add(rs, sc[i], t, OUTCOME_DESIGN, design, NULL);
-			else {
-				long long start = mono_ms();
-
-				cell_run(o, workdir, sc[i], t, rs);
-				rs->col_ms[d] += mono_ms() - start;
-			}
-		}
-	}
 }
 
 /* Prints the results; the exit status they make. */
@@ -124,7 +96,7 @@ int main(int argc, char **argv)
 	if (o.mutate) {
 		rc = mutate(&o, workdir, sc, nsc) ? 1 : 0;
 	} else {
-		run_matrix(&o, workdir, sc, nsc, &rs);
+		columns_run(&o, workdir, sc, nsc, &rs);
 	}
 	if (geteuid() == 0)
 		sandbox_leave(workdir);

@@ -85,6 +85,8 @@ static void usage(FILE *f)
 "  --timeout=SECONDS    time limit per scenario run (default: 60); a\n"
 "                       daemon still not answering then is a HANG: its\n"
 "                       FUSE connection is aborted and its processes killed\n"
+"  --jobs=N             run N columns at once, each in a process of its own\n"
+"                       (default: 1); the report is the same whatever N\n"
 "  --tap                print TAP version 13 instead of the table\n"
 "  --junit=FILE         also write JUnit XML to FILE\n"
 "  --check              parse the scenarios, report errors, run nothing\n"
@@ -143,7 +145,41 @@ static void defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	parse_targets("ids-only,v3,fixed", o, true);
 	o->timeout = 60;
+	o->jobs = 1;
 	target_locate(&o->loc, &o->paths);
+}
+
+/* --timeout and --jobs: 0, or -1 having said what was wrong. */
+static int number_option(int c, const char *arg, struct options *o)
+{
+	int max = c == 'T' ? 3600 : MAX_TARGETS, v = whole_number(arg, 1, max) ? atoi(arg) : 0;
+
+	if (!v) {
+		fprintf(stderr, "vfs-scenario: invalid value '%s' for --%s: want 1 to %d %s\n", arg,
+			c == 'T' ? "timeout" : "jobs", max, c == 'T' ? "seconds" : "columns at once");
+		return -1;
+	}
+	*(c == 'T' ? &o->timeout : &o->jobs) = v;
+	return 0;
+}
+
+/* --guest, --guest-image, --guest-kernel: 0, or -1 having said what was wrong. */
+static int guest_option(int c, const char *arg, struct options *o)
+{
+	if (c == 'K')
+		return guest_kernels_parse(arg, o) ? -1 : 0;
+	if (c == 'I') {
+		snprintf(o->loc.guest_image, sizeof(o->loc.guest_image), "%s", arg);
+		o->image_set = true;
+		return 0;
+	}
+	if (strcmp(arg, "vm") && strcmp(arg, "mount")) {
+		fprintf(stderr, "vfs-scenario: invalid value '%s' for --guest: want mount or vm\n",
+			arg);
+		return -1;
+	}
+	o->guest_vm = !strcmp(arg, "vm");
+	return 0;
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -163,6 +199,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "serve", required_argument, NULL, 'B' },
 		{ "fixtures", required_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "init", required_argument, NULL, 'i' },
 		{ "tap", no_argument, NULL, 't' },
 		{ "junit", required_argument, NULL, 'J' },
@@ -210,19 +247,9 @@ int options_parse(int argc, char **argv, struct options *o)
 			o->paths.virtiofsd_rs = optarg;
 			break;
 		case 'g':
-			if (strcmp(optarg, "vm") && strcmp(optarg, "mount")) {
-				fprintf(stderr, "vfs-scenario: invalid value '%s' for --guest: want "
-					"mount or vm\n", optarg);
-				return 2;
-			}
-			o->guest_vm = !strcmp(optarg, "vm");
-			break;
 		case 'I':
-			snprintf(o->loc.guest_image, sizeof(o->loc.guest_image), "%s", optarg);
-			o->image_set = true;
-			break;
 		case 'K':
-			if (guest_kernels_parse(optarg, o))
+			if (guest_option(c, optarg, o))
 				return 2;
 			break;
 		case 'B':
@@ -233,12 +260,9 @@ int options_parse(int argc, char **argv, struct options *o)
 			o->fixtures_set = true;
 			break;
 		case 'T':
-			o->timeout = whole_number(optarg, 1, 3600) ? atoi(optarg) : 0;
-			if (!o->timeout) {
-				fprintf(stderr, "vfs-scenario: invalid value '%s' for --timeout: "
-					"want 1 to 3600 seconds\n", optarg);
+		case 'j':
+			if (number_option(c, optarg, o))
 				return 2;
-			}
 			break;
 		case 'i':
 			o->init = fuse_init_profile_find(optarg);

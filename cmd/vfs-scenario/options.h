@@ -28,6 +28,7 @@ struct options {
 	char fixtures[PATH_MAX];
 	bool fixtures_set;
 	int timeout;
+	int jobs;                  /* --jobs: columns run at once */
 	const struct fuse_init_profile *init; /* protocol scenarios' INIT; NULL: the kernel's */
 	bool tap, check, verbose, mutate;
 	const char *junit;

@@ -118,6 +118,15 @@ static int restore(struct vm *vm, const char *snap, int qfd, const struct vm_qem
 	return 0;
 }
 
+int vm_prepare(const char *image, const char *cache, const char *dir, struct errbuf *e)
+{
+	struct vm_qemu_files f;
+	char snap[PATH_MAX];
+	int r = vm_qemu_files(&f, image, dir, e);
+
+	return r ? r : vm_snapshot(image, cache, &f, snap, sizeof(snap), e);
+}
+
 int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const char *dir,
 	     const char *errlog, const char *image, const char *cache, struct errbuf *e)
 {

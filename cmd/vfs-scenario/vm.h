@@ -40,6 +40,12 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 	     const char *errlog, const char *image, const char *cache, struct errbuf *e);
 
 /*
+ * The snapshot of @image's guest made now, in @cache (its boot's files in
+ * @dir), so that the runs after (a fork's too) restore it. 0 or -errno.
+ */
+int vm_prepare(const char *image, const char *cache, const char *dir, struct errbuf *e);
+
+/*
  * A guest step in the VM: @kind "file" or "guest", @op and its @argc
  * words, @flags[i] 'v', 'p' or 'P' (agent_wire.h). The step's 0 or
  * -errno with its value in @out; a refusal in @refusal (empty if none);
