@@ -309,7 +309,7 @@ fuzz: deps
 	  test $$? -le 1
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs
+	$(Q)$(MAKE) --no-print-directory $(BINS) $(BENCH_BINS) $(HELPERS) $(EXAMPLES) virtiofsd-rs guest
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # Installs into DESTDIR, under PREFIX only; the file list is the one

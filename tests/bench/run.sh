@@ -429,14 +429,17 @@ for t in fixed:sock fixed-vhost:vu; do
 	done
 done
 echo
-echo "A REAL GUEST (QEMU/TCG, --guest=vm, vfs-serve --vhost-user; per guest step: a scenario of"
-echo "1 and of 401 'guest stat' steps, the difference over 400; beside the same steps through a"
-echo "vfs-serve kernel mount on this host; best of 3)"
-if command -v qemu-system-x86_64 >/dev/null && [ -f "$TOP/build/guest/initrd.gz" ]; then
+echo "REAL GUESTS (QEMU/TCG, --guest=vm, vfs-serve --vhost-user), per guest kernel: the boot"
+echo "(the first run's, which boots and saves the guest), a run's start (restore, plug, mount:"
+echo "the later runs', median of 4), a run's stop; per guest step: a scenario of 1 and of 401"
+echo "'guest stat' steps, the difference over 400 (best of 3), beside a vfs-serve kernel mount"
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$TOP/build/guest/6.1/initrd.gz" ]; then
 	for n in 1 401; do
 		printf 'title bench\ncase other\nfixture tmpfs\nhost write f "x"\nrepeat %s\nexpect reg guest stat f type\nend\n' \
 			"$n" >"$T_TMP/steps$n.scn"
 	done
+	mkdir -p "$T_TMP/five"
+	for k in 1 2 3 4 5; do cp "$T_TMP/steps1.scn" "$T_TMP/five/s$k.scn"; done
 	# wall_best ARGS...: the best of 3 wall times of one vfs-scenario run.
 	wall_best() {
 		local best=
@@ -449,19 +452,26 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$TOP/build/guest/initrd.gz"
 		done
 		echo "$best"
 	}
-	vm1=$(wall_best --guest=vm --targets=fixed-vhost "$T_TMP/steps1.scn")
-	vm401=$(wall_best --guest=vm --targets=fixed-vhost "$T_TMP/steps401.scn")
 	m1=$(wall_best --targets=fixed "$T_TMP/steps1.scn")
 	m401=$(wall_best --targets=fixed "$T_TMP/steps401.scn")
-	printf '%-44s %10s %10s\n' CASE "VM" "MOUNT"
-	printf '%-44s %10.2f %10.2f\n' "a run of one step (s): boot to ready and off" "$vm1" "$m1"
-	awk -v a="$vm1" -v b="$m1" 'BEGIN { printf "%-44s %10.2f\n", "boot, ready, power off (s, VM less mount)", a - b }'
-	awk -v a="$vm401" -v b="$vm1" -v c="$m401" -v d="$m1" 'BEGIN {
-		x = (a - b) / 400 * 1e3; y = (c - d) / 400 * 1e3
-		printf "%-44s %10.3f %10.3f\n", "per guest step (ms)", x, y
-		printf "%-44s %10.1f\n", "ratio, VM to mount", (y > 0 ? x / y : 0) }'
+	printf '%-8s %10s %10s %10s %14s %14s %8s\n' KERNEL "BOOT(ms)" "START(ms)" "STOP(ms)" \
+		"VM-STEP(ms)" "MOUNT-STEP(ms)" RATIO
+	for kernel in 6.1 6.12; do
+		[ -f "$TOP/build/guest/$kernel/initrd.gz" ] || continue
+		"$BIN/vfs-scenario" -v --guest=vm --guest-kernel=$kernel --targets=fixed-vhost \
+			"$T_TMP/five" 2>&1 >/dev/null | grep '^  vm: ready' >"$T_TMP/vm-$kernel"
+		boot=$(awk 'NR == 1 { print $3 }' "$T_TMP/vm-$kernel")
+		start=$(awk 'NR > 1 { print $3 }' "$T_TMP/vm-$kernel" | sort -n | awk '{ v[NR] = $1 } END { print (NR ? (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 : "nan") }')
+		stop=$(awk '{ print $(NF - 1) }' "$T_TMP/vm-$kernel" | sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : "nan") }')
+		vm1=$(wall_best --guest=vm --guest-kernel=$kernel --targets=fixed-vhost "$T_TMP/steps1.scn")
+		vm401=$(wall_best --guest=vm --guest-kernel=$kernel --targets=fixed-vhost "$T_TMP/steps401.scn")
+		awk -v k="$kernel" -v b="${boot:-nan}" -v s="$start" -v o="$stop" -v a="$vm401" -v c="$vm1" \
+			-v m="$m401" -v n="$m1" 'BEGIN {
+			x = (a - c) / 400 * 1e3; y = (m - n) / 400 * 1e3
+			printf "%-8s %10s %10s %10s %14.3f %14.3f %8.1f\n", k, b, s, o, x, y, (y > 0 ? x / y : 0) }'
+	done
 else
-	echo "(no QEMU or no guest image: make guest)"
+	echo "(no QEMU or no guest images: make guest)"
 fi
 echo "bench: done"
 T_DONE=true # not a test: no plan, nothing to fail
