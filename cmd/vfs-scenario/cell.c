@@ -192,6 +192,7 @@ struct cell {
 	struct scenario *s;
 	const struct target *t;
 	const char *workdir;  /* the run's: what outlives a cell (the guest's snapshot) */
+	char skip_why[512];   /* a premise the cell could not make, found in starting it */
 	char dir[PATH_MAX + 8], source[PATH_MAX + 16], mnt[PATH_MAX + 16], ctl[PATH_MAX + 16];
 	char log[PATH_MAX + 32], errlog[PATH_MAX + 32];
 	char inject_log[PATH_MAX + 32], inject_armed[PATH_MAX + 32];
@@ -226,23 +227,23 @@ static int cell_command(struct cell *c)
 }
 
 /*
- * "limit nofile=N" for a protocol daemon: the runner's own limit lowered
- * around the fork, so the daemon starts under it (soft and hard, as a
- * mount target's), and put back after. @old keeps the runner's.
+ * A daemon that ended before serving under the scenario's "limit nofile":
+ * its own minimum (the Rust virtiofsd's 610) is over the limit. The
+ * premise cannot be made there: a SKIP saying so, in @c->skip_why.
  */
-static void nofile_lower(long n, struct rlimit *old)
+static void nofile_refused(struct cell *c, struct daemon *d)
 {
-	struct rlimit rl = { (rlim_t)n, (rlim_t)n };
+	char desc[64];
+	struct strbuf last = STRBUF_INIT;
 
-	getrlimit(RLIMIT_NOFILE, old);
-	if (n)
-		setrlimit(RLIMIT_NOFILE, &rl);
-}
-
-static void nofile_restore(long n, const struct rlimit *old)
-{
-	if (n)
-		setrlimit(RLIMIT_NOFILE, old); /* as root: the hard limit goes back up too */
+	if (!c->s->nofile || !daemon_ended(d, 1000, desc, sizeof(desc)))
+		return;
+	tail(c->errlog, 1, &last);
+	while (last.len && last.buf[last.len - 1] == '\n')
+		last.buf[--last.len] = '\0';
+	snprintf(c->skip_why, sizeof(c->skip_why), "the daemon does not run under limit nofile=%ld "
+		 "(%s): %s", c->s->nofile, desc, last.len ? last.buf + strspn(last.buf, " ") : "");
+	strbuf_release(&last);
 }
 
 /* Starts the daemon the way the cell needs it; 0, or -1 with the report in details. */
@@ -255,7 +256,9 @@ static int cell_start(struct cell *c)
 		char image[PATH_MAX];
 
 		guest_kernel_image(c->o, c->t, image, sizeof(image));
+		daemon_nofile(c->s->nofile); /* the daemon's, not QEMU's */
 		err = vm_start(&c->vm, c->argv.v, c->source, c->dir, c->errlog, image, c->workdir, &e);
+		daemon_nofile(0);
 		server_pid = c->vm.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the guest did not come up: %s; the daemon's output:\n",
@@ -263,6 +266,7 @@ static int cell_start(struct cell *c)
 			tail(c->errlog, 6, &c->details);
 			strbuf_addstr(&c->details, "  the guest's console (last lines):\n");
 			tail(c->vm.console, 20, &c->details); /* a panic's first line, its trace after */
+			nofile_refused(c, &c->vm.daemon);
 			vm_stop(&c->vm, c->how, sizeof(c->how));
 			server_pid = 0;
 			return -1;
@@ -272,20 +276,20 @@ static int cell_start(struct cell *c)
 		qemu_pid = c->vm.qemu.pid;
 	} else if (c->protocol) {
 		struct vu_front_config vc;
-		struct rlimit old;
 
 		vu_front_config_default(&vc);
 		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
 		vc.notification = true; /* taken where offered: notify steps need it */
-		nofile_lower(c->s->nofile, &old);
+		daemon_nofile(c->s->nofile);
 		err = fuse_target_open(&c->ft, c->vhost_user ? FUSE_TARGET_VHOST_USER :
 				       FUSE_TARGET_SOCKET, c->argv.v, NULL, c->source, c->dir,
 				       c->errlog, &vc, c->s->init ? c->s->init : c->o->init, false);
-		nofile_restore(c->s->nofile, &old);
+		daemon_nofile(0);
 		server_pid = c->ft.daemon.pid;
 		if (err) {
 			strbuf_addf(&c->details, "the daemon did not serve: %s; its output:\n",
 				    c->ft.err.msg);
+			nofile_refused(c, &c->ft.daemon);
 			fuse_target_close(&c->ft, 1000, c->how, sizeof(c->how));
 			server_pid = 0;
 			tail(c->errlog, 10, &c->details);
@@ -486,7 +490,8 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 		c.ctx.step.canary_before = c.canary_before.buf;
 	}
 	if (cell_start(&c)) {
-		results_add(rs, s, t, OUTCOME_FAIL, NULL, c.details.buf);
+		results_add(rs, s, t, c.skip_why[0] ? OUTCOME_SKIP : OUTCOME_FAIL,
+			    c.skip_why[0] ? c.skip_why : NULL, c.details.buf);
 		goto out_fixture;
 	}
 	if (target_is(t, TARGET_OURS)) {

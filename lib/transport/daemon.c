@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -105,6 +106,12 @@ void daemon_stop(struct daemon *d, int grace_ms)
 }
 
 static pid_t spawner; /* who forked the child: its death signal comes from there */
+static long child_nofile; /* daemon_nofile's */
+
+void daemon_nofile(long n)
+{
+	child_nofile = n;
+}
 
 static void child(char **argv, int listen_fd, const char *log)
 {
@@ -123,6 +130,13 @@ static void child(char **argv, int listen_fd, const char *log)
 		_exit(126);
 	if (listen_fd >= 0 && (listen_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(listen_fd, 3)) < 0)
 		_exit(126);
+	/* Lowered in the child: the runner could not raise its own hard limit back unprivileged. */
+	if (child_nofile) {
+		struct rlimit rl = { (rlim_t)child_nofile, (rlim_t)child_nofile };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(126);
+	}
 	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], argv);
 	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));

@@ -50,6 +50,13 @@ int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char
 		 const char *source, const char *log, struct errbuf *e);
 
 /*
+ * The RLIMIT_NOFILE (soft and hard) of the daemons started from now on,
+ * set in each child before it runs: a scenario's "limit nofile=N". 0: the
+ * runner's own.
+ */
+void daemon_nofile(long n);
+
+/*
  * Whether the daemon has ended, waiting at most @wait_ms for it (0: just
  * look). 1 with @desc ("exit 0", "killed by SIGSEGV"), or 0 with "running".
  */

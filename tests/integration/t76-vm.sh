@@ -5,7 +5,7 @@
 # per target; the README's foreign-daemon command; and a guest that
 # cannot boot is a FAIL with its console, with nothing left running.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 27
 
 SC=$BIN/vfs-scenario
 VD=/usr/lib/qemu/virtiofsd
@@ -65,6 +65,15 @@ check "... reported as a kernel difference" \
 	grep -q "^kernel difference .* \[fixed-vhost\]: 6.1 PASS, 6.12 FAIL$" "$T_TMP/k"
 "$SC" --guest-kernel=6.12 "$T_TMP/k.scn" >/dev/null 2>"$T_TMP/err"
 check "--guest-kernel without --guest=vm is refused" grep -q "is for --guest=vm" "$T_TMP/err"
+
+# A scenario's "limit nofile" holds on the VM's daemon too; a daemon
+# that will not run under it is a SKIP saying so, never a verdict.
+"$SC" --guest=vm --targets=virtiofsd-c,virtiofsd-rs fd-budget/walk-many >"$T_TMP/lim" 2>&1
+check_eq "limit nofile=128 in a VM: every outcome as declared" 0 $?
+check "... the C virtiofsd runs out of fds (EMFILE) as the scenario declares" \
+	grep -q "^bug fd-budget/walk-many \[virtiofsd-c@6.1\]: guest walk .: expected \"301\", got EMFILE" "$T_TMP/lim"
+check "... the Rust virtiofsd refuses to start under it: SKIP with its own words" \
+	grep -q "^SKIP fd-budget/walk-many \[virtiofsd-rs@6.1\]: the daemon does not run under limit nofile=128 (exit 1): .*must be at least" "$T_TMP/lim"
 
 # A value longer than the runner's read-ahead of the agent's replies (16 KiB).
 printf 'title T\ncase other\nfixture tmpfs\nset a "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"\nrepeat 8\nset a "$a$a"\nend\nhost write f "$a"\nexpect "$a" guest read f\n' >"$T_TMP/big.scn"
