@@ -255,5 +255,6 @@ void columns_run(const struct options *o, const char *workdir, struct scenario *
 	/* Interrupted before they started: said so, cell by cell. */
 	for (; o->jobs > 1 && next < o->ntargets; next++)
 		run_column(o, workdir, sc, nsc, order[next], rs);
-	qsort_r(rs->r, (size_t)rs->n, sizeof(rs->r[0]), by_scenario_then_column, arg);
+	if (rs->n > 1) /* no array at all when nothing applied */
+		qsort_r(rs->r, (size_t)rs->n, sizeof(rs->r[0]), by_scenario_then_column, arg);
 }

@@ -30,6 +30,8 @@ start_vhost() {
 	PID=$!
 	T_PIDS+=("$PID")
 	retry 200 test -S "$T_TMP/ctl" || echo "# no control socket: $(cat "$T_TMP/serve.err")"
+	# The confined child is forked after the control socket is made (slowly under ASan).
+	[ "$mode" = none ] || retry 200 sh -c "pgrep -P $PID >/dev/null"
 	CHILD=$(pgrep -P "$PID" | head -1)
 }
 
