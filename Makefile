@@ -249,7 +249,7 @@ run-check:
 	@echo "== unit tests"
 	$(Q)CK_FORK=yes $(BUILD)/tests/unit
 	@echo "== integration tests"
-	$(Q)BUILD=$(BUILD) tests/integration/run.sh
+	$(Q)BUILD=$(BUILD) $(if $(SAN),T_LIMIT=600) tests/integration/run.sh
 
 # The main job: the scenario matrix against vfs-serve's designs,
 # libfuse's examples and the C and the Rust virtiofsd, on fixtures the runner makes itself.

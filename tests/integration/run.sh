@@ -11,7 +11,8 @@
 # may skip there. A test passes only with its closing "NAME: N passed,
 # 0 failed" line and exit 0; lib.sh fails a test that dies before it.
 #
-# T_LIMIT: seconds per test (default 300).
+# T_LIMIT: seconds per test (default 300; make check SAN=1 gives 600: t70 runs the
+# whole matrix of scenarios under ASan in about 5 minutes).
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 limit=${T_LIMIT:-300}
