@@ -5,7 +5,7 @@
 # per target; the README's foreign-daemon command; and a guest that
 # cannot boot is a FAIL with its console, with nothing left running.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 29
 
 SC=$BIN/vfs-scenario
 VD=/usr/lib/qemu/virtiofsd
@@ -65,6 +65,10 @@ check "... reported as a kernel difference" \
 	grep -q "^kernel difference .* \[fixed-vhost\]: 6.1 PASS, 6.12 FAIL$" "$T_TMP/k"
 "$SC" --guest-kernel=6.12 "$T_TMP/k.scn" >/dev/null 2>"$T_TMP/err"
 check "--guest-kernel without --guest=vm is refused" grep -q "is for --guest=vm" "$T_TMP/err"
+"$SC" --guest=vm --guest-kernel=6.2 "$T_TMP/k.scn" >/dev/null 2>"$T_TMP/err"
+check "--guest-kernel=6.2 is refused, naming the kernels" grep -q "invalid value '6.2' for --guest-kernel: want 6.1, 6.12" "$T_TMP/err"
+"$SC" --jobs=0 "$T_TMP/k.scn" >/dev/null 2>"$T_TMP/err"
+check "--jobs=0 is refused, saying what it takes" grep -q "invalid value '0' for --jobs: want 1 to 48 columns at once" "$T_TMP/err"
 
 # A scenario's "limit nofile" holds on the VM's daemon too; a daemon
 # that will not run under it is a SKIP saying so, never a verdict.
