@@ -15,10 +15,22 @@ static const char *const names[] = {
 	[40] = "POLL", [41] = "NOTIFY_REPLY", [42] = "BATCH_FORGET", [43] = "FALLOCATE",
 	[44] = "READDIRPLUS", [45] = "RENAME2", [46] = "LSEEK", [47] = "COPY_FILE_RANGE",
 	[48] = "SETUPMAPPING", [49] = "REMOVEMAPPING", [50] = "SYNCFS", [51] = "TMPFILE",
-	[52] = "STATX",
+	[52] = "STATX", [53] = "COPY_FILE_RANGE_64",
+};
+
+/* Mainline notify codes (fuse_out_header.error of a unique-0 message). */
+static const char *const notify_names[] = {
+	[1] = "POLL", [2] = "INVAL_INODE", [3] = "INVAL_ENTRY", [4] = "STORE",
+	[5] = "RETRIEVE", [6] = "DELETE", [7] = "RESEND", [8] = "INC_EPOCH", [9] = "PRUNE",
 };
 
 const char *fuse_opcode_word(unsigned opcode)
 {
 	return opcode < sizeof(names) / sizeof(names[0]) ? names[opcode] : NULL;
+}
+
+const char *fuse_notify_word(int code)
+{
+	return code > 0 && code < (int)(sizeof(notify_names) / sizeof(notify_names[0]))
+		       ? notify_names[code] : NULL;
 }

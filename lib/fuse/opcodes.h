@@ -8,5 +8,7 @@
 
 /* "LOOKUP" for 1, ...; NULL for a number no opcode has. */
 const char *fuse_opcode_word(unsigned opcode);
+/* "RESEND" for 7, ... (mainline notify codes up to 7.45); NULL otherwise. */
+const char *fuse_notify_word(int code);
 
 #endif

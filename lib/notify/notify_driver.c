@@ -6,6 +6,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 
+#include "notify/fuse_notify_check.h"
 #include "notify/notify_driver.h"
 #include "util/mono_clock.h"
 
@@ -58,10 +59,17 @@ static int take(struct notify_driver *d, int i, uint32_t len, struct notify_deli
 {
 	struct vfskit_event ev;
 	char name[256];
+	const char *why;
+	int code;
 	void *p = guest_mem_ptr(&d->f->mem, d->gpa[i], d->size);
 	int r = notify_decode(p, len < d->size ? len : d->size, &ev, name);
 
 	d->received++;
+	if (r && !fuse_notify_check(p, len < d->size ? len : d->size, &code, &why)) {
+		d->mainline[code]++; /* a kernel's notification, not ours: counted, not joined */
+		post(d, i);
+		return 0;
+	}
 	if (r) {
 		d->malformed++;
 		post(d, i);

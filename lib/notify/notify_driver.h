@@ -17,6 +17,7 @@
 
 #include "notify/notify_join.h"
 #include "notify/notify_proto.h"
+#include "notify/fuse_notify_check.h"
 #include "transport/vhost_user_front.h"
 
 #define NOTIFY_DRIVER_MAX_BUFS 64
@@ -30,6 +31,7 @@ struct notify_driver {
 	uint64_t gpa[NOTIFY_DRIVER_MAX_BUFS];
 	struct notify_join j;
 	uint64_t received, malformed;
+	uint64_t mainline[VFS_FUSE_NOTIFY_MAX + 1]; /* well-formed kernel notifications, by code */
 };
 
 /* Posts @nbuf buffers of @size bytes on @f's notification queue. 0 or -errno. */

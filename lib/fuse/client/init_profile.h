@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <linux/fuse.h>
 
+#include "fuse/fuse_newer.h"
+
 /* INIT flags and extension types newer than Debian 12's linux/fuse.h (7.38). */
 #ifndef FUSE_CREATE_SUPP_GROUP
 #define FUSE_CREATE_SUPP_GROUP (1ULL << 34)
@@ -29,7 +31,6 @@
 #ifndef FUSE_ALLOW_IDMAP
 #define FUSE_ALLOW_IDMAP (1ULL << 40)
 #endif
-#define VFS_FUSE_EXT_GROUPS 32 /* fuse_ext_type FUSE_EXT_GROUPS (7.39) */
 
 struct fuse_init_profile {
 	const char *name;      /* "linux-6.12" */
