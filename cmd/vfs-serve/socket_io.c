@@ -2,7 +2,8 @@
  * socket_io: libfuse reads whatever our read() returns as a request, and
  * ends the session on a short one; so refused requests are answered (or
  * dropped) here and the next packet read, and end of file is reported as
- * ENODEV, which libfuse takes for an unmount.
+ * ENODEV, which libfuse takes for an unmount. STATX, TMPFILE and
+ * COPY_FILE_RANGE_64, which libfuse 3.14 cannot dispatch, are served here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 
+#include "fuse/fuse_ops_newer.h"
 #include "fuse/request_check.h"
 #include "socket_io.h"
 #include "util/errno_name.h"
@@ -50,9 +52,9 @@ static void refuse(int fd, uint64_t unique, int err, const char *why)
 	}
 }
 
+/* @userdata: the session's, the passthrough, for the requests served here. */
 static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 {
-	(void)userdata;
 	for (;;) {
 		uint64_t unique;
 		const char *why;
@@ -77,6 +79,15 @@ static ssize_t io_read(int fd, void *buf, size_t buf_len, void *userdata)
 			err = fuse_request_gate(&gate, buf, &why);
 		if (err) {
 			refuse(fd, unique, -err, why);
+			continue;
+		}
+		if (fuse_ops_newer_has(((struct fuse_in_header *)buf)->opcode)) {
+			struct fuse_newer_reply reply;
+
+			fuse_ops_newer_serve(userdata, buf, (size_t)n, &reply);
+			if (send(fd, &reply, reply.h.len, MSG_NOSIGNAL) < 0) {
+				/* the client is gone: the next read says so */
+			}
 			continue;
 		}
 		return n;

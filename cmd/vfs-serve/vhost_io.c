@@ -4,7 +4,8 @@
  * serves everything (the session runs with --single-thread): a request is
  * taken in read(), its reply written in writev(), and a chain that got no
  * reply (FORGET) is returned empty before the next is taken. WATCH and
- * UNWATCH are answered here; host changes go out between requests.
+ * UNWATCH are answered here, and the requests libfuse 3.14 cannot
+ * dispatch (fuse_ops_newer); host changes go out between requests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <linux/fuse.h>
 
+#include "fuse/fuse_ops_newer.h"
 #include "transport/virtio_fs_dev.h"
 #include "notify/notify_proto.h"
 #include "notify/notify_watch.h"
@@ -90,6 +92,15 @@ static ssize_t take(void *buf, size_t len)
 
 		if (watch_request(buf, n))
 			continue;
+		if (fuse_ops_newer_has(opcode)) {
+			struct fuse_newer_reply reply;
+			struct iovec v = { &reply, 0 };
+
+			fuse_ops_newer_serve(vio.pt, buf, n, &reply);
+			v.iov_len = reply.h.len;
+			virtio_fs_reply(&vio.d, &v, 1);
+			continue;
+		}
 		/* Kept only for the requests whose change is reported from them. */
 		vio.req_len = notify_watch_reports(opcode) ? (n < sizeof(vio.req) ? n : sizeof(vio.req)) : 0;
 		memcpy(vio.req, buf, vio.req_len);

@@ -18,6 +18,7 @@
 #include "obs/usdt.h"
 #include "util/errno_name.h"
 #include "util/handle_text.h"
+#include "util/proc_fd.h"
 
 static const struct lookup_design *design_of(struct passthrough *pt)
 {
@@ -187,6 +188,15 @@ static int open_opath(struct passthrough *pt, int dirfd, const char *name)
 		return err;
 	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int passthrough_lookup_unnamed(struct passthrough *pt, int fd, struct inode *parent,
+			       struct stat *st, struct inode **out)
+{
+	/* An O_PATH fd of its own, as every inode holds (the open file is the guest's handle). */
+	int path = proc_fd_reopen(pt->proc_self_fd, fd, O_PATH);
+
+	return path < 0 ? path : lookup_fd(pt, path, inode_nodeid(parent), "(unnamed)", st, out);
 }
 
 int passthrough_lookup(struct passthrough *pt, struct inode *parent,

@@ -22,6 +22,14 @@ int passthrough_lookup(struct passthrough *pt, struct inode *parent,
 		       const char *name, struct stat *st, struct inode **out);
 
 /*
+ * The inode of the unnamed file open at @fd (O_TMPFILE in @parent), with
+ * one lookup counted, as passthrough_lookup gives one; @fd stays the
+ * caller's. 0 or -errno.
+ */
+int passthrough_lookup_unnamed(struct passthrough *pt, int fd, struct inode *parent,
+			       struct stat *st, struct inode **out);
+
+/*
  * The kernel's LOOKUP "." on @nodeid when it reconnects a file handle of
  * the FUSE mount: also for nodeids it forgot, which are found again through
  * their host handle while the store keeps them. -ESTALE if the nodeid is

@@ -1,6 +1,7 @@
 /*
  * request_check: the input sizes are those of linux/fuse.h at minor 38
- * (the largest struct a server of that minor reads); names are the
+ * (the largest struct a server of that minor reads), and of STATX,
+ * TMPFILE and COPY_FILE_RANGE_64 (fuse/fuse_newer.h); names are the
  * NUL-terminated strings that follow, and must have no '/' (an xattr's
  * name may: it names no file).
  */
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <linux/fuse.h>
 
+#include "fuse/fuse_newer.h"
 #include "fuse/request_check.h"
 
 struct rule {
@@ -62,6 +64,10 @@ static const struct rule rules[] = {
 	[FUSE_RENAME2] = { sizeof(struct fuse_rename2_in), 2 },
 	[FUSE_LSEEK] = { sizeof(struct fuse_lseek_in), 0 },
 	[FUSE_COPY_FILE_RANGE] = { sizeof(struct fuse_copy_file_range_in), 0 },
+	/* TMPFILE's name is the kernel's placeholder, "/": read to its NUL, never used. */
+	[FUSE_TMPFILE] = { sizeof(struct fuse_create_in), 1 },
+	[VFS_FUSE_STATX] = { sizeof(struct vfs_fuse_statx_in), 0 },
+	[VFS_FUSE_COPY_FILE_RANGE_64] = { sizeof(struct fuse_copy_file_range_in), 0 },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -131,8 +137,8 @@ int fuse_request_check(char *buf, size_t len, uint64_t *unique, const char **why
 			*why = "a name without its NUL";
 			return -EINVAL;
 		}
-		if (xattr) {
-			if (nul == name) {
+		if (xattr || h.opcode == FUSE_TMPFILE) {
+			if (nul == name && xattr) {
 				*why = "an empty name";
 				return -EINVAL;
 			}

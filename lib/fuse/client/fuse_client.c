@@ -55,7 +55,8 @@ static int proto(struct fuse_client *c, const char *fmt, ...)
 
 /*
  * The extensions a kernel (7.38 on) appends to a request that makes an
- * inode, after its arguments (fs/fuse/dir.c, get_create_ext): a security
+ * inode (TMPFILE too: fuse_create_open serves both), after its arguments
+ * (fs/fuse/dir.c, get_create_ext): a security
  * context header, empty when no LSM labels the file, once the server took
  * SECURITY_CTX; the caller's group when the server took CREATE_SUPP_GROUP
  * and one is set. Their length, a multiple of 8, into @ext.
@@ -66,7 +67,7 @@ static size_t create_ext(const struct fuse_client *c, uint32_t opcode, char ext[
 	size_t n = 0;
 
 	if (c->minor < 38 || (opcode != FUSE_CREATE && opcode != FUSE_MKDIR &&
-			      opcode != FUSE_MKNOD && opcode != FUSE_SYMLINK))
+			      opcode != FUSE_MKNOD && opcode != FUSE_SYMLINK && opcode != FUSE_TMPFILE))
 		return 0;
 	if (took & FUSE_SECURITY_CTX) {
 		struct fuse_secctx_header h = { .size = sizeof(h), .nr_secctx = 0 };
@@ -493,6 +494,57 @@ int fc_statfs(struct fuse_client *c, uint64_t nodeid, struct fuse_statfs_out *s)
 	memset(s, 0, sizeof(*s));
 	return call(c, FUSE_QUEUE_REQUEST, FUSE_STATFS, nodeid, NULL, 0, s,
 		    c->minor < 4 ? FUSE_COMPAT_STATFS_SIZE : sizeof(*s), sizeof(*s), NULL);
+}
+
+int fc_statx(struct fuse_client *c, uint64_t nodeid, uint64_t fh, uint32_t mask,
+	     struct vfs_fuse_statx_out *out)
+{
+	struct vfs_fuse_statx_in in = { .getattr_flags = fh ? FUSE_GETATTR_FH : 0, .fh = fh,
+					 .sx_mask = mask };
+	struct iovec v = IOV(&in, sizeof(in));
+
+	memset(out, 0, sizeof(*out));
+	return call(c, FUSE_QUEUE_REQUEST, VFS_FUSE_STATX, nodeid, &v, 1, out, sizeof(*out),
+		    sizeof(*out), NULL);
+}
+
+int fc_tmpfile(struct fuse_client *c, uint64_t parent, uint32_t mode, uint32_t flags,
+	       struct fuse_entry_out *e, uint64_t *fh)
+{
+	struct fuse_create_in in = { .flags = flags, .mode = mode, .umask = 022 };
+	struct {
+		struct fuse_entry_out e;
+		struct fuse_open_out o;
+	} out = { 0 };
+	/* The kernel's placeholder dentry for an O_TMPFILE open is named "/" (vfs_tmpfile). */
+	struct iovec v[2] = { IOV(&in, sizeof(in)), NAME("/") };
+	int r = call(c, FUSE_QUEUE_REQUEST, FUSE_TMPFILE, parent, v, 2, &out, sizeof(out),
+		     sizeof(out), NULL);
+
+	if (!r) {
+		*e = out.e;
+		*fh = out.o.fh;
+	}
+	return r;
+}
+
+int fc_copy_file_range(struct fuse_client *c, const struct fuse_copy_file_range_in *in,
+		       uint64_t nodeid_in, bool wide, uint64_t *copied)
+{
+	struct iovec v = IOV(in, sizeof(*in));
+	struct vfs_fuse_copy_file_range_out out64 = { 0 };
+	struct fuse_write_out out = { 0 };
+	int r;
+
+	if (wide)
+		r = call(c, FUSE_QUEUE_REQUEST, VFS_FUSE_COPY_FILE_RANGE_64, nodeid_in, &v, 1, &out64,
+			 sizeof(out64), sizeof(out64), NULL);
+	else
+		r = call(c, FUSE_QUEUE_REQUEST, FUSE_COPY_FILE_RANGE, nodeid_in, &v, 1, &out,
+			 sizeof(out), sizeof(out), NULL);
+	if (!r)
+		*copied = wide ? out64.bytes_copied : out.size;
+	return r;
 }
 
 int fc_watch(struct fuse_client *c, uint64_t nodeid, uint32_t mask, bool unwatch)

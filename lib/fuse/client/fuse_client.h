@@ -91,6 +91,18 @@ int fc_readlink(struct fuse_client *c, uint64_t nodeid, char *buf, size_t len);
 int fc_readdir(struct fuse_client *c, uint64_t nodeid, uint64_t fh, uint64_t off, uint32_t size,
 	       bool plus, void *buf, size_t *n);
 int fc_statfs(struct fuse_client *c, uint64_t nodeid, struct fuse_statfs_out *s);
+/* STATX (7.39) of @nodeid for STATX_* @mask; @fh when not 0 (FUSE_GETATTR_FH). */
+int fc_statx(struct fuse_client *c, uint64_t nodeid, uint64_t fh, uint32_t mask,
+	     struct vfs_fuse_statx_out *out);
+/* TMPFILE (7.37) in directory @parent: an unnamed file, open, as CREATE replies. */
+int fc_tmpfile(struct fuse_client *c, uint64_t parent, uint32_t mode, uint32_t flags,
+	       struct fuse_entry_out *e, uint64_t *fh);
+/*
+ * COPY_FILE_RANGE (@wide false: fuse_write_out, 32-bit count) or
+ * COPY_FILE_RANGE_64 (7.45); the bytes copied into *@copied.
+ */
+int fc_copy_file_range(struct fuse_client *c, const struct fuse_copy_file_range_in *in,
+		       uint64_t nodeid_in, bool wide, uint64_t *copied);
 /* vfskit's WATCH (or UNWATCH) of directory @nodeid for inotify @mask (notify/notify_proto.h). */
 int fc_watch(struct fuse_client *c, uint64_t nodeid, uint32_t mask, bool unwatch);
 

@@ -563,6 +563,91 @@ static int w_watch(struct fuse_client *c, int argc, char **argv, struct fuse_wor
 	return fc_watch(c, node, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO, false);
 }
 
+/* STATX of @node (its basic stats and birth time), or through open file FH. */
+static int w_statx(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+		   const char **why)
+{
+	unsigned long long node, fh = 0;
+	struct vfs_fuse_statx_out x;
+	int r;
+
+	NUM(0, node, UINT64_MAX);
+	if (argc > 1)
+		NUM(1, fh, UINT64_MAX);
+	r = fc_statx(c, node, fh, STATX_BASIC_STATS | STATX_BTIME, &x);
+	if (r)
+		return r;
+	strbuf_addf(&o->value, "%llu", (unsigned long long)x.stat.ino);
+	field(o, "ino", x.stat.ino);
+	field(o, "size", x.stat.size);
+	field(o, "nlink", x.stat.nlink);
+	field(o, "mode", x.stat.mode & 07777);
+	field_str(o, "type", file_type_name(x.stat.mode));
+	field(o, "uid", x.stat.uid);
+	field(o, "gid", x.stat.gid);
+	field(o, "mask", x.stat.mask);
+	field_str(o, "btime", x.stat.mask & STATX_BTIME ? "yes" : "no");
+	field(o, "mtime", (unsigned long long)x.stat.mtime.tv_sec);
+	return 0;
+}
+
+/* TMPFILE in @parent: the new nodeid, its file left open (fh): linked or forgotten later. */
+static int w_tmpfile(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+		     const char **why)
+{
+	unsigned long long parent;
+	struct fuse_entry_out e;
+	uint64_t fh;
+	int r;
+
+	(void)argc;
+	NUM(0, parent, UINT64_MAX);
+	r = fc_tmpfile(c, parent, S_IFREG | 0600, O_RDWR, &e, &fh);
+	if (!r) {
+		entry_fields(o, &e);
+		field(o, "fh", fh);
+	}
+	return r;
+}
+
+/* COPY_FILE_RANGE (or _64) between two nodes, each opened for it and released after. */
+static int w_copy_range(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+			const char **why)
+{
+	unsigned long long in_node, in_off, out_node, out_off, len;
+	struct fuse_copy_file_range_in in = { 0 };
+	uint64_t in_fh, out_fh, copied = 0;
+	bool wide = argc > 5;
+	int r, r2;
+
+	NUM(0, in_node, UINT64_MAX);
+	NUM(1, in_off, INT64_MAX);
+	NUM(2, out_node, UINT64_MAX);
+	NUM(3, out_off, INT64_MAX);
+	NUM(4, len, UINT64_MAX);
+	if (wide && strcmp(argv[5], "64")) {
+		*why = "copy-range: the sixth word is 64 or nothing";
+		return -EINVAL;
+	}
+	r = fc_open(c, in_node, O_RDONLY, &in_fh, false);
+	if (r)
+		return r;
+	r = fc_open(c, out_node, O_WRONLY, &out_fh, false);
+	if (!r) {
+		in = (struct fuse_copy_file_range_in){ .fh_in = in_fh, .off_in = in_off,
+						       .nodeid_out = out_node, .fh_out = out_fh,
+						       .off_out = out_off, .len = len };
+		r = fc_copy_file_range(c, &in, in_node, wide, &copied);
+		r2 = fc_release(c, out_node, out_fh, O_WRONLY, false);
+		r = r ? r : r2;
+	}
+	r2 = fc_release(c, in_node, in_fh, O_RDONLY, false);
+	r = r ? r : r2;
+	if (!r)
+		strbuf_addf(&o->value, "%llu", (unsigned long long)copied);
+	return r;
+}
+
 static const struct word_op ops[] = {
 	{ "init", 0, 1, "init [MINOR]", w_init },
 	{ "destroy", 0, 0, "destroy", w_destroy },
@@ -585,6 +670,10 @@ static const struct word_op ops[] = {
 	{ "readlink", 1, 1, "readlink NODEID", w_readlink },
 	{ "readdir", 1, 2, "readdir NODEID [plus]", w_readdir },
 	{ "statfs", 0, 0, "statfs", w_statfs },
+	{ "statx", 1, 2, "statx NODEID [FH] (7.39)", w_statx },
+	{ "tmpfile", 1, 1, "tmpfile PARENT (7.37; its file stays open)", w_tmpfile },
+	{ "copy-range", 5, 6, "copy-range NODEID OFFSET NODEID OFFSET LENGTH [64] (64: 7.45)",
+	  w_copy_range },
 	{ "watch", 1, 1, "watch NODEID (vfskit's WATCH: notify_proto.h)", w_watch },
 	{ NULL, 0, 0, NULL, NULL },
 };
