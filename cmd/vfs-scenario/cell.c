@@ -417,6 +417,11 @@ static void cell_report(struct cell *c, bool held, struct results *rs)
 		results_add(rs, c->s, c->t, OUTCOME_HANG, NULL, c->details.buf);
 	} else if (stop_flag && !timed_out) {
 		results_add(rs, c->s, c->t, OUTCOME_SKIP, "interrupted", NULL);
+	} else if (c->ctx.premise_failed && c->ctx.not_applicable) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "the target does not offer it: %s", c->ctx.report.buf);
+		results_add(rs, c->s, c->t, OUTCOME_NA, why, NULL);
 	} else if (c->ctx.premise_failed) {
 		char why[512];
 

@@ -48,14 +48,14 @@ bool result_unexpected(const struct result *r)
 static const char *cell(enum outcome o)
 {
 	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP",
-					 "by design", "HANG" };
+					 "by design", "HANG", "n/a" };
 	return c[o];
 }
 
 static const char *colour_of(enum outcome o)
 {
 	static const char *const c[] = { "\033[32m", "\033[1;31m", "\033[33m", "\033[1;31m", "\033[2m",
-					 "\033[2m", "\033[1;31m" };
+					 "\033[2m", "\033[1;31m", "\033[2m" };
 	return c[o];
 }
 
@@ -158,7 +158,8 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 		fprintf(f, " %-*.1f", column_width(&cols[d]), (double)rs->col_ms[d] / 1000);
 	fprintf(f, "\n");
 	fprintf(f, "(bug reproduced: failed where the scenario says the design has the bug;\n"
-		   " bug missing!: the declared bug did not reproduce; n/a: not for that design;\n"
+		   " bug missing!: the declared bug did not reproduce; n/a: not for that design,\n"
+		   " or the daemon does not offer what the scenario is about (listed below);\n"
 		   " by design: what the daemon documents, shown, or not run where it\n"
 		   " does not support it; HANG: no answer in time, its FUSE connection aborted;\n"
 		   " T@6.12: T's mount scenarios in a guest of that kernel, protocol ones in\n"
@@ -175,8 +176,9 @@ void report_table(FILE *f, const struct results *rs, const struct target *cols, 
 	for (int i = 0; i < rs->n; i++) {
 		const struct result *r = &rs->r[i];
 
-		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN)
-			fprintf(f, "%s %s [%s]: %s\n", r->outcome == OUTCOME_SKIP ? "SKIP" : "by design",
+		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN || r->outcome == OUTCOME_NA)
+			fprintf(f, "%s %s [%s]: %s\n", r->outcome == OUTCOME_SKIP ? "SKIP" :
+				r->outcome == OUTCOME_NA ? "n/a" : "by design",
 				r->s->name, r->target->name, r->skip_reason ? r->skip_reason : "");
 		if (r->details && (verbose || result_unexpected(r)))
 			fprintf(f, "\n%s %s [%s]\n%s", r->outcome == OUTCOME_BUG ? "BUG" :
@@ -198,8 +200,10 @@ void report_tap(FILE *f, const struct results *rs)
 			break;
 		case OUTCOME_SKIP:
 		case OUTCOME_DESIGN:
+		case OUTCOME_NA:
 			fprintf(f, "ok %d - %s [%s] # SKIP %s%s\n", i + 1, r->s->name, name,
-				r->outcome == OUTCOME_DESIGN ? "by design: " : "",
+				r->outcome == OUTCOME_DESIGN ? "by design: " :
+				r->outcome == OUTCOME_NA ? "n/a: " : "",
 				r->skip_reason ? r->skip_reason : "");
 			break;
 		case OUTCOME_BUG:
@@ -252,7 +256,8 @@ int report_junit(const char *path, const struct results *rs)
 		return -1;
 	for (int i = 0; i < rs->n; i++) {
 		failures += result_unexpected(&rs->r[i]);
-		skipped += rs->r[i].outcome == OUTCOME_SKIP || rs->r[i].outcome == OUTCOME_DESIGN;
+		skipped += rs->r[i].outcome == OUTCOME_SKIP || rs->r[i].outcome == OUTCOME_DESIGN ||
+			   rs->r[i].outcome == OUTCOME_NA;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites>\n<testsuite name=\"vfs-scenario\" tests=\"%d\" failures=\"%d\" "
@@ -265,10 +270,11 @@ int report_junit(const char *path, const struct results *rs)
 		fprintf(f, "\" name=\"");
 		xml_escaped(f, r->s->name);
 		fprintf(f, " [%s]\">", r->target->name);
-		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN) {
+		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN ||
+		    r->outcome == OUTCOME_NA) {
 			fprintf(f, "<skipped message=\"");
-			if (r->outcome == OUTCOME_DESIGN)
-				fprintf(f, "by design: ");
+			if (r->outcome != OUTCOME_SKIP)
+				fprintf(f, r->outcome == OUTCOME_NA ? "n/a: " : "by design: ");
 			xml_escaped(f, r->skip_reason);
 			fprintf(f, "\"/>");
 		} else if (result_unexpected(r)) {
@@ -288,10 +294,12 @@ int report_junit(const char *path, const struct results *rs)
 
 void report_totals(FILE *f, const struct results *rs)
 {
-	int pass = 0, fail = 0, skip = 0, design = 0;
+	int pass = 0, fail = 0, skip = 0, design = 0, na = 0;
 
 	for (int i = 0; i < rs->n; i++) {
-		if (rs->r[i].outcome == OUTCOME_SKIP)
+		if (rs->r[i].outcome == OUTCOME_NA)
+			na++; /* not counted: the target does not offer what it is about */
+		else if (rs->r[i].outcome == OUTCOME_SKIP)
 			skip++;
 		else if (rs->r[i].outcome == OUTCOME_DESIGN)
 			design++;
@@ -307,5 +315,7 @@ void report_totals(FILE *f, const struct results *rs)
 	/* Only when there are some: the line stays as it was for every other run. */
 	if (design)
 		fprintf(f, ", %d by design", design);
+	if (na)
+		fprintf(f, ", %d not offered (n/a)", na);
 	fprintf(f, "\n");
 }

@@ -405,7 +405,7 @@ static struct background {
 static int nbg;
 
 struct bg_result {
-	bool ok, witness_failed, runner_error, premise_failed;
+	bool ok, witness_failed, runner_error, premise_failed, not_applicable;
 };
 
 static bool run_range(struct run_ctx *ctx, struct vars *v, struct strbuf *value, int from,
@@ -451,11 +451,12 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 		}
 		strbuf_release(&ctx->report);
 		ctx->report = (struct strbuf)STRBUF_INIT;
-		ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
+		ctx->premise_failed = ctx->not_applicable = ctx->runner_error = ctx->witness_failed = false;
 		res.ok = run_range(ctx, v, value, at + 1, st->repeat_end);
 		res.witness_failed = ctx->witness_failed;
 		res.runner_error = ctx->runner_error;
 		res.premise_failed = ctx->premise_failed;
+		res.not_applicable = ctx->not_applicable;
 		if (write(p[1], &res, sizeof(res)) != (ssize_t)sizeof(res) ||
 		    (ctx->report.len && write(p[1], ctx->report.buf, ctx->report.len) < 0))
 			_exit(2);
@@ -492,6 +493,7 @@ static bool join_background(struct run_ctx *ctx, int k, const struct step *at)
 		ctx->witness_failed |= res.witness_failed;
 		ctx->runner_error |= res.runner_error;
 		ctx->premise_failed |= res.premise_failed;
+		ctx->not_applicable |= res.not_applicable;
 	}
 	strbuf_release(&report);
 	return res.ok;
@@ -512,7 +514,7 @@ bool run_scenario(struct run_ctx *ctx)
 	bool ok;
 
 	ctx->report = (struct strbuf)STRBUF_INIT;
-	ctx->premise_failed = ctx->runner_error = ctx->witness_failed = false;
+	ctx->premise_failed = ctx->not_applicable = ctx->runner_error = ctx->witness_failed = false;
 	ok = run_range(ctx, &v, &value, 0, ctx->step.s->nsteps);
 	/*
 	 * Blocks never joined are joined now; after a failure they are stopped
@@ -592,6 +594,7 @@ static bool judge_step(struct run_ctx *ctx, const struct step *st, char **argv, 
 	if (!holds(&st->expect, r, value, want) && st->assume) {
 		/* One line: it becomes the reason the run does not count. */
 		ctx->premise_failed = true;
+		ctx->not_applicable = st->applies;
 		strbuf_addf(&ctx->report, "line %d, ", st->line);
 		describe(&ctx->report, st, argv);
 		strbuf_addf(&ctx->report, ": expected ");
@@ -735,6 +738,6 @@ const char *outcome_name(enum outcome o)
 {
 	static const char *const names[] = { "PASS", "FAIL", "bug reproduced",
 					     "expected bug did not reproduce", "SKIP", "by design",
-					     "HANG" };
+					     "HANG", "n/a" };
 	return names[o];
 }

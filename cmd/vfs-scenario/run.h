@@ -23,6 +23,7 @@ enum outcome {
 	OUTCOME_SKIP,
 	OUTCOME_DESIGN,      /* not run: the daemon documents that it does not do this (why: skip_reason) */
 	OUTCOME_HANG,        /* no answer within the time limit: the connection was aborted */
+	OUTCOME_NA,          /* an "applies" premise did not hold: not for this target (why: skip_reason) */
 };
 
 struct run_ctx {
@@ -31,7 +32,8 @@ struct run_ctx {
 	bool in_background;       /* this process runs a background block */
 	/* filled in by run_scenario */
 	struct strbuf report;     /* what failed: step, expected, got */
-	bool premise_failed;      /* an "assume" did not hold: not applicable */
+	bool premise_failed;      /* an "assume" or "applies" did not hold */
+	bool not_applicable;      /* it was an "applies": n/a, not SKIP */
 	bool witness_failed;      /* the failing step is a witness, failing as declared */
 	bool runner_error;        /* the runner could not run a step: never a bug */
 };

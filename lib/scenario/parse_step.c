@@ -112,7 +112,7 @@ int add_step(struct parser *p, struct scenario *s, struct step *st)
 	return 0;
 }
 
-/* "witness [BUG]" and "expect|assume RESULT" before the kind: the index after them, or -1. */
+/* "witness [BUG]" and "expect|assume|applies RESULT" before the kind: the index after them, or -1. */
 static int parse_prefix(struct parser *p, struct step *st, char **w, unsigned *q, int n)
 {
 	int i = 0;
@@ -130,14 +130,15 @@ static int parse_prefix(struct parser *p, struct step *st, char **w, unsigned *q
 			return -1;
 		}
 	}
-	if (!strcmp(w[i], "expect") || !strcmp(w[i], "assume")) {
+	if (!strcmp(w[i], "expect") || !strcmp(w[i], "assume") || !strcmp(w[i], "applies")) {
 		if (n - i < 3) {
 			complain(p, "%s needs a result and a step", w[i]);
 			return -1;
 		}
 		st->assume = w[i][0] == 'a';
+		st->applies = !strcmp(w[i], "applies");
 		if (st->assume && st->witness) {
-			complain(p, "a premise (assume) cannot be a witness");
+			complain(p, "a premise (%s) cannot be a witness", w[i]);
 			return -1;
 		}
 		if (parse_expect(p, w[i + 1], q[i + 1], &st->expect))
@@ -167,7 +168,7 @@ static int step_kind(struct parser *p, const struct scenario *s, struct step *st
 		st->kind = KIND_INJECT;
 	if (!st->kind) {
 		complain(p, "unknown step '%s' (guest, host, server, daemon, fuse, raw, notify, set, "
-			 "inject, canary, oracle, repeat, end, expect, assume, witness)", w);
+			 "inject, canary, oracle, repeat, end, expect, assume, applies, witness)", w);
 		return -1;
 	}
 	if (st->kind == KIND_INJECT && !s->ninject) {

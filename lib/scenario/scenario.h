@@ -52,6 +52,7 @@ struct step {
 	char *capture;             /* "=> NAME", or NULL */
 	struct expect expect;
 	bool assume;               /* a premise: if it fails, the run is skipped */
+	bool applies;              /* a premise on the target (with assume): if it fails, n/a */
 	bool witness;              /* its failure on a fails-on design is the bug */
 	struct expect bug;         /* with witness: what the bug gives (EXPECT_NONE: any failure) */
 	int repeat_end;            /* for "repeat": index of its "end"; for "end": its repeat */

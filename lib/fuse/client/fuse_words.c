@@ -648,9 +648,35 @@ static int w_copy_range(struct fuse_client *c, int argc, char **argv, struct fus
 	return r;
 }
 
+/* Whether the server took INIT flag NAME (offered, and set in its reply): yes or no. */
+static int w_took(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+		  const char **why)
+{
+	static const struct { const char *name; uint64_t bit; } flags[] = {
+		{ "EXPORT_SUPPORT", FUSE_EXPORT_SUPPORT }, { "WRITEBACK_CACHE", FUSE_WRITEBACK_CACHE },
+		{ "DO_READDIRPLUS", FUSE_DO_READDIRPLUS }, { "POSIX_ACL", FUSE_POSIX_ACL },
+		{ "SUBMOUNTS", FUSE_SUBMOUNTS }, { "HANDLE_KILLPRIV_V2", FUSE_HANDLE_KILLPRIV_V2 },
+		{ "SETXATTR_EXT", FUSE_SETXATTR_EXT }, { "SECURITY_CTX", FUSE_SECURITY_CTX },
+		{ "CREATE_SUPP_GROUP", FUSE_CREATE_SUPP_GROUP },
+		{ "DIRECT_IO_ALLOW_MMAP", FUSE_DIRECT_IO_ALLOW_MMAP },
+		{ "NO_EXPORT_SUPPORT", FUSE_NO_EXPORT_SUPPORT }, { "HAS_RESEND", FUSE_HAS_RESEND },
+		{ "ALLOW_IDMAP", FUSE_ALLOW_IDMAP },
+	};
+
+	(void)argc;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(argv[0], flags[i].name)) {
+			strbuf_addstr(&o->value, c->flags & c->offered & flags[i].bit ? "yes" : "no");
+			return 0;
+		}
+	*why = "took: not an INIT flag this client knows (CREATE_SUPP_GROUP, SECURITY_CTX, ...)";
+	return -EINVAL;
+}
+
 static const struct word_op ops[] = {
 	{ "init", 0, 1, "init [MINOR]", w_init },
 	{ "destroy", 0, 0, "destroy", w_destroy },
+	{ "took", 1, 1, "took FLAG (an INIT flag, as CREATE_SUPP_GROUP: yes or no)", w_took },
 	{ "lookup", 2, 2, "lookup PARENT NAME", w_lookup },
 	{ "forget", 2, 2, "forget NODEID NLOOKUP", w_forget },
 	{ "batch-forget", 2, 32, "batch-forget NODEID NLOOKUP [NODEID NLOOKUP...]", w_batch_forget },

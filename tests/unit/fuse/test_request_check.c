@@ -182,7 +182,33 @@ START_TEST(xattr_names_and_values)
 }
 END_TEST
 
+/* The 7.39-7.45 requests vfs-serve serves itself: their sizes, TMPFILE's placeholder name. */
+START_TEST(newer_requests_have_their_sizes)
+{
+	struct {
+		struct fuse_create_in c;
+		char name[2];
+	} t = { .name = "/" };
+	struct vfs_fuse_statx_in x = { 0 };
+	struct fuse_copy_file_range_in cr = { 0 };
+	const char *why;
+
+	ck_assert_int_eq(check(req(FUSE_TMPFILE, 1, &t, sizeof(t)), &why), 0); /* "/" is the kernel's */
+	ck_assert_int_eq(check(req(FUSE_TMPFILE, 1, &t, sizeof(t.c) + 1), &why), -EINVAL);
+	ck_assert_str_eq(why, "a name without its NUL");
+	ck_assert_int_eq(check(req(FUSE_TMPFILE, 1, &t, sizeof(t.c) - 4), &why), -EINVAL);
+	ck_assert_str_eq(why, "shorter than its operation's input");
+	ck_assert_int_eq(check(req(VFS_FUSE_STATX, 1, &x, sizeof(x)), &why), 0);
+	ck_assert_int_eq(check(req(VFS_FUSE_STATX, 1, &x, 16), &why), -EINVAL);
+	ck_assert_str_eq(why, "shorter than its operation's input");
+	ck_assert_int_eq(check(req(VFS_FUSE_COPY_FILE_RANGE_64, 1, &cr, sizeof(cr)), &why), 0);
+	ck_assert_int_eq(check(req(VFS_FUSE_COPY_FILE_RANGE_64, 1, &cr, 40), &why), -EINVAL);
+	ck_assert_int_eq(fuse_request_min_input(54), -1); /* past 7.45: libfuse's ENOSYS */
+}
+END_TEST
+
 UNIT_SUITE(request_check_suite, "request_check", NULL, NULL,
 	   requests_are_checked_before_parsing,
+	   newer_requests_have_their_sizes,
 	   xattr_names_and_values,
 	   replies_that_break_the_protocol_are_eproto)

@@ -146,6 +146,25 @@ START_TEST(every_step_parses)
 }
 END_TEST
 
+/* "applies": a premise on the target (n/a when it fails), never a witness. */
+START_TEST(applies_is_a_premise_on_the_target)
+{
+	struct scenario *s = parse(HEADER "applies !ENOSYS fuse statx 1 => x\n"
+				   "assume 3 set n 3\nfuse getattr 1\n");
+
+	ck_assert_msg(s != NULL, "%s", errors);
+	ck_assert(s->steps[0].assume && s->steps[0].applies);
+	ck_assert_int_eq(s->steps[0].expect.type, EXPECT_ERRNO);
+	ck_assert(s->steps[0].expect.negate);
+	ck_assert(s->steps[1].assume && !s->steps[1].applies);
+	ck_assert(!s->steps[2].assume && !s->steps[2].applies);
+	scenario_free(s);
+	refused(HEADER "applies ok\n", 4, "applies needs a result and a step");
+	refused(HEADER "fuse lookup 1 a\nwitness expect ok applies ok fuse statx 2\n", 5,
+		"unknown step 'applies'");
+}
+END_TEST
+
 START_TEST(every_refusal_names_its_line)
 {
 	refused(HEADER "frob a\n", 4, "unknown step 'frob'");
@@ -501,6 +520,7 @@ END_TEST
 
 UNIT_SUITE(scenario_parse_suite, "scenario_parse", setup, teardown,
 	   every_step_parses,
+	   applies_is_a_premise_on_the_target,
 	   every_refusal_names_its_line,
 	   all_errors_of_a_file_are_reported,
 	   missing_file,
