@@ -8,6 +8,8 @@
  *
  * With TAG it first says it booted and waits: the runner saves the guest
  * then, plugs the virtio-fs device in and asks it to mount TAG on ROOT.
+ * Without, it is a session for background blocks on the mount the first
+ * made: it says it is ready, and "end session" closes what a block left.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -111,6 +113,12 @@ int main(int argc, char **argv)
 			r = strcmp(w[1], argv[3]) ? -EINVAL : mount_share(argv[3], root);
 			reply(out, -r, r ? "" : "0", r == -EINVAL ? "not this guest's tag" : NULL);
 			strbuf_release(&value);
+			continue;
+		}
+		/* A background block's end: what it left open closes, as its process would on the host. */
+		if (!r && n == 2 && !strcmp(w[0], "end") && !strcmp(w[1], "session")) {
+			ops_close_all();
+			reply(out, 0, "ok", NULL);
 			continue;
 		}
 		if (r || n < 2 || (strcmp(w[0], "file") && strcmp(w[0], "guest"))) {

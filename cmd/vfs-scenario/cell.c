@@ -73,14 +73,6 @@ bool cell_stopped(void)
 	return stop_flag;
 }
 
-static bool has_background(const struct scenario *s)
-{
-	for (int i = 0; i < s->nsteps; i++)
-		if (s->steps[i].background)
-			return true;
-	return false;
-}
-
 /* Whether the scenario's premise is one of vfs-serve's fault points. */
 static bool uses_fault_points(const struct scenario *s)
 {
@@ -123,9 +115,8 @@ bool cell_applies(const struct options *o, const struct scenario *s, const struc
 	if (uses_fault_points(s) && !target_is(t, TARGET_OURS))
 		return false;
 
-	/* Background blocks share one connection to the guest's agent: not yet. */
 	if (in_vm(o, s, t))
-		return !has_background(s) && (k == TARGET_FOREIGN ? !s->nonly : scenario_only(s, t));
+		return k == TARGET_FOREIGN ? !s->nonly : scenario_only(s, t);
 	if (k == TARGET_FOREIGN)
 		return !s->nonly && (s->protocol ? o->paths.vhost_cmd != NULL
 						 : o->paths.server_cmd != NULL);
@@ -442,7 +433,8 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	      const struct target *t, struct results *rs)
 {
 	struct cell c = { .o = o, .s = s, .t = t, .argv = STRVEC_INIT, .details = STRBUF_INIT,
-			  .canary_before = STRBUF_INIT, .vm = { .agent = { .fd = -1 }, .qmp = { .fd = -1 } } };
+			  .canary_before = STRBUF_INIT, .vm = { .agent = { .fd = -1 }, .qmp = { .fd = -1 },
+				  .session = { { .fd = -1 }, { .fd = -1 } } } };
 	int err;
 
 	c.ctx = (struct run_ctx){ .step = { .s = s, .control_fd = -1, .verbose = o->verbose,

@@ -400,7 +400,8 @@ static void runner_error(struct run_ctx *ctx, const struct step *st, char **argv
 static struct background {
 	const struct step *st;
 	pid_t pid;
-	int fd; /* the child's result: flags, then its report */
+	int fd;      /* the child's result: flags, then its report */
+	int session; /* in a VM: the agent session its guest steps go to, or -1 */
 } bgs[MAX_BACKGROUND];
 static int nbg;
 
@@ -411,15 +412,67 @@ struct bg_result {
 static bool run_range(struct run_ctx *ctx, struct vars *v, struct strbuf *value, int from,
 		      int to);
 
+static bool has_guest_steps(const struct scenario *s, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		if (s->steps[i].kind == KIND_GUEST)
+			return true;
+	return false;
+}
+
+/*
+ * In a VM the guest has one agent per connection: a block with guest
+ * steps takes a session no running block has. Its index, -1 if none is
+ * needed, or -EBUSY when all are taken.
+ */
+static int pick_session(const struct run_ctx *ctx, const struct step *st, int at)
+{
+	if (!ctx->step.vm || !has_guest_steps(ctx->step.s, at + 1, st->repeat_end))
+		return -1;
+	for (int k = 0; k < VM_SESSIONS; k++) {
+		bool taken = false;
+
+		for (int i = 0; i < nbg; i++)
+			taken |= bgs[i].session == k;
+		if (!taken)
+			return k;
+	}
+	return -EBUSY;
+}
+
+/* The child's block has run: in a VM its session closes what the block left open. */
+static void end_session(struct run_ctx *ctx, const struct step *st, int session,
+			struct bg_result *res)
+{
+	char why[128];
+	int r;
+
+	if (session < 0)
+		return;
+	r = vm_end_session(ctx->step.vm);
+	if (r) {
+		snprintf(why, sizeof(why), "the block's agent session did not end: %s", strerror(-r));
+		runner_error(ctx, st, NULL, why);
+		res->ok = false;
+		res->runner_error = true;
+	}
+}
+
 static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf *value,
 			     int at)
 {
 	const struct step *st = &ctx->step.s->steps[at];
-	int p[2];
+	int p[2], session = pick_session(ctx, st, at);
 	pid_t pid, parent;
 
 	if (nbg == MAX_BACKGROUND) {
 		runner_error(ctx, st, NULL, "more than 16 background blocks at once");
+		return false;
+	}
+	if (session == -EBUSY) {
+		/* VM_SESSIONS of them: vm_qemu.h */
+		runner_error(ctx, st, NULL, "more than 2 background blocks with guest steps at once "
+			     "in a VM (its agent has 2 sessions for them)");
 		return false;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -452,7 +505,10 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 		strbuf_release(&ctx->report);
 		ctx->report = (struct strbuf)STRBUF_INIT;
 		ctx->premise_failed = ctx->not_applicable = ctx->runner_error = ctx->witness_failed = false;
+		if (session >= 0)
+			vm_use_session(ctx->step.vm, session);
 		res.ok = run_range(ctx, v, value, at + 1, st->repeat_end);
+		end_session(ctx, st, session, &res);
 		res.witness_failed = ctx->witness_failed;
 		res.runner_error = ctx->runner_error;
 		res.premise_failed = ctx->premise_failed;
@@ -463,7 +519,7 @@ static bool start_background(struct run_ctx *ctx, struct vars *v, struct strbuf 
 		_exit(0);
 	}
 	close(p[1]);
-	bgs[nbg++] = (struct background){ .st = st, .pid = pid, .fd = p[0] };
+	bgs[nbg++] = (struct background){ .st = st, .pid = pid, .fd = p[0], .session = session };
 	return true;
 }
 

@@ -134,10 +134,12 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 	struct vm_qemu_files f;
 	char vu[PATH_MAX], snap[PATH_MAX], refusal[256];
 	struct strbuf out = STRBUF_INIT;
-	int afd = -1, qfd = -1, r;
+	int afd = -1, qfd = -1, slfd[VM_SESSIONS] = { -1, -1 }, sfd[VM_SESSIONS], r;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->agent.fd = vm->qmp.fd = -1;
+	for (int k = 0; k < VM_SESSIONS; k++)
+		vm->session[k].fd = -1;
 	snprintf(vu, sizeof(vu), "%s/vhost-user.sock", dir);
 	r = vm_qemu_files(&f, image, dir, e);
 	snprintf(vm->console, sizeof(vm->console), "%s", f.console);
@@ -155,6 +157,9 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 		r = afd < 0 ? afd : qfd;
 		goto out;
 	}
+	r = vm_qemu_listen_sessions(&f, slfd, e);
+	if (r)
+		goto out;
 	vm->qemu.pid = vm_qemu_spawn(&f, vu);
 	if (vm->qemu.pid < 0) {
 		r = errbuf_set(e, vm->qemu.pid, "cannot start QEMU");
@@ -164,6 +169,10 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 	r = restore(vm, snap, qfd, &f, e);
 	if (!r)
 		r = vm->agent.fd = vm_qemu_accept(afd, &vm->qemu, 10000, "the agent's port", &f, e);
+	if (r >= 0)
+		r = vm_qemu_accept_sessions(slfd, &vm->qemu, &f, sfd, e);
+	for (int k = 0; r >= 0 && k < VM_SESSIONS; k++)
+		vm->session[k].fd = sfd[k];
 	/* The agent mounts the share once the device shows: the guest's own driver's INIT. */
 	if (r >= 0) {
 		r = vm_step(vm, "mount", "vfskit", 0, NULL, "", &out, refusal, sizeof(refusal));
@@ -173,6 +182,7 @@ int vm_start(struct vm *vm, char *const daemon_argv[], const char *source, const
 	}
 out:
 	strbuf_release(&out);
+	vm_qemu_close_all(slfd);
 	if (afd >= 0)
 		close(afd);
 	if (qfd >= 0)
@@ -229,6 +239,25 @@ int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **ar
 	return r;
 }
 
+void vm_use_session(struct vm *vm, int k)
+{
+	/* This process's own copy of @vm: the parent's main agent stays its own. */
+	vm->agent = vm->session[k];
+	vm->open_files = 0;
+	for (int i = 0; i < VM_SESSIONS; i++)
+		vm->session[i].fd = -1;
+}
+
+int vm_end_session(struct vm *vm)
+{
+	struct strbuf out = STRBUF_INIT;
+	char refusal[256];
+	int r = vm_step(vm, "end", "session", 0, NULL, "", &out, refusal, sizeof(refusal));
+
+	strbuf_release(&out);
+	return r;
+}
+
 void vm_stop(struct vm *vm, char *how, size_t len)
 {
 	long long start = mono_ms();
@@ -243,6 +272,11 @@ void vm_stop(struct vm *vm, char *how, size_t len)
 		close(vm->agent.fd);
 		vm->agent.fd = -1;
 	}
+	for (int k = 0; k < VM_SESSIONS; k++)
+		if (vm->session[k].fd >= 0) {
+			close(vm->session[k].fd);
+			vm->session[k].fd = -1;
+		}
 	if (vm->qemu.pid > 0 && !daemon_ended(&vm->qemu, 10000, desc, sizeof(desc)))
 		daemon_stop(&vm->qemu, 100);
 	if (vm->qmp.fd >= 0) {

@@ -17,12 +17,15 @@
 #include "util/errbuf.h"
 #include "util/strbuf.h"
 #include "line_reader.h"
+#include "vm_qemu.h"
 
 struct vm {
 	struct daemon daemon;  /* the vhost-user back-end */
 	struct daemon qemu;
 	struct line_reader agent; /* connected to the agent, fd -1 before */
 	struct line_reader qmp;   /* QEMU's control socket, fd -1 before */
+	/* Agents of their own for background blocks, in the same guest: fd -1 before. */
+	struct line_reader session[VM_SESSIONS];
 	int open_files;        /* what the agent holds open, after each step */
 	char console[PATH_MAX];
 	long long boot_ms;     /* vm_start's time: restore, plug, mount (the first: the boot too) */
@@ -53,6 +56,17 @@ int vm_prepare(const char *image, const char *cache, const char *dir, struct err
  */
 int vm_step(struct vm *vm, const char *kind, const char *op, int argc, char **argv,
 	    const char *flags, struct strbuf *out, char *refusal, size_t len);
+
+/*
+ * In a background block's child: its guest steps go to agent session @k
+ * from now on (a process of their own in the guest, files open there its
+ * own, as a forked child's are on the host). Session @k must be free: the
+ * runner gives each block running at once its own.
+ */
+void vm_use_session(struct vm *vm, int k);
+
+/* The block's end: the session's agent closes what the block left open. 0 or -errno. */
+int vm_end_session(struct vm *vm);
 
 /* Powers the guest off (QEMU killed if it does not end in 10 s); @how: the daemon's end. */
 void vm_stop(struct vm *vm, char *how, size_t len);

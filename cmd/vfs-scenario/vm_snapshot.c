@@ -21,8 +21,8 @@ static struct {
 } made[8];
 static int nmade;
 
-/* Until the agent says it booted; 0 or -errno with @e. */
-static int wait_booted(int afd, const struct vm_qemu_files *f, struct errbuf *e)
+/* Until the agent on @afd says @what (AGENT_BOOTED, AGENT_READY); 0 or -errno with @e. */
+static int wait_said(int afd, const char *what, const struct vm_qemu_files *f, struct errbuf *e)
 {
 	struct line_reader lr = { .fd = afd };
 	char line[256];
@@ -30,17 +30,22 @@ static int wait_booted(int afd, const struct vm_qemu_files *f, struct errbuf *e)
 
 	do
 		r = line_read(&lr, line, sizeof(line), BOOT_MS);
-	while (!r && strcmp(line, AGENT_BOOTED));
-	return r ? errbuf_set(e, r, "the guest's agent did not start (console: %s)", f->console) : 0;
+	while (!r && strcmp(line, what));
+	return r ? errbuf_set(e, r, "the guest's agent did not say \"%s\" (console: %s)", what,
+			      f->console) : 0;
 }
 
-/* Boots, waits for the agent, saves the stopped machine to @snap. */
+/*
+ * Boots, waits for the agent and its sessions (each blocked on its port
+ * in the snapshot then), saves the stopped machine to @snap.
+ */
 static int make(const struct vm_qemu_files *f, const char *snap, struct errbuf *e)
 {
 	struct daemon qemu = { 0 };
 	struct line_reader q = { .fd = -1 };
-	char cmd[PATH_MAX + 128], err[512], desc[64];
+	char cmd[PATH_MAX + 128], err[512] = "", desc[64];
 	int afd = -1, qfd = -1, ag = -1, r;
+	int slfd[VM_SESSIONS] = { -1, -1 }, sfd[VM_SESSIONS] = { -1, -1 };
 
 	unlink(f->agent);
 	unlink(f->qmp);
@@ -50,6 +55,9 @@ static int make(const struct vm_qemu_files *f, const char *snap, struct errbuf *
 		r = afd < 0 ? afd : qfd;
 		goto out;
 	}
+	r = vm_qemu_listen_sessions(f, slfd, e);
+	if (r)
+		goto out;
 	qemu.pid = vm_qemu_spawn(f, NULL);
 	if (qemu.pid < 0) {
 		r = errbuf_set(e, qemu.pid, "cannot start QEMU");
@@ -64,7 +72,11 @@ static int make(const struct vm_qemu_files *f, const char *snap, struct errbuf *
 	if (!r)
 		r = ag = vm_qemu_accept(afd, &qemu, BOOT_MS, "the agent's port", f, e);
 	if (r >= 0)
-		r = wait_booted(ag, f, e);
+		r = vm_qemu_accept_sessions(slfd, &qemu, f, sfd, e);
+	for (int k = 0; r >= 0 && k < VM_SESSIONS; k++)
+		r = wait_said(sfd[k], AGENT_READY, f, e);
+	if (r >= 0)
+		r = wait_said(ag, AGENT_BOOTED, f, e);
 	/* An absolute, quoted path: the shell of exec: must find it whatever its cwd. */
 	snprintf(cmd, sizeof(cmd), "{\"execute\": \"migrate\", \"arguments\": "
 		 "{\"uri\": \"exec:cat >'%s.new'\"}}", snap);
@@ -74,7 +86,8 @@ static int make(const struct vm_qemu_files *f, const char *snap, struct errbuf *
 			       10000, err, sizeof(err)) ||
 		   qmp_command(&q, cmd, 10000, err, sizeof(err)) ||
 		   qmp_wait_migration(&q, SAVE_MS)))
-		r = errbuf_set(e, -EIO, "QEMU could not save the booted guest to %s", snap);
+		r = errbuf_set(e, -EIO, "QEMU could not save the booted guest to %s: %s", snap,
+			       err[0] ? err : "the migration failed");
 	if (!r && rename(strcat(strcpy(cmd, snap), ".new"), snap) < 0)
 		r = errbuf_set(e, -errno, "rename %s", cmd);
 	if (r >= 0 && qemu.pid > 0)
@@ -84,6 +97,8 @@ static int make(const struct vm_qemu_files *f, const char *snap, struct errbuf *
 	if (qemu.pid > 0 && !daemon_ended(&qemu, 5000, desc, sizeof(desc)))
 		daemon_stop(&qemu, 100);
 out:
+	vm_qemu_close_all(sfd);
+	vm_qemu_close_all(slfd);
 	if (ag >= 0)
 		close(ag);
 	if (afd >= 0)
