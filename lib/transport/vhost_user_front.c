@@ -25,7 +25,8 @@ static bool answers(uint32_t request)
 {
 	return request == VHOST_USER_GET_FEATURES || request == VHOST_USER_GET_PROTOCOL_FEATURES ||
 	       request == VHOST_USER_GET_QUEUE_NUM || request == VHOST_USER_GET_VRING_BASE ||
-	       request == VHOST_USER_GET_CONFIG || request == VHOST_USER_GET_MAX_MEM_SLOTS;
+	       request == VHOST_USER_GET_CONFIG || request == VHOST_USER_GET_MAX_MEM_SLOTS ||
+	       request == VHOST_USER_CHECK_DEVICE_STATE;
 }
 
 int vu_front_message(struct vu_front *f, uint32_t request, const void *payload, uint32_t size,
@@ -117,7 +118,9 @@ static int negotiate(struct vu_front *f, const struct vu_front_config *c, int nq
 			return r;
 		uint64_t ack = f->protocol & ((1ull << VHOST_USER_PROTOCOL_F_MQ) |
 					      (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-					      (1ull << VHOST_USER_PROTOCOL_F_CONFIG));
+					      (1ull << VHOST_USER_PROTOCOL_F_CONFIG) |
+					      (c->device_state ? 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE
+							       : 0));
 
 		r = u64_message(f, VHOST_USER_SET_PROTOCOL_FEATURES, ack, -1);
 		if (r)
@@ -146,16 +149,12 @@ static int negotiate(struct vu_front *f, const struct vu_front_config *c, int nq
 	return r;
 }
 
-static int memory(struct vu_front *f, uint64_t size)
+/* SET_MEM_TABLE of the one region there is. */
+static int send_mem_table(struct vu_front *f)
 {
 	struct vhost_user_mem_table t = { .nregions = 1 };
-	struct guest_region *g;
-	int r = guest_mem_add_memfd(&f->mem, VU_FRONT_GPA_BASE, size);
+	struct guest_region *g = &f->mem.region[0];
 
-	if (r)
-		return errbuf_set(&f->err, r, "guest memory of %llu bytes",
-				  (unsigned long long)size);
-	g = &f->mem.region[0];
 	t.region[0] = (struct vhost_user_region){ .guest_phys_addr = g->gpa,
 						  .memory_size = g->size,
 						  .userspace_addr = (uintptr_t)g->va };
@@ -163,11 +162,44 @@ static int memory(struct vu_front *f, uint64_t size)
 				8 + sizeof(t.region[0]), &g->fd, 1, NULL);
 }
 
+static int memory(struct vu_front *f, uint64_t size)
+{
+	int r = guest_mem_add_memfd(&f->mem, VU_FRONT_GPA_BASE, size);
+
+	if (r)
+		return errbuf_set(&f->err, r, "guest memory of %llu bytes",
+				  (unsigned long long)size);
+	return send_mem_table(f);
+}
+
+/* Ring @i's messages, its next avail index @base: a new ring's 0, a migrated one's its own. */
+static int ring_messages(struct vu_front *f, int i, uint16_t base, bool enable)
+{
+	struct vu_ring *rg = &f->ring[i];
+	struct vhost_vring_addr a = { .index = (uint32_t)i };
+	int r;
+
+	a.desc = (uintptr_t)rg->q.desc;
+	a.avail = (uintptr_t)rg->q.avail;
+	a.used = (uintptr_t)rg->q.used;
+	r = state_message(f, VHOST_USER_SET_VRING_NUM, (uint32_t)i, rg->q.num);
+	if (!r)
+		r = state_message(f, VHOST_USER_SET_VRING_BASE, (uint32_t)i, base);
+	if (!r)
+		r = vu_front_message(f, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL);
+	if (!r)
+		r = u64_message(f, VHOST_USER_SET_VRING_KICK, (uint64_t)i, rg->kick);
+	if (!r)
+		r = u64_message(f, VHOST_USER_SET_VRING_CALL, (uint64_t)i, rg->call);
+	if (!r && enable)
+		r = state_message(f, VHOST_USER_SET_VRING_ENABLE, (uint32_t)i, 1);
+	return r;
+}
+
 static int ring(struct vu_front *f, int i, uint16_t num, bool enable)
 {
 	struct vu_ring *rg = &f->ring[i];
 	struct virtq_layout l;
-	struct vhost_vring_addr a = { .index = (uint32_t)i };
 	uint64_t gpa;
 	int r;
 
@@ -185,21 +217,7 @@ static int ring(struct vu_front *f, int i, uint16_t num, bool enable)
 	rg->set_up = true;
 	if (rg->kick < 0 || rg->call < 0)
 		return errbuf_set(&f->err, -errno, "ring %d: eventfd", i);
-	a.desc = (uintptr_t)rg->q.desc;
-	a.avail = (uintptr_t)rg->q.avail;
-	a.used = (uintptr_t)rg->q.used;
-	r = state_message(f, VHOST_USER_SET_VRING_NUM, (uint32_t)i, num);
-	if (!r)
-		r = state_message(f, VHOST_USER_SET_VRING_BASE, (uint32_t)i, 0);
-	if (!r)
-		r = vu_front_message(f, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL);
-	if (!r)
-		r = u64_message(f, VHOST_USER_SET_VRING_KICK, (uint64_t)i, rg->kick);
-	if (!r)
-		r = u64_message(f, VHOST_USER_SET_VRING_CALL, (uint64_t)i, rg->call);
-	if (!r && enable)
-		r = state_message(f, VHOST_USER_SET_VRING_ENABLE, (uint32_t)i, 1);
-	return r;
+	return ring_messages(f, i, 0, enable);
 }
 
 int vu_front_start(struct vu_front *f, int sock, const struct vu_front_config *c)
@@ -344,11 +362,12 @@ int vu_front_stop(struct vu_front *f)
 
 	for (int i = 0; i < f->nqueues && !f->gone; i++) {
 		struct vhost_vring_state s = { .index = (uint32_t)i };
-		uint64_t base;
+		uint64_t base = 0;
 		int r = vu_front_message(f, VHOST_USER_GET_VRING_BASE, &s, sizeof(s), NULL, 0, &base);
 
 		if (r && !err)
 			err = r;
+		f->ring[i].base = (uint16_t)base;
 	}
 	return err;
 }
@@ -369,4 +388,43 @@ void vu_front_close(struct vu_front *f)
 		close(f->sock);
 	f->sock = -1;
 	guest_mem_release(&f->mem);
+}
+
+int vu_front_restart(struct vu_front *f, int sock, const struct vu_front_config *c,
+		     int (*before_rings)(struct vu_front *f, void *arg), void *arg)
+{
+	uint64_t acked = f->acked, protocol_acked = f->protocol_acked;
+	int r;
+
+	f->sock = sock; /* the old one is the caller's: a failed load resumes on it */
+	f->gone = false;
+	r = negotiate(f, c, f->nqueues);
+	if (r)
+		return r;
+	/* The rings stay as the driver laid them out: the features must too. */
+	if (f->acked != acked || f->protocol_acked != protocol_acked)
+		return errbuf_set(&f->err, -EPROTO, "the new back-end takes features %#llx "
+				  "(protocol %#llx), the session has %#llx (%#llx)",
+				  (unsigned long long)f->acked,
+				  (unsigned long long)f->protocol_acked,
+				  (unsigned long long)acked, (unsigned long long)protocol_acked);
+	r = before_rings ? before_rings(f, arg) : 0;
+	if (!r)
+		r = send_mem_table(f);
+	for (int i = 0; !r && i < f->nqueues; i++)
+		r = ring_messages(f, i, f->ring[i].base,
+				  !!(f->acked & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)));
+	return r;
+}
+
+int vu_front_resume(struct vu_front *f, int sock)
+{
+	int r = 0;
+
+	f->sock = sock;
+	f->gone = false;
+	for (int i = 0; !r && i < f->nqueues; i++)
+		r = ring_messages(f, i, f->ring[i].base,
+				  !!(f->acked & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)));
+	return r;
 }

@@ -31,12 +31,14 @@ struct vu_front_config {
 	bool minimal;          /* no protocol features, no ENABLE: the oldest front-ends */
 	bool notification;     /* ask for VIRTIO_FS_F_NOTIFICATION when offered */
 	bool no_event_idx;     /* do not take VIRTIO_RING_F_EVENT_IDX (a guest takes it) */
+	bool device_state;     /* take PROTOCOL_F_DEVICE_STATE where offered (migration) */
 	int timeout_ms;        /* per message and per wait */
 };
 
 struct vu_ring {
 	struct virtq q;
 	int kick, call;        /* eventfds */
+	uint16_t base;         /* GET_VRING_BASE's answer at the last stop */
 	bool set_up;
 };
 
@@ -96,8 +98,26 @@ int vu_front_post_notify(struct vu_front *f, int n, uint32_t size);
  */
 int vu_front_get_config(struct vu_front *f, void *buf, uint32_t len);
 
-/* GET_VRING_BASE on every ring: the back-end stops them. 0 or -errno. */
+/* GET_VRING_BASE on every ring: the back-end stops them (each ring's base kept). 0 or -errno. */
 int vu_front_stop(struct vu_front *f);
+
+/*
+ * The same device on another back-end, connected at @sock (taken; the
+ * old socket is left to the caller), after vu_front_stop on the old
+ * one: the handshake again with the features
+ * the session has (else -EPROTO), @before_rings (a state load) if not
+ * NULL, the same memory table, and each ring where it stopped (its base,
+ * addresses and eventfds). 0 or -errno with f->err.
+ */
+int vu_front_restart(struct vu_front *f, int sock, const struct vu_front_config *c,
+		     int (*before_rings)(struct vu_front *f, void *arg), void *arg);
+
+/*
+ * The rings started again where they stopped, on the back-end at @sock
+ * (the one stopped, its handshake and memory table still in force), as
+ * a VMM does when a migration fails. 0 or -errno with f->err.
+ */
+int vu_front_resume(struct vu_front *f, int sock);
 
 /* Closes the socket and eventfds, unmaps the memory. */
 void vu_front_close(struct vu_front *f);

@@ -25,6 +25,7 @@ const char *vhost_user_request_name(uint32_t request)
 		[15] = "GET_PROTOCOL_FEATURES", [16] = "SET_PROTOCOL_FEATURES",
 		[17] = "GET_QUEUE_NUM", [18] = "SET_VRING_ENABLE", [24] = "GET_CONFIG",
 		[25] = "SET_CONFIG", [34] = "RESET_DEVICE", [36] = "GET_MAX_MEM_SLOTS",
+		[42] = "SET_DEVICE_STATE_FD", [43] = "CHECK_DEVICE_STATE",
 	};
 
 	return request < sizeof(names) / sizeof(names[0]) ? names[request] : NULL;

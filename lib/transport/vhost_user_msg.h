@@ -31,6 +31,8 @@ enum vhost_user_request {
 	VHOST_USER_SET_CONFIG = 25,
 	VHOST_USER_GET_MAX_MEM_SLOTS = 36,
 	VHOST_USER_RESET_DEVICE = 34,
+	VHOST_USER_SET_DEVICE_STATE_FD = 42,
+	VHOST_USER_CHECK_DEVICE_STATE = 43,
 };
 
 /* Device feature bits (virtio 1.x, and vhost-user's own bit 30). */
@@ -47,6 +49,7 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
 #define VHOST_USER_PROTOCOL_F_RESET_DEVICE 13
+#define VHOST_USER_PROTOCOL_F_DEVICE_STATE 19
 
 #define VHOST_USER_VERSION 0x1
 #define VHOST_USER_FLAG_REPLY (1u << 2)
@@ -70,6 +73,18 @@ struct vhost_vring_addr {
 	uint64_t desc, used, avail, log;
 } __attribute__((packed));
 
+/* SET_DEVICE_STATE_FD's payload ("Device state transfer parameters"). */
+struct vhost_user_transfer_state {
+	uint32_t direction; /* 0: save (back-end to front-end), 1: load */
+	uint32_t phase;     /* 0: stopped, the only phase defined */
+} __attribute__((packed));
+
+#define VHOST_TRANSFER_STATE_SAVE 0
+#define VHOST_TRANSFER_STATE_LOAD 1
+#define VHOST_TRANSFER_STATE_PHASE_STOPPED 0
+/* In SET_DEVICE_STATE_FD's reply: no fd comes back, the front-end's is used. */
+#define VHOST_USER_STATE_FD_INVALID (1ull << 8)
+
 struct vhost_user_region {
 	uint64_t guest_phys_addr, memory_size, userspace_addr, mmap_offset;
 } __attribute__((packed));
@@ -86,6 +101,7 @@ struct vhost_user_msg {
 		struct vhost_vring_state state;
 		struct vhost_vring_addr addr;
 		struct vhost_user_mem_table mem;
+		struct vhost_user_transfer_state transfer;
 		uint8_t bytes[VHOST_USER_PAYLOAD_MAX];
 	} p;
 	int fds[VHOST_USER_MAX_FDS];
