@@ -14,6 +14,7 @@
 #include "transport/daemon.h"
 #include "transport/vhost_user_front.h"
 #include "util/errbuf.h"
+#include "util/strbuf.h"
 
 enum fuse_target_kind { FUSE_TARGET_VHOST_USER, FUSE_TARGET_SOCKET };
 
@@ -21,6 +22,12 @@ struct fuse_target {
 	enum fuse_target_kind kind;
 	struct daemon daemon;
 	bool started;             /* a daemon of ours, to stop */
+	/* How it was started, for a migration's destination (vhost-user, started here). */
+	char *const *argv;
+	const char *source, *dir, *log;
+	struct vu_front_config vc;
+	struct strbuf state;      /* the source's state between save and load */
+	bool saved;               /* saved: the rings stopped until the load */
 	struct vu_front *front;   /* vhost-user: owned by the transport */
 	struct fuse_client client;
 	bool connected;
@@ -38,6 +45,24 @@ int fuse_target_open(struct fuse_target *t, enum fuse_target_kind kind, char *co
 		     const char *path, const char *source, const char *dir, const char *log,
 		     const struct vu_front_config *vc, const struct fuse_init_profile *init,
 		     bool no_init);
+
+/*
+ * The first half of a migration: stops the rings and takes the daemon's
+ * state (vhost-user device state); the daemon stays, stopped, as a
+ * source does until its destination has taken over. 0, -EOPNOTSUPP (it
+ * does not offer DEVICE_STATE), or -errno with t->err.
+ */
+int fuse_target_save(struct fuse_target *t);
+
+/*
+ * The second half: the same command started again (the destination), the
+ * session's features, the saved state loaded, the rings resumed where
+ * they stopped, and the source let go (@how: how it ended); the FUSE
+ * session goes on, INIT not sent again. If the destination fails, it is
+ * stopped and the source resumes, as a VMM's failed migration leaves it:
+ * -errno with t->err saying what failed (and whether the source resumed).
+ */
+int fuse_target_load(struct fuse_target *t, char *how, size_t len);
 
 /* Hangs up (the daemon sees the front-end go) without stopping the daemon. */
 void fuse_target_disconnect(struct fuse_target *t);

@@ -254,6 +254,34 @@ static int w_release(struct fuse_client *c, int argc, char **argv, struct fuse_w
 	return fc_release(c, node, fh, 0, false);
 }
 
+/* READ through a handle OPEN gave earlier: what it has open, whatever the name is now. */
+static int w_read_fh(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
+		     const char **why)
+{
+	unsigned long long node, fh, size = 4096, off = 0;
+	size_t n;
+	char *buf;
+	int r;
+
+	NUM(0, node, UINT64_MAX);
+	NUM(1, fh, UINT64_MAX);
+	if (argc > 2)
+		NUM(2, size, 128 << 10);
+	if (argc > 3)
+		NUM(3, off, INT64_MAX);
+	buf = malloc(size + 1);
+	if (!buf)
+		return -ENOMEM;
+	r = fc_read(c, node, fh, off, (uint32_t)size, buf, &n);
+	if (!r) {
+		buf[n] = '\0';
+		strbuf_addstr(&o->value, buf);
+		field(o, "bytes", n);
+	}
+	free(buf);
+	return r;
+}
+
 static int w_read(struct fuse_client *c, int argc, char **argv, struct fuse_words_out *o,
 		  const char **why)
 {
@@ -685,6 +713,7 @@ static const struct word_op ops[] = {
 	{ "open", 1, 2, "open NODEID [ro|rw|wo]", w_open },
 	{ "release", 2, 2, "release NODEID FH", w_release },
 	{ "read", 1, 3, "read NODEID [SIZE [OFFSET]]", w_read },
+	{ "read-fh", 2, 4, "read-fh NODEID FH [SIZE [OFFSET]] (an open handle)", w_read_fh },
 	{ "write", 2, 2, "write NODEID DATA", w_write },
 	{ "create", 2, 3, "create PARENT NAME [noexcl]", w_create },
 	{ "mkdir", 2, 2, "mkdir PARENT NAME", w_mkdir },
