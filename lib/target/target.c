@@ -77,7 +77,15 @@ const struct target_base target_table[] = {
 	    { "namespace", "sandbox", "--sandbox=namespace", true },
 	    { "chroot", "sandbox", "--sandbox=chroot", false },
 	    { "none", "sandbox", "--sandbox=none", false },
-	    { "xattr", "xattr", "--xattr", false } },
+	    { "xattr", "xattr", "--xattr", false },
+	    /* how device state names inodes to the destination (daemon save/load) */
+	    { "find-paths", "migration", "--migration-mode=find-paths", true },
+	    /* its README: the destination needs CAP_DAC_READ_SEARCH, kept by --modcaps */
+	    { "file-handles", "migration", "--migration-mode=file-handles --modcaps=+dac_read_search",
+	      false },
+	    { "no-verify", "verify", "", true },
+	    { "verify-handles", "verify", "--migration-verify-handles", false },
+	    { "confirm-paths", "confirm", "--migration-confirm-paths", false } },
 	  "the Rust virtiofsd (Debian 13's, or --virtiofsd-rs=PATH)", NULL, NULL },
 	{ "fixed-vhost", NULL, TARGET_VHOST_USER, TARGET_OURS | TARGET_NOTIFY, DESIGN_FIXED,
 	  { { "namespace", "sandbox", "--sandbox=namespace", true },
