@@ -270,6 +270,7 @@ static int cell_start(struct cell *c)
 		vu_front_config_default(&vc);
 		vc.timeout_ms = 10000; /* ASan builds of a daemon are slow to start */
 		vc.notification = true; /* taken where offered: notify steps need it */
+		vc.device_state = true; /* taken where offered: daemon save/load need it */
 		daemon_nofile(c->s->nofile);
 		err = fuse_target_open(&c->ft, c->vhost_user ? FUSE_TARGET_VHOST_USER :
 				       FUSE_TARGET_SOCKET, c->argv.v, NULL, c->source, c->dir,

@@ -223,6 +223,41 @@ static int daemon_status(struct step_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
+/*
+ * save, load, migrate (both): the daemon's state moved to a new process
+ * of the same command, the FUSE session going on (fuse_target.h).
+ */
+static int daemon_migrate(struct step_ctx *ctx, const char *op, struct strbuf *out)
+{
+	struct fuse_target *t = ctx->fuse;
+	char how[64];
+	int r = 0;
+
+	if (!t) {
+		ops_refuse("daemon %s: only in a protocol scenario (fuse steps)", op);
+		return -EINVAL;
+	}
+	if (!t->front)
+		return -EOPNOTSUPP; /* FUSE over a socket or /dev/fuse: no device state */
+	if (strcmp(op, "load"))
+		r = fuse_target_save(t);
+	if (!r && strcmp(op, "save"))
+		r = fuse_target_load(t, how, sizeof(how));
+	/*
+	 * A misuse is the scenario's error; the daemons' answers (not offered,
+	 * a refused save or load) are the step's result, their words a note.
+	 */
+	if (r == -EINVAL || r == -EALREADY)
+		ops_refuse("daemon %s: %s", op, t->err.msg);
+	else if (r && r != -EOPNOTSUPP && ctx->notes)
+		strbuf_addf(ctx->notes, "  daemon %s: %s\n", op, t->err.msg);
+	if (r)
+		return r;
+	ctx->server_pid = t->daemon.pid;
+	strbuf_addstr(out, "ok");
+	return 0;
+}
+
 int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	long v = 0;
@@ -230,6 +265,8 @@ int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struc
 
 	if (!strcmp(op, "status"))
 		return daemon_status(ctx, out);
+	if (!strcmp(op, "save") || !strcmp(op, "load") || !strcmp(op, "migrate"))
+		return daemon_migrate(ctx, op, out);
 	if (ctx->server_pid <= 0) {
 		ops_refuse("daemon %s: no server process to look at", op);
 		return -ESRCH;
@@ -243,6 +280,10 @@ int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struc
 			return -EINVAL;
 		}
 		return daemon_released(ctx, argv[0], ms, !strcmp(op, "closed"), out);
+	}
+	if (!strcmp(op, "pid")) {
+		strbuf_addf(out, "%d", (int)serving_pid(ctx));
+		return 0;
 	}
 	err = !strcmp(op, "fds") ? count_fds(serving_pid(ctx), &v) : rss_kib(serving_pid(ctx), &v);
 	if (!err)

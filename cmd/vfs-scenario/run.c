@@ -648,9 +648,10 @@ static bool judge_step(struct run_ctx *ctx, const struct step *st, char **argv, 
 		       const char *value, const char *want, const char *bug, struct vars *v)
 {
 	if (!holds(&st->expect, r, value, want) && st->assume) {
-		/* One line: it becomes the reason the run does not count. */
+		/* One line: it becomes the reason the run does not count (notes before it go). */
 		ctx->premise_failed = true;
 		ctx->not_applicable = st->applies;
+		strbuf_reset(&ctx->report);
 		strbuf_addf(&ctx->report, "line %d, ", st->line);
 		describe(&ctx->report, st, argv);
 		strbuf_addf(&ctx->report, ": expected ");

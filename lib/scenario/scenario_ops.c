@@ -56,6 +56,10 @@ const struct op scenario_ops[] = {
 	{ "status", KIND_DAEMON, 0, 0, "status", 0 },
 	{ "released", KIND_DAEMON, 1, 2, "released PATH|ino=N [MS]", 1 },
 	{ "closed", KIND_DAEMON, 1, 2, "closed PATH|ino=N [MS]", 1 },
+	{ "pid", KIND_DAEMON, 0, 0, "pid", 0 },
+	{ "save", KIND_DAEMON, 0, 0, "save", 0 },
+	{ "load", KIND_DAEMON, 0, 0, "load", 0 },
+	{ "migrate", KIND_DAEMON, 0, 0, "migrate", 0 },
 	/* Their words are fuse_words' (lib/fuse/client): argv[0] is the request. */
 	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
 	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },
