@@ -259,6 +259,9 @@ TARGETS := ids-only,v3,fixed,passthrough_ll,passthrough,passthrough_fh,virtiofsd
 SANDBOX_TARGETS := fixed:chroot,fixed:namespace,fixed-vhost:chroot,fixed-vhost:none
 # The virtiofsds keep xattrs off unless told: the security family with them on.
 XATTR_TARGETS := virtiofsd-c:xattr,virtiofsd-rs:xattr
+# The Rust virtiofsd's migration modes (vhost-user device state; the
+# designs and the C virtiofsd do not offer it: n/a there).
+MIGRATION_TARGETS := virtiofsd-rs:verify-handles,virtiofsd-rs:confirm-paths,virtiofsd-rs:file-handles
 # The FUSE passthrough daemons Debian packages, in the inode modes people
 # run (README.md's target table says which options and why); fuse-overlayfs
 # also over a /dev/fuse fd for the protocol scenarios.
@@ -283,6 +286,7 @@ conformance: deps
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) $$vm --targets=$(TARGETS) scenarios && \
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(SANDBOX_TARGETS) scenarios && \
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(XATTR_TARGETS) scenarios/security && \
+	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(MIGRATION_TARGETS) scenarios/migration && \
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(FUSE_DAEMONS) scenarios
 
 # vfs-fuzz against every target for FUZZ_SECONDS each, with a table:
