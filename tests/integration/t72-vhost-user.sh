@@ -7,7 +7,7 @@
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
 . "$(dirname "$0")/lib.sh"
-plan 105
+plan 114
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -228,6 +228,37 @@ while IFS=';' read -r name want; do
 	[ "$got" = "$want" ] || { bad=1; echo "#   $name: want $want, got $got"; }
 done <"$T_TMP/findings-rs"
 check_eq "every virtiofsd-rs row of FINDINGS.md is what the matrix shows" 0 $bad
+
+# Migration over vhost-user device state: the Rust virtiofsd in its modes.
+"$SC" --targets=virtiofsd-rs,virtiofsd-rs:verify-handles,virtiofsd-rs:confirm-paths,virtiofsd-rs:file-handles,fixed-vhost,virtiofsd-c \
+	scenarios/migration >"$T_TMP/mig" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/mig" | grep -v "^#   "
+check_eq "migration: every outcome as declared" 0 $rc
+check "... nodeids and an open handle name the same files after the move, in every mode" \
+	grep -Eq "^migration/nodeids-survive +PASS +PASS +PASS +PASS +n/a +n/a *$" "$T_TMP/mig"
+check "... a replaced file: find-paths gives the old nodeid the new file (by design), verify-handles refuses the move, file-handles keeps the old file" \
+	grep -Eq "^migration/replaced-during +by design +PASS +by design +PASS +n/a +n/a *$" "$T_TMP/mig"
+check "... a renamed file: find-paths fails the move (by design), file-handles finds it" \
+	grep -Eq "^migration/renamed-during +by design +by design +by design +PASS +n/a +n/a *$" "$T_TMP/mig"
+check "... no DEVICE_STATE on vfs-serve or the C virtiofsd: n/a, saying so" grep -q \
+	"^n/a migration/nodeids-survive \[virtiofsd-c\]: the target does not offer it: line [0-9]*, daemon save: expected anything but EOPNOTSUPP, got EOPNOTSUPP$" \
+	"$T_TMP/mig"
+# A refused load: the destination is stopped and the source serves on.
+printf 'title T\ncase other\nfixture tmpfs\nhost write f "old"\nfuse lookup 1 f => a\ndaemon pid => src\ndaemon save\nhost unlink f\nhost write f "new"\nexpect EIO daemon load\nexpect "$src" daemon pid\nexpect "old" fuse read $a\n' \
+	>"$T_TMP/refused.scn"
+"$SC" --targets=virtiofsd-rs:verify-handles "$T_TMP/refused.scn" >"$T_TMP/out" 2>&1
+check_eq "a load the destination refuses (verify-handles, a replaced file): EIO, and the source serves the old file on" 0 $?
+for bad in "daemon load" "daemon save\ndaemon save"; do
+	printf "title T\ncase other\nfixture tmpfs\nfuse getattr 1\n$bad\n" >"$T_TMP/bad.scn"
+	"$SC" --targets=virtiofsd-rs "$T_TMP/bad.scn" >"$T_TMP/out" 2>&1
+	check "'$(echo "$bad" | sed 's/\\n/; /')' is a runner error saying why" \
+		grep -Eq "runner error: daemon (load: nothing saved to load|save: saved already: load it first)" "$T_TMP/out"
+done
+printf 'title T\ncase other\nfixture tmpfs\nhost write f "x"\ndaemon save\n' >"$T_TMP/bad.scn"
+"$SC" --targets=fixed "$T_TMP/bad.scn" >"$T_TMP/out" 2>&1
+check "daemon save in a mount scenario is a runner error saying where it belongs" \
+	grep -q "runner error: daemon save: only in a protocol scenario (fuse steps)" "$T_TMP/out"
 
 # The Rust virtiofsd's findings by hand, as FINDINGS.md gives them.
 mkdir -p "$T_TMP/src/d"
