@@ -273,7 +273,8 @@ START_TEST(every_refusal_names_its_line)
 		"passthrough, passthrough_fh, fuse-overlayfs, mergerfs, bindfs, unionfs-fuse (or unionfs), virtiofsd-c (or virtiofsd), virtiofsd-rs, fixed-vhost)");
 	refused(HEADER "fails-on virtiofsd-rs:sometimes\nguest read a\n", 4,
 		"target virtiofsd-rs has no option 'sometimes' (never, prefer, mandatory, "
-		"namespace, chroot, none, xattr)");
+		"namespace, chroot, none, xattr, find-paths, file-handles, no-verify, "
+		"verify-handles, confirm-paths)");
 	refused(HEADER "only virtiofsd-rs:never,prefer\nguest read a\n", 4,
 		"target virtiofsd-rs: 'never' and 'prefer' are both handles");
 	refused(HEADER "end\n", 4, "'end' without 'repeat'");
