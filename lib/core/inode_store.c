@@ -434,6 +434,8 @@ static void drop_locked(struct inode_store *s, struct inode *inode, struct relea
 	slab_free(&s->inodes, inode);
 }
 
+static void retire_locked(struct inode_store *s, struct inode *inode);
+
 /* Forgotten and unused: keep it for its handle, or let it go. */
 static void finish(struct inode_store *s, struct inode *inode, struct release *r)
 {
@@ -451,6 +453,12 @@ static void finish(struct inode_store *s, struct inode *inode, struct release *r
 		inode->in_ids = false;
 	}
 	take_resources(inode, r);
+	retire_locked(s, inode);
+}
+
+/* @inode joins the retired, newest; the oldest go past retired_max. */
+static void retire_locked(struct inode_store *s, struct inode *inode)
+{
 	inode->retired = true;
 	inode->lru_prev = s->lru_newest;
 	inode->lru_next = NULL;
@@ -493,6 +501,82 @@ static struct inode *get(struct inode_store *s, uint64_t nodeid, bool retired_to
 struct inode *inode_store_get(struct inode_store *s, uint64_t nodeid)
 {
 	return get(s, nodeid, false);
+}
+
+struct inode *inode_store_restore(struct inode_store *s, const struct inode_restore *r,
+				  struct vfs_handle **h)
+{
+	struct inode *inode = NULL;
+
+	inode_store_lock(s);
+	if (find_nodeid_locked(s, r->nodeid) || inode_store_find_handle_locked(s, *h)) {
+		errno = EEXIST;
+		goto out;
+	}
+	inode = slab_alloc(&s->inodes);
+	if (!inode) {
+		errno = ENOMEM;
+		goto out;
+	}
+	inode->nodeid = r->nodeid;
+	inode->dev = r->dev;
+	inode->ino = r->ino;
+	inode->h.mnt_id = (*h)->mnt_id;
+	inode->type = (uint16_t)r->type;
+	inode->fd = inode->mount_fd = -1;
+	inode->noted = true;
+	set_handle(inode, *h);
+	*h = NULL;
+	hash_table_insert(&s->nodeids, &inode->by_nodeid, hash_nodeid(inode->nodeid));
+	hash_table_insert(&s->handles, &inode->by_handle, vfs_handle_hash(inode_handle_of(inode)));
+	if (r->nodeid >= s->next_nodeid)
+		s->next_nodeid = r->nodeid + 1;
+	retire_locked(s, inode);
+out:
+	inode_store_unlock(s);
+	return inode;
+}
+
+void inode_store_set_generation(struct inode_store *s, uint32_t generation)
+{
+	inode_store_lock(s);
+	s->generation = generation ? generation : 1;
+	inode_store_unlock(s);
+}
+
+uint32_t inode_store_generation(const struct inode_store *s)
+{
+	return s->generation; /* set before any request, never after */
+}
+
+void inode_store_skip_nodeids(struct inode_store *s, uint64_t next)
+{
+	inode_store_lock(s);
+	if (next > s->next_nodeid)
+		s->next_nodeid = next;
+	inode_store_unlock(s);
+}
+
+uint64_t inode_store_next_nodeid(struct inode_store *s)
+{
+	uint64_t next;
+
+	inode_store_lock(s);
+	next = s->next_nodeid;
+	inode_store_unlock(s);
+	return next;
+}
+
+bool inode_store_claim_note(struct inode_store *s, struct inode *i)
+{
+	bool claim;
+
+	inode_store_lock(s);
+	claim = i->has_handle && !i->noted && i->nodeid != ROOT_NODEID;
+	if (claim)
+		i->noted = true;
+	inode_store_unlock(s);
+	return claim;
 }
 
 struct inode *inode_store_get_any(struct inode_store *s, uint64_t nodeid)

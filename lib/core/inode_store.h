@@ -143,6 +143,27 @@ void inode_store_put(struct inode_store *s, struct inode *i);
 /* FUSE forget: drops @n lookups (clamped at the count). 0 or -ESTALE. */
 int inode_store_forget(struct inode_store *s, uint64_t nodeid, uint64_t n);
 
+/*
+ * Persistence (--state, device state): a restored inode is retired (the
+ * guest holds no lookup of it) with the nodeid it had, so that the
+ * kernel's LOOKUP "." finds it by nodeid and a lookup by name by handle.
+ * Called before any request, after the root was made. NULL: ENOMEM or
+ * EEXIST (the nodeid or the handle is taken); *@h is taken only on success.
+ */
+struct inode_restore {
+	uint64_t nodeid, dev, ino;
+	mode_t type;
+};
+struct inode *inode_store_restore(struct inode_store *s, const struct inode_restore *r,
+				  struct vfs_handle **h);
+/* The generation and next nodeid, as restored (next only ever grows). */
+void inode_store_set_generation(struct inode_store *s, uint32_t generation);
+uint32_t inode_store_generation(const struct inode_store *s);
+void inode_store_skip_nodeids(struct inode_store *s, uint64_t next);
+uint64_t inode_store_next_nodeid(struct inode_store *s);
+/* True once per inode with a handle: the caller records it now. */
+bool inode_store_claim_note(struct inode_store *s, struct inode *i);
+
 /* Calls @fn on every inode, live and retired, under the lock: @fn must not block. */
 void inode_store_each(struct inode_store *s,
 		      void (*fn)(const struct inode_info *info, void *arg), void *arg);

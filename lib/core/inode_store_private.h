@@ -58,6 +58,7 @@ struct inode {
 	bool retired;         /* forgotten by the guest, kept for its handle */
 	bool has_handle;      /* h is set (release store, after h) */
 	bool h_apart;         /* h.data holds a pointer to the handle */
+	bool noted;           /* its handle is in the --state file */
 	struct inode_handle h; /* also the inode's mnt_id */
 };
 
@@ -81,7 +82,7 @@ struct inode_store {
 	pthread_mutex_t lock;
 	struct hash_table nodeids, ids, handles;
 	uint64_t next_nodeid;
-	uint32_t generation;
+	uint32_t generation;  /* set at creation, or restored once before any request */
 	struct inode *root;
 	struct inode *lru_oldest, *lru_newest;
 	size_t nretired, retired_max;

@@ -354,7 +354,48 @@ START_TEST(invariants_after_random_sequences)
 }
 END_TEST
 
+/* --state: an old nodeid comes back retired, for LOOKUP "." only, never twice. */
+START_TEST(restored_inode_is_retired_and_unique)
+{
+	struct inode_restore r = { .nodeid = 500, .dev = 7, .ino = 40, .type = 0100000 };
+	struct vfs_handle *h = fake_handle(3, 40), *same = fake_handle(3, 40);
+	struct inode *a, *b;
+	struct inode_info info;
+
+	a = inode_store_restore(store, &r, &h);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_null(h); /* taken */
+	inode_store_info(store, a, &info);
+	ck_assert(info.retired);
+	ck_assert(!info.has_fd && !info.mount_ref && !info.in_ids);
+	ck_assert_uint_eq(info.generation, 77);
+	ck_assert_ptr_null(inode_store_get(store, 500));
+	ck_assert_ptr_eq(inode_store_get_any(store, 500), a);
+	inode_store_put(store, a);
+	/* New nodeids start past it. */
+	ck_assert_uint_eq(inode_store_next_nodeid(store), 501);
+	inode_store_skip_nodeids(store, 9000);
+	inode_store_skip_nodeids(store, 600); /* never back */
+	ck_assert_uint_eq(inode_nodeid(add(store, 41, true, true)), 9000);
+	/* The same nodeid or the same handle again: refused, nothing taken. */
+	r.nodeid = 501;
+	b = inode_store_restore(store, &r, &same);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_ptr_nonnull(same);
+	free(same);
+	same = fake_handle(3, 42);
+	r.nodeid = 500;
+	ck_assert_ptr_null(inode_store_restore(store, &r, &same));
+	free(same);
+	/* Already recorded: never claimed for the state file again. */
+	ck_assert(!inode_store_claim_note(store, a));
+	ck_assert_int_eq(check(store), 0);
+}
+END_TEST
+
 UNIT_SUITE(inode_store_suite, "inode_store", setup, teardown,
+	   restored_inode_is_retired_and_unique,
 	   maps_find_what_was_added,
 	   unknown_and_forged_nodeids,
 	   forget_counts_lookups,
