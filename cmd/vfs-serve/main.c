@@ -21,6 +21,7 @@
 #include "control/control.h"
 #include "fuse/fuse_ops.h"
 #include "options.h"
+#include "core/persist.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
 #include "socket_io.h"
@@ -297,20 +298,32 @@ static int confine(struct serve_options *o, struct fuse_session *se, struct pass
 		   struct control *ctl, int lfd, bool mounted)
 {
 	struct sandbox_leftovers l = { .nfds = 0 };
-	struct passthrough_fds fds = { -1, -1 };
+	struct passthrough_fds fds = { -1, -1, -1 };
 	struct passthrough_config cfg = o->cfg;
 	struct errbuf why;
 
+	/* Opened here, before a sandbox or a --background's chdir: passthrough_init_at takes it. */
+	if (cfg.state_path) {
+		fds.state_dir_fd = persist_open_dir(cfg.state_path);
+		if (fds.state_dir_fd < 0) {
+			fprintf(stderr, "vfs-serve: cannot open the directory of state %s: %s\n",
+				cfg.state_path, strerror(-fds.state_dir_fd));
+			return fds.state_dir_fd;
+		}
+	}
 	if (o->sandbox != SANDBOX_NONE) {
 		struct decision_log log;
 		int err = decision_log_open(&log, cfg.log_path);
 
 		if (err) {
+			if (fds.state_dir_fd >= 0)
+				close(fds.state_dir_fd);
 			fprintf(stderr, "vfs-serve: cannot open log %s: %s\n", cfg.log_path,
 				strerror(-err));
 			return err;
 		}
 		fds.log_fd = log.fd; /* passthrough_init_at takes it over */
+
 		add_fd(&l, lfd);
 		add_fd(&l, mounted ? fuse_session_fd(se) : -1);
 		add_fd(&l, ctl->listen_fd);
@@ -318,6 +331,7 @@ static int confine(struct serve_options *o, struct fuse_session *se, struct pass
 		add_fd(&l, ctl->wake[1]);
 		add_fd(&l, ready_fd);
 		add_fd(&l, fds.log_fd);
+		add_fd(&l, fds.state_dir_fd);
 		add_fd(&l, null_fd);
 		l.unlink[0] = ctl->path;
 		l.unmount = mounted ? o->mountpoint : NULL;

@@ -24,7 +24,7 @@ enum {
 	OPT_CONTROL, OPT_SINGLE_THREAD, OPT_BACKGROUND, OPT_DEBUG, OPT_VERSION,
 	OPT_MOUNT_OVER, OPT_CONTROL_IDLE, OPT_FUSE_SOCKET, OPT_FUSE_FD, OPT_VHOST_USER, OPT_FD,
 	OPT_THREAD_POOL, OPT_CACHE, OPT_PRINT_CAPS, OPT_SHARED_DIR, OPT_TAG, OPT_REQUEST_QUEUES, OPT_NOTIFY_POLICY, OPT_NOTIFY_BACKEND,
-	OPT_RECONNECT, OPT_SANDBOX, OPT_SECCOMP, OPT_RLIMIT_NOFILE,
+	OPT_RECONNECT, OPT_SANDBOX, OPT_SECCOMP, OPT_RLIMIT_NOFILE, OPT_STATE,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +59,7 @@ static const struct option long_options[] = {
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -106,6 +107,12 @@ void serve_usage(FILE *f)
 "  --retired-max=N       forgotten inodes kept for their handles, so that\n"
 "                        FUSE-mount file handles survive a cache drop\n"
 "                        (fixed design; default: 65536)\n"
+"  --state=FILE          keep the nodeids' file handles in FILE, so that a\n"
+"                        restarted server resolves the guest's old nodeids\n"
+"                        (and FUSE-mount file handles survive a remount):\n"
+"                        a file gone or replaced is ESTALE, never another\n"
+"                        file. Needs --design=fixed and\n"
+"                        --inode-file-handles=prefer or mandatory\n"
 "  --entry-timeout=SEC   guest dentry cache timeout (default: 1.0)\n"
 "  --attr-timeout=SEC    guest attribute cache timeout (default: 1.0)\n"
 "  --log=FILE            append one JSON object per inode decision to FILE\n"
@@ -234,6 +241,11 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			break;
 		case OPT_LOG:
 			o->cfg.log_path = optarg;
+			break;
+		case OPT_STATE:
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/')
+				return bad("state", optarg, "a file name");
+			o->cfg.state_path = optarg;
 			break;
 		case OPT_CONTROL:
 			o->control = optarg;
@@ -430,6 +442,13 @@ control_path:
 			return 2;
 		}
 		o->control = o->control_abs;
+	}
+	if (o->cfg.state_path &&
+	    (o->cfg.design != DESIGN_FIXED || o->cfg.handles == HANDLES_NEVER)) {
+		fprintf(stderr, "vfs-serve: --state needs --design=fixed and "
+			"--inode-file-handles=prefer or mandatory: only a file handle names "
+			"a file across a restart\n");
+		return 2;
 	}
 	if (!source_set)
 		o->cfg.mount_fd_source = o->cfg.design == DESIGN_FIXED ?

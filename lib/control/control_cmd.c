@@ -184,6 +184,11 @@ static void cmd_counters(struct passthrough *pt, int n, struct strbuf *out)
 	C("files_open", counter_get(c->files_open));
 	C("fds_held", counter_get(c->inode_fds) + counter_get(c->mount_fds) +
 			      counter_get(c->files_open));
+	C("state_restored", counter_get(c->state_restored));
+	C("state_dropped", counter_get(c->state_dropped));
+	C("state_records", counter_get(c->state_records));
+	C("state_syncs", counter_get(c->state_syncs));
+	C("state_rewrites", counter_get(c->state_rewrites));
 	for (int e = 0; e <= COUNTERS_MAX_ERRNO; e++) {
 		uint64_t v = counter_get(c->handle_failures[e]);
 		const char *name = e ? errno_name(e) : "other";

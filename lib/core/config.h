@@ -45,6 +45,7 @@ struct passthrough_config {
 	size_t retired_max;
 	double entry_timeout, attr_timeout;
 	const char *log_path;
+	const char *state_path;  /* --state: NULL for none */
 };
 
 /* Defaults that follow from the design when the user did not choose. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/lookup_internal.h"
+#include "core/persist.h"
 #include "obs/usdt.h"
 #include "util/errno_name.h"
 #include "util/handle_text.h"
@@ -174,6 +175,9 @@ static int lookup_fd(struct passthrough *pt, int fd, uint64_t parent,
 		err = design_of(pt)->lookup(pt, &p, out);
 	}
 	flush_events(pt, &p);
+	/* A nodeid not safely recorded is never replied: forget it again. */
+	if (!err && (err = persist_note(pt, *out)))
+		inode_store_forget(pt->store, inode_nodeid(*out), 1);
 	if (!err)
 		*st = p.st;
 	probe_free(pt, &p);

@@ -14,6 +14,7 @@
 
 #include "util/errno_name.h"
 #include "core/passthrough.h"
+#include "core/persist.h"
 #include "obs/usdt.h"
 #include "util/handle_text.h"
 #include "util/proc_fd.h"
@@ -65,10 +66,22 @@ static int make_root(struct passthrough *pt, const char *source, struct errbuf *
 	return 0;
 }
 
+/* --state: @dirfd is its directory's, or -1 to open it here (no sandbox). */
+static int start_state(struct passthrough *pt, const char *path, int dirfd, struct errbuf *why)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (dirfd < 0)
+		dirfd = persist_open_dir(path);
+	if (dirfd < 0)
+		return errbuf_set(why, dirfd, "cannot open the directory of state %s", path);
+	return persist_start(pt, dirfd, slash ? slash + 1 : path, why);
+}
+
 int passthrough_init(struct passthrough *pt, const struct passthrough_config *cfg,
 		     struct errbuf *why)
 {
-	static const struct passthrough_fds none = { -1, -1 };
+	static const struct passthrough_fds none = { -1, -1, -1 };
 
 	return passthrough_init_at(pt, cfg, &none, why);
 }
@@ -78,7 +91,7 @@ int passthrough_init_at(struct passthrough *pt, const struct passthrough_config 
 {
 	struct inode_store_hooks hooks = { close_inode_fd, put_inode_mount_ref, pt };
 	uint32_t gen = 0;
-	int err;
+	int err, state_dir_fd;
 
 	memset(pt, 0, sizeof(*pt));
 	pt->cfg = *cfg;
@@ -87,11 +100,14 @@ int passthrough_init_at(struct passthrough *pt, const struct passthrough_config 
 	/* The FUSE layer says how a directory closes; files_open counts what is open on the host. */
 	open_files_init(&pt->files, NULL, &pt->counters.files_open);
 	faults_init(&pt->faults);
+	state_dir_fd = fds->state_dir_fd;
 	pt->log.fd = fds->log_fd;
 	err = fds->log_fd >= 0 ? 0 : decision_log_open(&pt->log, cfg->log_path);
 	if (err) {
 		if (fds->proc_self_fd >= 0)
 			close(fds->proc_self_fd);
+		if (state_dir_fd >= 0)
+			close(state_dir_fd);
 		return errbuf_set(why, err, "cannot open log %s", cfg->log_path);
 	}
 	err = mount_fds_init(&pt->mount_fds, cfg->mount_fd_source, &pt->faults,
@@ -101,7 +117,10 @@ int passthrough_init_at(struct passthrough *pt, const struct passthrough_config 
 		goto fail;
 	}
 	pt->proc_self_fd = pt->mount_fds.proc_self_fd;
-	/* A fresh generation per run: handles from an earlier run are stale. */
+	/*
+	 * A fresh generation per run: handles from an earlier run are stale,
+	 * unless --state brings that run's nodeids back with its generation.
+	 */
 	if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen))
 		gen = (uint32_t)getpid();
 	pt->store = inode_store_new(gen, cfg->design == DESIGN_FIXED, cfg->retired_max, &hooks);
@@ -112,8 +131,16 @@ int passthrough_init_at(struct passthrough *pt, const struct passthrough_config 
 	err = make_root(pt, cfg->source, why);
 	if (err)
 		goto fail;
+	if (cfg->state_path) {
+		err = start_state(pt, cfg->state_path, state_dir_fd, why);
+		state_dir_fd = -1; /* taken */
+		if (err)
+			goto fail;
+	}
 	return 0;
 fail:
+	if (state_dir_fd >= 0)
+		close(state_dir_fd);
 	passthrough_release(pt);
 	return err;
 }
@@ -121,6 +148,7 @@ fail:
 void passthrough_release(struct passthrough *pt)
 {
 	open_files_release(&pt->files);
+	persist_stop(pt);
 	inode_store_free(pt->store);
 	pt->store = NULL;
 	pt->root = NULL;

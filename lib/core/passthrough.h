@@ -22,6 +22,8 @@
 
 #define PASSTHROUGH_MAX_MOUNTS 256
 
+struct persist;
+
 /*
  * Lock order: mounts_lock, mount_fds.lock and the store lock are never
  * held together; faults, log and counters take their own short locks (or
@@ -41,6 +43,7 @@ struct passthrough {
 	struct counters counters;
 	int proc_self_fd;
 	struct open_files files;   /* the session's file handles (the FUSE layer's) */
+	struct persist *persist;   /* --state, or NULL */
 };
 
 
@@ -51,11 +54,13 @@ int passthrough_init(struct passthrough *pt, const struct passthrough_config *cf
 /*
  * What a sandbox opened before its root changed, for passthrough_init_at
  * to take over (closed by passthrough_release, or here on failure): the
- * log (-1: open cfg->log_path) and /proc/self/fd (-1: open it).
+ * log (-1: open cfg->log_path), /proc/self/fd (-1: open it) and the
+ * --state file's directory.
  */
 struct passthrough_fds {
 	int log_fd;
 	int proc_self_fd;
+	int state_dir_fd;   /* the directory of cfg->state_path (-1: open it) */
 };
 int passthrough_init_at(struct passthrough *pt, const struct passthrough_config *cfg,
 			const struct passthrough_fds *fds, struct errbuf *why);

@@ -21,6 +21,11 @@ struct counters {
 	uint64_t inode_fds;     /* O_PATH fds held by inodes, now */
 	uint64_t mount_fds;     /* mount fds open, now */
 	uint64_t files_open;    /* open files and directories, now */
+	uint64_t state_restored; /* nodeids brought back from --state at start */
+	uint64_t state_dropped;  /* records not brought back (mount gone, duplicate) */
+	uint64_t state_records;  /* records appended to --state */
+	uint64_t state_syncs;    /* fsyncs of --state (nodeid reservations) */
+	uint64_t state_rewrites; /* --state rewritten whole */
 	uint64_t handle_failures[COUNTERS_MAX_ERRNO + 1]; /* [0]: other */
 };
 

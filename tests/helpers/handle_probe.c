@@ -2,8 +2,11 @@
  * handle_probe: file handles from the shell, as a guest program uses them.
  *
  *   handle_probe get PATH              prints "TYPE:HEX" of PATH's handle
+ *   handle_probe get-connectable PATH  the same, AT_HANDLE_CONNECTABLE
+ *                                      (its parent in it: fstests -N)
  *   handle_probe open MOUNTDIR HANDLE  opens HANDLE through MOUNTDIR and
  *                                      prints the file's first line
+ *                                      ("(directory)" for a directory)
  *   handle_probe fuse NODEID GEN       prints the handle the FUSE kernel
  *                                      module makes for (nodeid, generation)
  *   handle_probe decode HANDLE         prints "NODEID GEN" of a FUSE handle
@@ -17,7 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#ifndef AT_HANDLE_CONNECTABLE
+#define AT_HANDLE_CONNECTABLE 0x002 /* Linux 6.13 */
+#endif
 
 #include "util/errno_name.h"
 #include "util/handle_text.h"
@@ -43,15 +51,18 @@ int main(int argc, char **argv)
 	union handle_buf h;
 	int mnt_id, mfd, fd;
 
-	if (argc == 3 && !strcmp(argv[1], "get")) {
+	if (argc == 3 && (!strcmp(argv[1], "get") || !strcmp(argv[1], "get-connectable"))) {
+		int flags = strcmp(argv[1], "get") ? AT_HANDLE_CONNECTABLE : 0;
+
 		h.fh.handle_bytes = MAX_HANDLE_SZ;
-		if (name_to_handle_at(AT_FDCWD, argv[2], &h.fh, &mnt_id, 0) < 0)
+		if (name_to_handle_at(AT_FDCWD, argv[2], &h.fh, &mnt_id, flags) < 0)
 			return fail("name_to_handle_at");
 		print_handle(&h);
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "open")) {
 		char buf[256] = "";
+		struct stat st;
 		ssize_t n;
 
 		if (handle_text_parse(argv[3], &h)) {
@@ -64,6 +75,10 @@ int main(int argc, char **argv)
 		fd = open_by_handle_at(mfd, &h.fh, O_RDONLY);
 		if (fd < 0)
 			return fail("open_by_handle_at");
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			printf("(directory)\n");
+			return 0;
+		}
 		n = read(fd, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
@@ -93,7 +108,7 @@ int main(int argc, char **argv)
 		printf("%llu %u\n", ((unsigned long long)w[0] << 32) | w[1], w[2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: handle_probe get PATH | open MOUNTDIR HANDLE | "
+	fprintf(stderr, "usage: handle_probe get|get-connectable PATH | open MOUNTDIR HANDLE | "
 		"fuse NODEID GEN | decode HANDLE\n");
 	return 2;
 }
