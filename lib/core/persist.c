@@ -73,7 +73,8 @@ static int image(struct passthrough *pt, uint64_t limit, struct strbuf *out,
 		 int *mounts, size_t *nmounts, size_t *ninodes)
 {
 	struct copied c = { 0 };
-	size_t nm = 0;
+	int seen_ids[PERSIST_MOUNTS];
+	size_t nm = 0, nseen = 0;
 	int err = 0;
 
 	inode_store_each(pt->store, copy_one, &c);
@@ -86,10 +87,13 @@ static int image(struct passthrough *pt, uint64_t limit, struct strbuf *out,
 		char point[PATH_MAX];
 		bool seen = false;
 
-		for (size_t j = 0; j < i; j++)
-			seen = seen || c.v[j].h->mnt_id == mnt_id;
+		/* Few mounts: the ones met so far are a short list. */
+		for (size_t j = 0; j < nseen && !seen; j++)
+			seen = seen_ids[j] == mnt_id;
 		if (seen)
 			continue;
+		if (nseen < PERSIST_MOUNTS)
+			seen_ids[nseen++] = mnt_id;
 		/* A mount no longer there: its inodes are left out below. */
 		if (mount_point(pt, mnt_id, point, sizeof(point)))
 			continue;

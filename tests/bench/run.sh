@@ -33,6 +33,9 @@ start() {
 	pll) bash -c "$lim exec '$PLL' -f -o default_permissions,source='$src/$tree',timeout=$to,allow_other '$mnt'" 2>/dev/null & ;;
 	never | prefer) bash -c "$lim exec '$BIN/vfs-serve' --inode-file-handles=$t \
 		--entry-timeout=$to --attr-timeout=$to --control '$mnt.ctl' '$src/$tree' '$mnt'" & ;;
+	# prefer with --state kept on the disk the tests run on (not the tmpfs tree).
+	state) bash -c "$lim exec '$BIN/vfs-serve' --inode-file-handles=prefer --state='$STATE' \
+		--entry-timeout=$to --attr-timeout=$to --control '$mnt.ctl' '$src/$tree' '$mnt'" & ;;
 	esac
 	SPID=$!
 	T_PIDS+=("$SPID")
@@ -141,6 +144,62 @@ printf '%-8s %10s %18s\n' SERVER "FDS HELD" "RSS BYTES/INODE"
 for t in null pll never prefer; do
 	printf '%-8s %10s %18s\n' $t "${EXTRA[fds,$t]:--}" "${EXTRA[rss,$t]:--}"
 done
+
+echo
+echo "--STATE (prefer, 100k-file tree, median of 3 runs, each on a new server; --state on $(df --output=fstype "$T_TMP" | tail -1)):"
+echo "a cold walk (a LOOKUP and a new nodeid per file: one record appended each), the FORGETs of"
+echo "a cache drop (the kernel's 100k FORGETs, until the server holds only the root), a restart"
+echo "with the state the walk left (start to mounted, all nodeids restored)"
+mkdir -p "$T_TMP/statedir"
+STATE=$T_TMP/statedir/state
+median3() { sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : "nan") }'; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.4f", b - a }'; }
+only_root() { [ "$(counter "$mnt" inodes_live)" = 1 ]; }
+declare -A ST
+for t in prefer state prefer state prefer state; do
+	rm -f "$STATE"
+	start $t t100k 100 1000 0 1.0 && drop_caches
+	w=$("$W" walk "$MNTDIR" | awk '$1 == "ok" { print $2 }')
+	t0=$(now)
+	drop_caches
+	while ! only_root; do :; done
+	f=$(since "$t0")
+	if [ $t = state ]; then
+		ST[records]=$(counter "$mnt" state_records) ST[syncs]=$(counter "$mnt" state_syncs)
+		ST[rewrites]=$(counter "$mnt" state_rewrites)
+	fi
+	stop
+	ST[walk,$t]+="$w " ST[forget,$t]+="$f "
+	if [ $t = state ]; then
+		ST[bytes]=$(stat -c %s "$STATE")
+		t0=$(now)
+		start state t100k 100 1000 0 1.0
+		ST[restart]+="$(since "$t0") "
+		ST[restored]=$(counter "$mnt" state_restored)
+		stop
+		t0=$(now)
+		start prefer t100k 100 1000 0 1.0
+		ST[start]+="$(since "$t0") "
+		stop
+	fi
+done
+m() { tr ' ' '\n' <<<"${ST[$1]}" | grep . | median3; }
+printf '%-10s %12s %12s %8s\n' "" PREFER "WITH --STATE" RATIO
+for w in walk forget; do
+	a=$(m $w,prefer) b=$(m $w,state)
+	printf '%-10s %12s %12s %8s\n' "$w (s)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
+done
+a=$(m start) b=$(m restart)
+printf '%-10s %12s %12s %8s\n' "start (s)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
+w1=$(m walk,prefer) w2=$(m walk,state)
+printf 'per LOOKUP: %+.2f us with --state; per FORGET: %+.2f us; %s records, %s fsyncs, %s rewrites in the walk;\n' \
+	"$(awk -v a="$w1" -v b="$w2" 'BEGIN { print (b - a) / 100000 * 1e6 }')" \
+	"$(awk -v a="$(m forget,prefer)" -v b="$(m forget,state)" 'BEGIN { print (b - a) / 100000 * 1e6 }')" \
+	"${ST[records]}" "${ST[syncs]}" "${ST[rewrites]}"
+printf '%s bytes on disk after the stop (%s per nodeid kept: --retired-max, 65536 by default, bounds them),\n' \
+	"${ST[bytes]}" "$(( ST[bytes] / (ST[restored] > 0 ? ST[restored] : 1) ))"
+printf '%s nodeids restored at the restart\n' "${ST[restored]}"
 
 echo
 echo "SOFT RLIMIT_NOFILE 1024"
