@@ -567,6 +567,22 @@ uint64_t inode_store_next_nodeid(struct inode_store *s)
 	return next;
 }
 
+int inode_store_set_lookups(struct inode_store *s, uint64_t nodeid, uint64_t n)
+{
+	struct inode *inode;
+	int err = -ESTALE;
+
+	inode_store_lock(s);
+	inode = find_nodeid_locked(s, nodeid);
+	if (inode && inode->retired && n) {
+		inode_store_ref_lookup_locked(s, inode);
+		inode->nlookup = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+		err = 0;
+	}
+	inode_store_unlock(s);
+	return err;
+}
+
 bool inode_store_claim_note(struct inode_store *s, struct inode *i)
 {
 	bool claim;

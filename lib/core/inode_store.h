@@ -161,6 +161,8 @@ void inode_store_set_generation(struct inode_store *s, uint32_t generation);
 uint32_t inode_store_generation(const struct inode_store *s);
 void inode_store_skip_nodeids(struct inode_store *s, uint64_t next);
 uint64_t inode_store_next_nodeid(struct inode_store *s);
+/* A restored inode live again with @n lookups (a migration's): 0 or -ESTALE. */
+int inode_store_set_lookups(struct inode_store *s, uint64_t nodeid, uint64_t n);
 /* True once per inode with a handle: the caller records it now. */
 bool inode_store_claim_note(struct inode_store *s, struct inode *i);
 

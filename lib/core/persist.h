@@ -45,9 +45,21 @@ void persist_stop(struct passthrough *pt);
  */
 int persist_note(struct passthrough *pt, struct inode *inode);
 
-/* The store as an image (the rewrite's, and a device state's). 0 or -ENOMEM. */
-int persist_image(struct passthrough *pt, struct strbuf *out);
-/* Restores @img into @pt's store (before any request). Counts in pt->counters. */
+/*
+ * The store as a migration's image: every inode with a handle, the
+ * guest's lookups, and a handle made now for each inode the guest holds
+ * that has only an O_PATH fd. 0, or -errno with @why (an inode that
+ * cannot be named: the migration must not go on without it).
+ */
+int persist_image(struct passthrough *pt, struct strbuf *out, struct errbuf *why);
+/*
+ * Restores @img into @pt's store (before any request). Counts in
+ * pt->counters; -ESTALE when a LOOKUP record names an inode not restored
+ * (its mount is gone: the guest would lose a nodeid it holds).
+ */
 int persist_restore(struct passthrough *pt, const struct state_image *img);
+
+/* The mount id here of the source's mount @mnt_id in @img, or -1 (gone). */
+int persist_mount_of(const struct state_image *img, int mnt_id);
 
 #endif

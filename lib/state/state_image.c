@@ -81,6 +81,41 @@ void state_put_inode(struct strbuf *b, uint64_t nodeid, uint64_t dev, uint64_t i
 	strbuf_release(&p);
 }
 
+void state_put_lookup(struct strbuf *b, uint64_t nodeid, uint64_t nlookup)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	put64(&p, nodeid);
+	put64(&p, nlookup);
+	put_record(b, STATE_LOOKUP, &p);
+	strbuf_release(&p);
+}
+
+void state_put_open(struct strbuf *b, uint64_t fh, uint32_t kind, uint32_t flags,
+		    const struct vfs_handle *h)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	put64(&p, fh);
+	put32(&p, kind);
+	put32(&p, flags);
+	put32(&p, (uint32_t)h->mnt_id);
+	put32(&p, (uint32_t)h->type);
+	put32(&p, h->bytes);
+	strbuf_add(&p, h->data, h->bytes);
+	put_record(b, STATE_OPEN, &p);
+	strbuf_release(&p);
+}
+
+void state_put_init(struct strbuf *b, const void *init, size_t len)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	strbuf_add(&p, init, len);
+	put_record(b, STATE_INIT, &p);
+	strbuf_release(&p);
+}
+
 static uint32_t get32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t get64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
@@ -150,9 +185,57 @@ static bool all_zero(const unsigned char *p, size_t n)
 	return true;
 }
 
+static int parse_lookup(const unsigned char *p, uint32_t len, struct state_image *img)
+{
+	if (len != 16 || get64(p) <= 1 || !get64(p + 8))
+		return -EINVAL;
+	if (grow((void **)&img->lookups, img->nlookups, sizeof(*img->lookups)))
+		return -ENOMEM;
+	img->lookups[img->nlookups++] = (struct state_lookup){ get64(p), get64(p + 8) };
+	return 0;
+}
+
+static int parse_open(const unsigned char *p, uint32_t len, struct state_image *img)
+{
+	uint32_t hbytes, kind;
+	struct vfs_handle *h;
+
+	if (len < 28)
+		return -EINVAL;
+	kind = get32(p + 8);
+	hbytes = get32(p + 24);
+	if (hbytes > STATE_HANDLE_MAX || len != 28 + hbytes || !get64(p) || (kind != 1 && kind != 2))
+		return -EINVAL;
+	if (grow((void **)&img->opens, img->nopens, sizeof(*img->opens)))
+		return -ENOMEM;
+	h = malloc(sizeof(*h) + hbytes);
+	if (!h)
+		return -ENOMEM;
+	h->mnt_id = (int)get32(p + 16);
+	h->type = (int)get32(p + 20);
+	h->bytes = hbytes;
+	memcpy(h->data, p + 28, hbytes);
+	img->opens[img->nopens++] = (struct state_open){ get64(p), kind, get32(p + 12), h };
+	return 0;
+}
+
+static int parse_init(const unsigned char *p, uint32_t len, struct state_image *img)
+{
+	if (!len || len > STATE_INIT_MAX || img->init)
+		return -EINVAL;
+	img->init = malloc(len);
+	if (!img->init)
+		return -ENOMEM;
+	memcpy(img->init, p, len);
+	img->init_len = len;
+	return 0;
+}
+
 static const char *kind_name(uint32_t kind)
 {
-	return kind == STATE_LIMIT ? "limit" : kind == STATE_MOUNT ? "mount" : "inode";
+	static const char *const names[] = { "?", "limit", "mount", "inode", "lookup", "open", "init" };
+
+	return kind < 7 ? names[kind] : "?";
 }
 
 int state_image_parse(const void *buf, size_t len, struct state_image *out, struct errbuf *why)
@@ -200,6 +283,12 @@ int state_image_parse(const void *buf, size_t len, struct state_image *out, stru
 			err = parse_mount(b + off + STATE_RECORD_HEAD, rlen, out);
 		} else if (kind == STATE_INODE) {
 			err = parse_inode(b + off + STATE_RECORD_HEAD, rlen, out);
+		} else if (kind == STATE_LOOKUP) {
+			err = parse_lookup(b + off + STATE_RECORD_HEAD, rlen, out);
+		} else if (kind == STATE_OPEN) {
+			err = parse_open(b + off + STATE_RECORD_HEAD, rlen, out);
+		} else if (kind == STATE_INIT) {
+			err = parse_init(b + off + STATE_RECORD_HEAD, rlen, out);
 		} else if (kind == STATE_LIMIT) {
 			err = -EINVAL;
 		} else {
@@ -225,7 +314,12 @@ void state_image_free(struct state_image *img)
 		free(img->mounts[i].point);
 	for (size_t i = 0; i < img->ninodes; i++)
 		free(img->inodes[i].h);
+	for (size_t i = 0; i < img->nopens; i++)
+		free(img->opens[i].h);
 	free(img->mounts);
 	free(img->inodes);
+	free(img->lookups);
+	free(img->opens);
+	free(img->init);
 	memset(img, 0, sizeof(*img));
 }
