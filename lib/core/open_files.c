@@ -163,3 +163,71 @@ int open_files_remove(struct open_files *t, uint64_t fh, enum open_kind kind)
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
+
+void open_files_each(struct open_files *t,
+		     void (*fn)(uint64_t fh, enum open_kind kind, int fd, void *dir, void *arg),
+		     void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->used; i++) {
+		struct open_file *f = &t->slot[i];
+
+		if (f->gen && !f->released)
+			fn((uint64_t)f->gen << 32 | (i + 1), f->kind, f->fd, f->dir, arg);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+int open_files_restore(struct open_files *t, uint64_t fh, enum open_kind kind, int fd,
+		       void *dir)
+{
+	uint64_t index = (fh & 0xffffffffu) - 1;
+	uint32_t gen = (uint32_t)(fh >> 32);
+	struct open_file *f;
+	int r = 0;
+
+	if (!(fh & 0xffffffffu) || !gen || index >= OPEN_FILES_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	if (t->free_head) {
+		r = -EINVAL; /* free slots are not tracked here: a table that served already */
+		goto out;
+	}
+	if (index < t->used && t->slot[index].gen) {
+		r = -EEXIST;
+		goto out;
+	}
+	if (index >= t->used) {
+		if (ARRAY_GROW(t->slot, index + 1, t->cap)) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memset(&t->slot[t->used], 0, (index + 1 - t->used) * sizeof(*t->slot));
+		t->used = index + 1;
+	}
+	f = &t->slot[index];
+	*f = (struct open_file){ .kind = kind, .fd = fd, .dir = dir, .gen = gen, .refs = 1 };
+	if (gen >= t->next_gen)
+		t->next_gen = gen + 1 ? gen + 1 : 1;
+	t->open++;
+	if (t->live)
+		counter_inc(*t->live);
+out:
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+/*
+ * The slots a restore skipped over are free: linked once restoring is
+ * done, before the first handle is given.
+ */
+void open_files_restored(struct open_files *t)
+{
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = t->used; i-- > 0;)
+		if (!t->slot[i].gen) {
+			t->slot[i].next_free = t->free_head;
+			t->free_head = (uint32_t)i + 1;
+		}
+	pthread_mutex_unlock(&t->lock);
+}

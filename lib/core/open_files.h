@@ -65,4 +65,22 @@ void open_files_put(struct open_files *t, const struct open_ref *ref);
 /* RELEASE: closed now, or after the uses in progress. 0, or -EBADF for a handle not open. */
 int open_files_remove(struct open_files *t, uint64_t fh, enum open_kind kind);
 
+/*
+ * A migration's: @fn on each open handle (fh, kind, fd or dir), under the
+ * table's lock (it must not call back into the table).
+ */
+void open_files_each(struct open_files *t,
+		     void (*fn)(uint64_t fh, enum open_kind kind, int fd, void *dir, void *arg),
+		     void *arg);
+/*
+ * Puts @fd or @dir at handle @fh, as the source gave it, into a table
+ * that has not given handles itself (a migration's destination): 0,
+ * -EEXIST (taken), -EINVAL (not a handle, or a table in use) or -ENOMEM.
+ * Handles given later get new generations.
+ */
+int open_files_restore(struct open_files *t, uint64_t fh, enum open_kind kind, int fd,
+		       void *dir);
+/* Ends restoring: the slots no handle took become free. */
+void open_files_restored(struct open_files *t);
+
 #endif

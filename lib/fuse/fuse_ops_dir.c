@@ -26,6 +26,22 @@ void dir_stream_close(void *dir)
 	free(d);
 }
 
+void *dir_stream_from_fd(int fd)
+{
+	struct dir_stream *d = calloc(1, sizeof(*d));
+
+	if (!d || !(d->dp = fdopendir(fd))) {
+		free(d);
+		return NULL; /* @fd is the caller's still */
+	}
+	return d;
+}
+
+int dir_stream_fd(void *dir)
+{
+	return dirfd(((struct dir_stream *)dir)->dp);
+}
+
 /* The open directory @fi names (checked in the session's table); false after replying EBADF. */
 static bool req_dir(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref)
 {

@@ -42,6 +42,9 @@ void path_ref_release(struct passthrough *pt, struct path_ref *ref);
 bool req_file(fuse_req_t req, struct fuse_file_info *fi, struct open_ref *ref);
 /* Closes a directory stream of fuse_ops_dir (the table's close_dir). */
 void dir_stream_close(void *dir);
+/* A stream on the directory open at @fd (taken on success), at its start; NULL: errno. */
+void *dir_stream_from_fd(int fd);
+int dir_stream_fd(void *dir);
 
 /* Replies -@err (a negative errno) to the guest. */
 void reply_errno(fuse_req_t req, int err);
