@@ -29,6 +29,8 @@ void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *t
 		b->offered |= 1ull << VIRTIO_FS_F_NOTIFICATION;
 	b->protocol_offered = MQ | REPLY_ACK | CONFIG;
 	guest_mem_init(&b->mem);
+	b->xfer.fd = -1;
+	strbuf_init(&b->xfer.data);
 	for (int i = 0; i < VU_BACK_MAX_QUEUES; i++)
 		b->ring[i].kick = b->ring[i].call = -1;
 	strncpy(b->tag, tag ? tag : "vfskit", sizeof(b->tag)); /* NUL-padded, not terminated */
@@ -41,8 +43,16 @@ static void ring_stop(struct vu_back_ring *r)
 	r->started = false;
 }
 
+void vu_back_set_state_ops(struct vu_back *b, const struct vu_back_state_ops *ops)
+{
+	b->state = *ops;
+	if (ops->save && ops->load)
+		b->protocol_offered |= 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE;
+}
+
 void vu_back_release(struct vu_back *b)
 {
+	vu_back_state_release(b);
 	for (int i = 0; i < VU_BACK_MAX_QUEUES; i++) {
 		ring_stop(&b->ring[i]);
 		if (b->ring[i].kick >= 0)
@@ -106,7 +116,7 @@ static int ring_try_start(struct vu_back *b, int i)
 	return 0;
 }
 
-static int reply_u64(struct vu_back *b, const struct vhost_user_msg *m, uint64_t v)
+int vu_back_reply_u64(struct vu_back *b, const struct vhost_user_msg *m, uint64_t v)
 {
 	struct vhost_user_msg r = { .h = { m->h.request, VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
 					   sizeof(uint64_t) }, .p.u64 = v };
@@ -182,7 +192,7 @@ static int dispatch(struct vu_back *b, struct vhost_user_msg *m, bool *replied)
 	switch (m->h.request) {
 	case VHOST_USER_GET_FEATURES:
 		*replied = true;
-		return reply_u64(b, m, b->offered);
+		return vu_back_reply_u64(b, m, b->offered);
 	case VHOST_USER_SET_FEATURES:
 		if ((r = want_size(b, m, 8)))
 			return r;
@@ -199,7 +209,7 @@ static int dispatch(struct vu_back *b, struct vhost_user_msg *m, bool *replied)
 		return 0;
 	case VHOST_USER_GET_PROTOCOL_FEATURES:
 		*replied = true;
-		return reply_u64(b, m, b->protocol_offered);
+		return vu_back_reply_u64(b, m, b->protocol_offered);
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 		if ((r = want_size(b, m, 8)))
 			return r;
@@ -210,7 +220,7 @@ static int dispatch(struct vu_back *b, struct vhost_user_msg *m, bool *replied)
 		return 0;
 	case VHOST_USER_GET_QUEUE_NUM:
 		*replied = true;
-		return reply_u64(b, m, (uint64_t)b->nqueues);
+		return vu_back_reply_u64(b, m, (uint64_t)b->nqueues);
 	case VHOST_USER_SET_OWNER:
 		if (b->owner)
 			return errbuf_set(&b->err, -EBUSY, "SET_OWNER: a second time");
@@ -325,6 +335,12 @@ static int dispatch(struct vu_back *b, struct vhost_user_msg *m, bool *replied)
 		*replied = true;
 		return vhost_user_send(b->sock, &rep);
 	}
+	case VHOST_USER_SET_DEVICE_STATE_FD:
+	case VHOST_USER_CHECK_DEVICE_STATE:
+		if (!(b->protocol & (1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE)))
+			return errbuf_set(&b->err, -EOPNOTSUPP, "%s: DEVICE_STATE was not negotiated",
+					  name_of(m->h.request));
+		return vu_back_state_message(b, m, replied);
 	default:
 		return errbuf_set(&b->err, -EOPNOTSUPP, "%s (%u) is not served", name_of(m->h.request),
 				  m->h.request);
@@ -351,7 +367,7 @@ int vu_back_handle(struct vu_back *b, int timeout_ms)
 	}
 	/* REPLY_ACK: 0 for done, nonzero for refused; a GET_* answered already. */
 	if (!replied && (m.h.flags & VHOST_USER_FLAG_NEED_REPLY) && (b->protocol & REPLY_ACK))
-		r = reply_u64(b, &m, r ? 1 : 0) == -EPIPE ? -EPIPE : 0;
+		r = vu_back_reply_u64(b, &m, r ? 1 : 0) == -EPIPE ? -EPIPE : 0;
 	else
 		r = 0;
 	vhost_user_close_fds(&m); /* the fds nobody took */

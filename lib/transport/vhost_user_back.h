@@ -9,13 +9,16 @@
 #ifndef VFS_VHOST_USER_BACK_H
 #define VFS_VHOST_USER_BACK_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "transport/guest_mem.h"
 #include "transport/vhost_user_msg.h"
 #include "transport/virtq.h"
 #include "util/errbuf.h"
+#include "util/strbuf.h"
 
 #define VU_BACK_MAX_QUEUES 8 /* hiprio, (notification,) request queues */
 
@@ -29,6 +32,28 @@ struct vu_back_ring {
 	struct virtq q;
 };
 
+/*
+ * Device state (PROTOCOL_F_DEVICE_STATE), offered when set: @save fills
+ * the state of the stopped device, @load takes a whole one into a fresh
+ * device; each 0 or -errno with @why.
+ */
+struct vu_back_state_ops {
+	int (*save)(void *arg, struct strbuf *out, struct errbuf *why);
+	int (*load)(void *arg, const void *buf, size_t len, struct errbuf *why);
+	void *arg;
+};
+
+/* One transfer through the front-end's pipe, beside the message loop. */
+struct vu_back_transfer {
+	pthread_t thread;
+	bool running;
+	int fd;
+	uint32_t direction;
+	struct strbuf data;
+	int result;             /* the transfer's: 0 or -errno */
+	struct errbuf err;
+};
+
 struct vu_back {
 	int sock;
 	uint64_t offered, features;          /* device features */
@@ -39,6 +64,9 @@ struct vu_back {
 	struct vu_back_ring ring[VU_BACK_MAX_QUEUES];
 	char tag[36];                        /* GET_CONFIG's tag */
 	uint32_t notify_buf_size;            /* GET_CONFIG's, with VIRTIO_FS_F_NOTIFICATION */
+	struct vu_back_state_ops state;      /* .save NULL: no device state */
+	struct vu_back_transfer xfer;
+	bool state_checked;                  /* CHECK_DEVICE_STATE since the last transfer */
 	unsigned refused;                    /* messages refused so far */
 	struct errbuf err;                   /* the last refusal */
 };
@@ -53,6 +81,14 @@ struct vu_back {
 void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *tag,
 		  uint32_t notify_buf_size);
 /* Ring @i's role under the negotiated features. */
+/* Offers device state through @ops (before the front-end asks for protocol features). */
+void vu_back_set_state_ops(struct vu_back *b, const struct vu_back_state_ops *ops);
+/* SET_DEVICE_STATE_FD and CHECK_DEVICE_STATE (vhost_user_back_state.c); *@replied as dispatch's. */
+int vu_back_state_message(struct vu_back *b, struct vhost_user_msg *m, bool *replied);
+/* Replies @v to @m (a GET_* or a message that always answers): 0 or -errno. */
+int vu_back_reply_u64(struct vu_back *b, const struct vhost_user_msg *m, uint64_t v);
+/* Waits for a transfer still running (bounded by its own timeout). */
+void vu_back_state_release(struct vu_back *b);
 enum vu_ring_role { VU_RING_HIPRIO, VU_RING_NOTIFY, VU_RING_REQUEST, VU_RING_NONE };
 enum vu_ring_role vu_back_ring_role(const struct vu_back *b, int i);
 void vu_back_release(struct vu_back *b);

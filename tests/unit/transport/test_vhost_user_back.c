@@ -13,6 +13,7 @@
 
 #include "transport/vhost_user_back.h"
 #include "transport/vhost_user_front.h"
+#include "transport/vhost_user_state.h"
 #include "../unit.h"
 #include "back_thread.h"
 
@@ -132,9 +133,84 @@ START_TEST(notification_queue_layout_and_config)
 }
 END_TEST
 
+/* A device state larger than a pipe holds, so that the transfer must run beside the loop. */
+#define STATE_LEN (300 * 1024)
+static char loaded[STATE_LEN];
+static size_t loaded_len;
+
+static int fake_save(void *arg, struct strbuf *out, struct errbuf *why)
+{
+	(void)arg, (void)why;
+	for (size_t i = 0; i < STATE_LEN; i++)
+		strbuf_addch(out, (char)('a' + i % 26));
+	return 0;
+}
+
+static int fake_load(void *arg, const void *buf, size_t len, struct errbuf *why)
+{
+	(void)arg;
+	if (len != STATE_LEN || memcmp(buf, "abc", 3))
+		return errbuf_set(why, -EINVAL, "not our state (%zu bytes)", len);
+	memcpy(loaded, buf, len);
+	loaded_len = len;
+	return 0;
+}
+
+START_TEST(device_state_save_load_and_refusals)
+{
+	struct vu_front_config c;
+	struct strbuf st = STRBUF_INIT;
+	struct vu_front f;
+	uint64_t result = 0;
+	struct vhost_user_transfer_state t = { 7, 0 };
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	vu_back_init(&back, sv[1], 1, "unit", 0);
+	vu_back_set_state_ops(&back, &(struct vu_back_state_ops){ fake_save, fake_load, NULL });
+	ck_assert_int_eq(back_thread_start(&bt, &back), 0);
+	vu_front_config_default(&c);
+	c.mem_size = 1 << 20;
+	c.queue_size = 8;
+	c.device_state = true;
+	ck_assert_msg(vu_front_start(&f, sv[0], &c) == 0, "%s", f.err.msg);
+	ck_assert(f.protocol_acked & (1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE));
+	/* While the rings run, no state: a failing result, and the session goes on. */
+	ck_assert_int_eq(vu_front_save_state(&f, &st), -EIO);
+	ck_assert_msg(strstr(back.err.msg, "still runs"), "%s", back.err.msg);
+	ck_assert_int_eq(vu_front_message(&f, VHOST_USER_CHECK_DEVICE_STATE, NULL, 0, NULL, 0,
+					  &result), 0);
+	ck_assert_uint_eq(result, 1);
+	ck_assert_msg(strstr(back.err.msg, "no transfer to check"), "%s", back.err.msg);
+	ck_assert_int_eq(vu_front_stop(&f), 0);
+	/* A direction the protocol does not have. */
+	ck_assert_int_ne(vu_front_message(&f, VHOST_USER_SET_DEVICE_STATE_FD, &t, sizeof(t),
+					  (int[]){ sv[0] }, 1, &result), 0);
+	ck_assert_msg(strstr(back.err.msg, "direction 7"), "%s", back.err.msg);
+	/* Stopped: the whole state comes out, through the pipe, in order. */
+	ck_assert_msg(vu_front_save_state(&f, &st) == 0, "%s", f.err.msg);
+	ck_assert_uint_eq(st.len, STATE_LEN);
+	ck_assert(!memcmp(st.buf, "abcdef", 6));
+	/* A load the device does not take: CHECK_DEVICE_STATE says so. */
+	ck_assert_int_eq(vu_front_load_state(&f, "xyz", 3), -EIO);
+	ck_assert_msg(strstr(back.err.msg, "the load failed: not our state (3 bytes)"), "%s",
+		      back.err.msg);
+	ck_assert_uint_eq(loaded_len, 0);
+	ck_assert_msg(vu_front_load_state(&f, st.buf, st.len) == 0, "%s", f.err.msg);
+	ck_assert_uint_eq(loaded_len, STATE_LEN);
+	ck_assert(!memcmp(loaded, st.buf, STATE_LEN));
+	strbuf_release(&st);
+	vu_front_close(&f);
+	back_thread_stop(&bt);
+	vu_back_release(&back);
+	close(sv[1]);
+}
+END_TEST
+
 Suite *vhost_user_back_suite(void)
 {
-	const TTest *tests[] = { handshake_rings_and_refusals, notification_queue_layout_and_config, NULL };
+	const TTest *tests[] = { handshake_rings_and_refusals, notification_queue_layout_and_config,
+				 device_state_save_load_and_refusals, NULL };
 
 	return unit_suite("vhost_user_back", tests, NULL, NULL, 10);
 }
