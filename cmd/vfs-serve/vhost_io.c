@@ -12,12 +12,15 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
+#include "fuse/fuse_migrate.h"
 #include "fuse/fuse_ops_newer.h"
+#include "state/state_image.h"
 #include "transport/virtio_fs_dev.h"
 #include "notify/notify_proto.h"
 #include "notify/notify_watch.h"
@@ -32,7 +35,31 @@ static struct {
 	struct notify_watch nw;
 	char req[4096];        /* the start of the request being served: its change is reported */
 	size_t req_len;
+	unsigned char init[STATE_INIT_MAX]; /* the guest's FUSE_INIT, carried in a migration */
+	size_t init_len;
+	bool served;           /* a request came from this front-end: no state loads now */
+	unsigned char *replay; /* a migrated session's INIT, for libfuse before any request */
+	size_t replay_len;
+	bool swallow;          /* libfuse's reply to the replayed INIT: the guest had it already */
 } vio;
+
+/* Device state (vhost_user_back_state.c): the session's, through fuse_migrate. */
+static int state_save(void *arg, struct strbuf *out, struct errbuf *why)
+{
+	(void)arg;
+	if (!vio.pt)
+		return errbuf_set(why, -EINVAL, "no session yet");
+	return fuse_migrate_save(vio.pt, vio.init, vio.init_len, out, why);
+}
+
+static int state_load(void *arg, const void *buf, size_t len, struct errbuf *why)
+{
+	(void)arg;
+	if (!vio.pt || vio.served || vio.replay)
+		return errbuf_set(why, -EBUSY, "this device has served a guest already: a state "
+				  "loads only into a fresh one");
+	return fuse_migrate_load(vio.pt, buf, len, &vio.replay, &vio.replay_len, why);
+}
 
 /*
  * Every policy puts one record in a buffer (atomic: a rename in two
@@ -90,6 +117,11 @@ static ssize_t take(void *buf, size_t len)
 	while ((n = virtio_fs_next_request(&vio.d, buf, len))) {
 		uint32_t opcode = ((struct fuse_in_header *)buf)->opcode;
 
+		vio.served = true;
+		if (opcode == FUSE_INIT && n <= sizeof(vio.init)) {
+			memcpy(vio.init, buf, n);
+			vio.init_len = n;
+		}
 		if (watch_request(buf, n))
 			continue;
 		if (fuse_ops_newer_has(opcode)) {
@@ -124,6 +156,16 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		 * reply: a guest that asks after a change hears of it first.
 		 */
 		notify_watch_process(&vio.nw);
+		if (vio.replay && vio.replay_len <= len) {
+			/* The migrated session's INIT first: libfuse then takes requests. */
+			memcpy(buf, vio.replay, vio.replay_len);
+			memcpy(vio.init, vio.replay, vio.replay_len);
+			n = (ssize_t)(vio.init_len = vio.replay_len);
+			free(vio.replay);
+			vio.replay = NULL;
+			vio.swallow = true;
+			return n;
+		}
 		n = take(buf, len);
 		if (n > 0)
 			return n;
@@ -170,6 +212,12 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 	size_t total = 0;
 
 	(void)fd, (void)userdata;
+	if (vio.swallow) {
+		vio.swallow = false;
+		for (int i = 0; i < count; i++)
+			total += iov[i].iov_len;
+		return (ssize_t)total;
+	}
 	if (!vio.d.pending) {
 		/* A notification: no queue of ours takes one yet. */
 		for (int i = 0; i < count; i++)
@@ -209,6 +257,11 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 	}
 	virtio_fs_dev_init(&vio.d, fd, request_queues, tag, VHOST_IO_NOTIFY_BUF_SIZE, stderr,
 			   "vfs-serve");
+	vu_back_set_state_ops(&vio.d.b, &(struct vu_back_state_ops){ state_save, state_load, NULL });
+	vio.init_len = 0;
+	vio.served = vio.swallow = false;
+	free(vio.replay);
+	vio.replay = NULL;
 	notify_watch_init(&vio.nw, backend, policy, &sink);
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {

@@ -229,19 +229,19 @@ while IFS=';' read -r name want; do
 done <"$T_TMP/findings-rs"
 check_eq "every virtiofsd-rs row of FINDINGS.md is what the matrix shows" 0 $bad
 
-# Migration over vhost-user device state: the Rust virtiofsd in its modes.
+# Migration over vhost-user device state: the Rust virtiofsd in its modes, vfs-serve.
 "$SC" --targets=virtiofsd-rs,virtiofsd-rs:verify-handles,virtiofsd-rs:confirm-paths,virtiofsd-rs:file-handles,fixed-vhost,virtiofsd-c \
 	scenarios/migration >"$T_TMP/mig" 2>&1
 rc=$?
 sed 's/^/# /' "$T_TMP/mig" | grep -v "^#   "
 check_eq "migration: every outcome as declared" 0 $rc
-check "... nodeids and an open handle name the same files after the move, in every mode" \
-	grep -Eq "^migration/nodeids-survive +PASS +PASS +PASS +PASS +n/a +n/a *$" "$T_TMP/mig"
-check "... a replaced file: find-paths gives the old nodeid the new file (by design), verify-handles refuses the move, file-handles keeps the old file" \
-	grep -Eq "^migration/replaced-during +by design +PASS +by design +PASS +n/a +n/a *$" "$T_TMP/mig"
-check "... a renamed file: find-paths fails the move (by design), file-handles finds it" \
-	grep -Eq "^migration/renamed-during +by design +by design +by design +PASS +n/a +n/a *$" "$T_TMP/mig"
-check "... no DEVICE_STATE on vfs-serve or the C virtiofsd: n/a, saying so" grep -q \
+check "... nodeids and an open handle name the same files after the move, in every mode and on vfs-serve" \
+	grep -Eq "^migration/nodeids-survive +PASS +PASS +PASS +PASS +PASS +n/a *$" "$T_TMP/mig"
+check "... a replaced file: find-paths gives the old nodeid the new file (by design), verify-handles refuses the move, file-handles and vfs-serve keep the old file" \
+	grep -Eq "^migration/replaced-during +by design +PASS +by design +PASS +PASS +n/a *$" "$T_TMP/mig"
+check "... a renamed file: find-paths fails the move (by design), file-handles and vfs-serve find it" \
+	grep -Eq "^migration/renamed-during +by design +by design +by design +PASS +PASS +n/a *$" "$T_TMP/mig"
+check "... no DEVICE_STATE on the C virtiofsd: n/a, saying so" grep -q \
 	"^n/a migration/nodeids-survive \[virtiofsd-c\]: the target does not offer it: line [0-9]*, daemon save: expected anything but EOPNOTSUPP, got EOPNOTSUPP$" \
 	"$T_TMP/mig"
 # A refused load: the destination is stopped and the source serves on.
