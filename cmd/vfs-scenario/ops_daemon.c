@@ -258,11 +258,45 @@ static int daemon_migrate(struct step_ctx *ctx, const char *op, struct strbuf *o
 	return 0;
 }
 
+/*
+ * restart: the daemon ends and the same command starts again, a new FUSE
+ * session: what it knows of the guest's nodeids it kept itself.
+ */
+static int daemon_restart(struct step_ctx *ctx, struct strbuf *out)
+{
+	struct fuse_target *t = ctx->fuse;
+	char how[64];
+	int r;
+
+	if (!t) {
+		ops_refuse("daemon restart: only in a protocol scenario (fuse steps)");
+		return -EINVAL;
+	}
+	r = fuse_target_restart(t, 5000, how, sizeof(how));
+	if (r == -EINVAL || r == -EALREADY) {
+		ops_refuse("daemon restart: %s", t->err.msg);
+		return r;
+	}
+	/* The old one must have ended cleanly: a crash at hang-up is no restart. */
+	if (!r && strcmp(how, "exit 0"))
+		r = -ECHILD;
+	if (r && ctx->notes)
+		strbuf_addf(ctx->notes, "  daemon restart: the old daemon: %s%s%s\n", how,
+			    r != -ECHILD ? "; the new one: " : "", r != -ECHILD ? t->err.msg : "");
+	if (r)
+		return r;
+	ctx->server_pid = t->daemon.pid;
+	strbuf_addstr(out, "ok");
+	return 0;
+}
+
 int op_daemon(struct step_ctx *ctx, const char *op, int argc, char **argv, struct strbuf *out)
 {
 	long v = 0;
 	int err;
 
+	if (!strcmp(op, "restart"))
+		return daemon_restart(ctx, out);
 	if (!strcmp(op, "status"))
 		return daemon_status(ctx, out);
 	if (!strcmp(op, "save") || !strcmp(op, "load") || !strcmp(op, "migrate"))

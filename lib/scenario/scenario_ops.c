@@ -60,6 +60,7 @@ const struct op scenario_ops[] = {
 	{ "save", KIND_DAEMON, 0, 0, "save", 0 },
 	{ "load", KIND_DAEMON, 0, 0, "load", 0 },
 	{ "migrate", KIND_DAEMON, 0, 0, "migrate", 0 },
+	{ "restart", KIND_DAEMON, 0, 0, "restart", 0 },
 	/* Their words are fuse_words' (lib/fuse/client): argv[0] is the request. */
 	{ "request", KIND_FUSE, 1, STEP_MAX_ARGS, "fuse REQUEST ARGS...", 0 },
 	{ "request", KIND_RAW, 1, STEP_MAX_ARGS, "raw REQUEST ARGS...", 0 },

@@ -25,19 +25,20 @@
 #include "util/strbuf.h"
 #include "util/mono_clock.h"
 
-/* @cmd with {socket}, {fd}, {source} and {devfuse} replaced; malloc'd, or NULL. */
-static char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source)
+/* @cmd with {socket}, {fd}, {source}, {devfuse} and {dir} replaced; malloc'd, or NULL. */
+static char *daemon_command(const char *cmd, const char *socket, const char *fd, const char *source,
+			    const char *dir)
 {
-	static const char *const key[] = { "{socket}", "{fd}", "{source}", "{devfuse}" };
-	const char *val[] = { socket, fd, source, "/dev/fd/3" };
+	static const char *const key[] = { "{socket}", "{fd}", "{source}", "{devfuse}", "{dir}" };
+	const char *val[] = { socket, fd, source, "/dev/fd/3", dir };
 	struct strbuf sb = STRBUF_INIT;
 
 	for (const char *p = cmd; *p; p++) {
 		int k = 0;
 
-		while (k < 4 && strncmp(p, key[k], strlen(key[k])))
+		while (k < 5 && strncmp(p, key[k], strlen(key[k])))
 			k++;
-		if (k < 4) {
+		if (k < 5) {
 			strbuf_addstr(&sb, val[k] ? val[k] : "");
 			p += strlen(key[k]) - 1;
 		} else {
@@ -181,7 +182,8 @@ static void free_words(char **w)
 }
 
 /* @argv's words with the placeholders replaced, malloc'd; NULL on ENOMEM. */
-static char **words_of(char *const argv[], const char *socket, const char *source)
+static char **words_of(char *const argv[], const char *socket, const char *source,
+		       const char *dir)
 {
 	int n = 0;
 	char **words;
@@ -190,7 +192,7 @@ static char **words_of(char *const argv[], const char *socket, const char *sourc
 		n++;
 	words = calloc((size_t)n + 1, sizeof(char *));
 	for (int i = 0; words && i < n; i++)
-		if (!(words[i] = daemon_command(argv[i], socket, "3", source))) {
+		if (!(words[i] = daemon_command(argv[i], socket, "3", source, dir))) {
 			free_words(words);
 			return NULL;
 		}
@@ -200,7 +202,7 @@ static char **words_of(char *const argv[], const char *socket, const char *sourc
 int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char *socket,
 		 const char *source, const char *log, struct errbuf *e)
 {
-	char **words = words_of(argv, socket ? socket : "", source);
+	char **words = words_of(argv, socket ? socket : "", source, "");
 
 	memset(d, 0, sizeof(*d));
 	if (!words)
@@ -223,10 +225,10 @@ int daemon_spawn(struct daemon *d, char *const argv[], int listen_fd, const char
  * writev(2) one reply, as on /dev/fuse.
  */
 static int start_devfuse(struct daemon *d, char *const argv[], const char *source,
-			 const char *log, struct errbuf *e)
+			 const char *dir, const char *log, struct errbuf *e)
 {
 	int sv[2], err;
-	char **words = words_of(argv, "", source);
+	char **words = words_of(argv, "", source, dir);
 
 	if (!words)
 		return errbuf_set(e, -ENOMEM, "daemon command");
@@ -262,7 +264,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 
 	memset(d, 0, sizeof(*d));
 	if (any_word_has(argv, "{devfuse}"))
-		return start_devfuse(d, argv, source, log, e);
+		return start_devfuse(d, argv, source, dir, log, e);
 	if (!by_fd && !any_word_has(argv, "{socket}"))
 		return errbuf_set(e, -EINVAL, "the command has neither {socket}, {fd} nor {devfuse}");
 	if (by_fd) {
@@ -273,7 +275,7 @@ int daemon_start(struct daemon *d, char *const argv[], int socktype, const char 
 		   sizeof(a.sun_path)) {
 		return errbuf_set(e, -ENAMETOOLONG, "socket path under %s", dir);
 	}
-	words = words_of(argv, a.sun_path, source);
+	words = words_of(argv, a.sun_path, source, dir);
 	if (!words) {
 		err = errbuf_set(e, -ENOMEM, "daemon command");
 		goto fail;

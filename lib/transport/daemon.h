@@ -28,8 +28,8 @@ struct daemon {
 };
 
 /*
- * Starts @argv (each word with {socket}, {fd}, {source} and {devfuse}
- * replaced; {socket} is @dir/vhost-user.sock, {fd} is 3, a listening
+ * Starts @argv (each word with {socket}, {fd}, {source}, {devfuse} and
+ * {dir} (@dir) replaced; {socket} is @dir/vhost-user.sock, {fd} is 3, a listening
  * socket of @socktype it inherits) and connects to it. {devfuse} is
  * /dev/fd/3, one end of a connected SOCK_SEQPACKET pair, for a libfuse
  * daemon to take in place of a mountpoint: it then reads requests from

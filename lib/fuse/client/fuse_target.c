@@ -191,3 +191,20 @@ void fuse_target_close(struct fuse_target *t, int grace_ms, char *how, size_t le
 	}
 	t->started = false;
 }
+
+int fuse_target_restart(struct fuse_target *t, int grace_ms, char *how, size_t len)
+{
+	const struct fuse_init_profile *profile = t->client.profile;
+	enum fuse_target_kind kind = t->kind;
+	char *const *argv = t->argv;
+	const char *source = t->source, *dir = t->dir, *log = t->log;
+	struct vu_front_config vc = t->vc;
+
+	if (!t->connected || !t->started)
+		return errbuf_set(&t->err, -EINVAL, "a restart needs a daemon started here");
+	if (t->saved)
+		return errbuf_set(&t->err, -EALREADY, "saved for a migration: load it first");
+	/* Its own end: hung up on, as a guest's going away looks, then waited for. */
+	fuse_target_close(t, grace_ms, how, len);
+	return fuse_target_open(t, kind, argv, NULL, source, dir, log, &vc, profile, false);
+}

@@ -68,6 +68,15 @@ int fuse_target_load(struct fuse_target *t, char *how, size_t len);
 void fuse_target_disconnect(struct fuse_target *t);
 
 /*
+ * The daemon restarted: hung up on and waited for (@how: how it ended),
+ * then the same command started again, with a new session (handshake,
+ * INIT). Its new process knows the guest's nodeids only from what it
+ * kept itself. 0, or -errno with t->err (-EINVAL: not a daemon started
+ * here; -EALREADY: saved for a migration).
+ */
+int fuse_target_restart(struct fuse_target *t, int grace_ms, char *how, size_t len);
+
+/*
  * Hangs up, then waits up to @grace_ms for a daemon of ours to end, and
  * kills it if it does not; @how says how it ended ("exit 0", "killed by
  * SIGABRT", or "killed by SIGKILL" when it had to be).
