@@ -84,7 +84,7 @@ static void copy_one(const struct inode_info *info, void *arg)
 	memcpy(h, info->handle, sizeof(*h) + info->handle->bytes);
 	c->v[c->n - 1] = (struct state_inode){ .nodeid = info->nodeid, .dev = info->dev,
 					       .ino = info->ino, .type = info->type, .h = h,
-					       .nlookup = live ? info->nlookup : 0 };
+					       .nlookup = c->live && live ? info->nlookup : 0 };
 }
 
 /* Handles for the live inodes that have only an O_PATH fd: 0, or why not. */
