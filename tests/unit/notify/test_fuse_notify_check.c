@@ -12,7 +12,8 @@ static size_t record(char *buf, int code, const void *body, size_t len)
 	struct fuse_out_header o = { .len = (uint32_t)(sizeof(o) + len), .error = code };
 
 	memcpy(buf, &o, sizeof(o));
-	memcpy(buf + sizeof(o), body, len);
+	if (len) /* memcpy's NULL is undefined even for 0 bytes */
+		memcpy(buf + sizeof(o), body, len);
 	return sizeof(o) + len;
 }
 
