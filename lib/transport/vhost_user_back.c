@@ -23,7 +23,8 @@ void vu_back_init(struct vu_back *b, int sock, int request_queues, const char *t
 	b->nqueues = 1 + (notify_buf_size ? 1 : 0) + (request_queues < 1 ? 1 : request_queues);
 	if (b->nqueues > VU_BACK_MAX_QUEUES)
 		b->nqueues = VU_BACK_MAX_QUEUES;
-	b->offered = (1ull << VIRTIO_F_VERSION_1) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	b->offered = (1ull << VIRTIO_F_VERSION_1) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES) |
+		     (1ull << VIRTIO_RING_F_EVENT_IDX);
 	b->notify_buf_size = notify_buf_size;
 	if (notify_buf_size)
 		b->offered |= 1ull << VIRTIO_FS_F_NOTIFICATION;
@@ -89,6 +90,8 @@ void vu_back_notify(struct vu_back *b, int i)
 {
 	uint64_t one = 1;
 
+	if (b->ring[i].started && !virtq_call_needed(&b->ring[i].q))
+		return; /* EVENT_IDX: the driver has not asked for this one */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the used index before the call */
 	if (b->ring[i].call >= 0 && write(b->ring[i].call, &one, sizeof(one)) < 0) {
 		/* a full counter: the driver has a call pending anyway */
@@ -112,6 +115,7 @@ static int ring_try_start(struct vu_back *b, int i)
 				  "or misaligned", i);
 	if (virtq_init_device(&r->q, &b->mem, r->num, desc, avail, used, r->base))
 		return errbuf_set(&b->err, -EINVAL, "ring %d: size %u", i, r->num);
+	r->q.event_idx = !!(b->features & (1ull << VIRTIO_RING_F_EVENT_IDX));
 	r->started = true;
 	return 0;
 }

@@ -186,6 +186,12 @@ void *virtq_get_used(struct virtq *q, uint32_t *len)
 	return token;
 }
 
+/* EVENT_IDX: the avail entry whose publication must kick the device. */
+static void set_avail_event(struct virtq *q, uint16_t idx)
+{
+	q->used[USED_RING + 4 * q->num] = idx;
+}
+
 int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why)
 {
 	uint16_t avail_idx = q->avail[AVAIL_IDX], head, d;
@@ -193,8 +199,18 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why)
 	int n = 0;
 
 	*why = NULL;
+	if (avail_idx == q->last_avail && q->event_idx) {
+		/*
+		 * Empty: ask for a kick at the next entry, then look again,
+		 * since the driver may have published before it saw the ask.
+		 */
+		set_avail_event(q, q->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail_idx = q->avail[AVAIL_IDX];
+	}
 	if (avail_idx == q->last_avail)
-		return 0;
+		return 0; /* @e untouched: it may be a chain still in flight */
+	e->head = UINT16_MAX; /* no head known: nothing to return for a refusal before one */
 	if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
 		*why = "avail index more than the queue size ahead";
 		q->last_avail = avail_idx;
@@ -202,7 +218,9 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why)
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	head = q->avail[AVAIL_RING + (q->last_avail++ & (q->num - 1))];
-	memset(e, 0, sizeof(*e));
+	if (q->event_idx)
+		set_avail_event(q, q->last_avail);
+	e->nout = e->nin = 0; /* not the whole element: 2 KiB per request */
 	e->head = head;
 	if (head >= q->num) {
 		*why = "head descriptor out of range";
@@ -258,6 +276,21 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 	e->len = len;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->used[USED_IDX] = ++q->used_idx;
+}
+
+bool virtq_call_needed(struct virtq *q)
+{
+	uint16_t old = q->signalled_used, now = q->used_idx, event;
+	bool valid = q->signalled_valid;
+
+	/* The used index before the driver's used_event is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	q->signalled_used = now;
+	q->signalled_valid = true;
+	if (!q->event_idx || !valid)
+		return true;
+	event = q->avail[AVAIL_RING + q->num]; /* used_event */
+	return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
 }
 
 int virtq_available(const struct virtq *q)

@@ -66,6 +66,8 @@ struct virtq {
 	/* device side */
 	uint16_t last_avail;       /* next avail entry to take */
 	uint16_t used_idx;
+	uint16_t signalled_used;   /* the used index at the last call */
+	bool signalled_valid;      /* a call was made since the ring started */
 };
 
 /* A buffer of a chain, as the driver gives it. */
@@ -141,5 +143,13 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why);
 int virtq_available(const struct virtq *q);
 /* Device: returns chain @head with @len bytes written. */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
+/*
+ * Device: whether the driver wants a call for what was pushed since the
+ * last one (then recorded as called). With EVENT_IDX its used_event says
+ * (virtio 2.7.10); without, always (the driver's NO_INTERRUPT is a hint).
+ * With EVENT_IDX, virtq_pop also keeps avail_event at the next entry it
+ * takes, so the driver kicks only when the device may be waiting.
+ */
+bool virtq_call_needed(struct virtq *q);
 
 #endif

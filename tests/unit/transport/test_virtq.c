@@ -87,6 +87,47 @@ START_TEST(event_idx_kicks_only_where_the_device_asked)
 }
 END_TEST
 
+/*
+ * EVENT_IDX from the device's side: popping keeps avail_event at the
+ * next entry it will take (an empty pop asks for a kick at the next one),
+ * and a call is due only when the pushes pass the driver's used_event.
+ */
+START_TEST(event_idx_device_asks_for_kicks_and_calls_only_when_due)
+{
+	struct virtq_buf out = { buf(16), 16 };
+	volatile uint16_t *avail_event = &q.used[2 + 4 * QSZ];
+	struct virtq_elem e;
+	const char *why;
+	uint32_t len;
+
+	q.event_idx = true;
+	*avail_event = 7;
+	ck_assert_int_eq(virtq_pop(&q, &e, &why), 0);
+	ck_assert_uint_eq(*avail_event, 0);        /* empty: a kick for the next entry */
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)1), 0);
+	ck_assert(virtq_kick_needed(&q));
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)2), 0);
+	ck_assert(!virtq_kick_needed(&q));         /* the device has a kick pending */
+	ck_assert_int_eq(virtq_pop(&q, &e, &why), 1);
+	ck_assert_uint_eq(*avail_event, 1);        /* taken one: asks from the next on */
+	virtq_push(&q, e.head, 0);
+	ck_assert(virtq_call_needed(&q));          /* the first call always goes */
+	ck_assert_int_eq(virtq_pop(&q, &e, &why), 1);
+	virtq_push(&q, e.head, 0);
+	ck_assert(!virtq_call_needed(&q));         /* used_event 0: already called for */
+	ck_assert_ptr_eq(virtq_get_used(&q, &len), (void *)1);
+	ck_assert_ptr_eq(virtq_get_used(&q, &len), (void *)2);
+	virtq_want_call(&q);                       /* the driver waits: used_event 2 */
+	ck_assert_int_ge(virtq_add(&q, &out, 1, NULL, 0, (void *)3), 0);
+	ck_assert(virtq_kick_needed(&q));
+	ck_assert_int_eq(virtq_pop(&q, &e, &why), 1);
+	virtq_push(&q, e.head, 0);
+	ck_assert(virtq_call_needed(&q));
+	q.event_idx = false;                       /* without EVENT_IDX: every time */
+	ck_assert(virtq_call_needed(&q));
+}
+END_TEST
+
 /* A request goes to the device and its reply comes back, many times round. */
 START_TEST(chains_round_trip_across_wrap_around)
 {
@@ -192,5 +233,6 @@ UNIT_SUITE(virtq_suite, "virtq", setup, teardown,
 	   guest_memory_bounds,
 	   chains_round_trip_across_wrap_around,
 	   event_idx_kicks_only_where_the_device_asked,
+	   event_idx_device_asks_for_kicks_and_calls_only_when_due,
 	   free_list_runs_out_and_comes_back,
 	   hostile_chains_are_refused_with_a_reason)
