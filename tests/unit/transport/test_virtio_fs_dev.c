@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +91,10 @@ START_TEST(requests_are_served_and_answered)
 	add(1, FUSE_GETATTR, 7, sizeof(struct fuse_getattr_in), 128);
 	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)),
 			  sizeof(struct fuse_in_header) + sizeof(struct fuse_getattr_in));
-	ck_assert(dev.pending);
+	ck_assert(dev.main.pending);
 	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0); /* nothing more */
 	ck_assert_uint_eq(virtio_fs_reply(&dev, iov, 2), 24);
-	ck_assert(!dev.pending);
+	ck_assert(!dev.main.pending);
 	ck_assert_uint_eq(used(1, &got), 24);
 	ck_assert_uint_eq(got.unique, 7);
 	ck_assert_str_eq(guest_mem_ptr(&front.mem, reply_gpa + 16, 8), "abcdefg");
@@ -158,6 +160,56 @@ START_TEST(what_breaks_a_rule_is_refused_and_serving_goes_on)
 }
 END_TEST
 
+/* Whether the driver was called on ring @ring since the last look (its eventfd read). */
+static bool called(int ring)
+{
+	struct pollfd p = { .fd = front.ring[ring].call, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&p, 1, 0) != 1)
+		return false;
+	ck_assert_int_eq(read(p.fd, &v, sizeof(v)), sizeof(v));
+	return true;
+}
+
+/*
+ * Calls are batched: none while short requests follow a reply, one when
+ * the ring runs dry, and one before a request that may take long.
+ */
+START_TEST(calls_wait_for_an_empty_ring_or_a_long_request)
+{
+	char buf[512];
+	struct fuse_out_header o = { .len = 16, .unique = 1 };
+	struct iovec iov = { &o, sizeof(o) };
+
+	called(1);
+	/* Each added after the one before was taken: they share one request buffer. */
+	add(1, FUSE_GETATTR, 1, sizeof(struct fuse_getattr_in), 128);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	add(1, FUSE_GETATTR, 2, sizeof(struct fuse_getattr_in), 128);
+	virtio_fs_reply(&dev, &iov, 1);
+	ck_assert(!called(1));
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0); /* short: waits */
+	ck_assert(!called(1));
+	o.unique = 2;
+	virtio_fs_reply(&dev, &iov, 1);
+	ck_assert_uint_eq(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert(called(1));                      /* the ring is dry: called */
+	front.ring[1].q.last_used += 2;           /* the driver took both replies */
+	virtq_want_call(&front.ring[1].q);
+	add(1, FUSE_GETATTR, 3, sizeof(struct fuse_getattr_in), 128);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	add(1, FUSE_STATFS, 4, 0, 128);
+	o.unique = 3;
+	virtio_fs_reply(&dev, &iov, 1);
+	ck_assert(!called(1));
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0); /* STATFS */
+	ck_assert(called(1));                      /* called before it is served */
+	ck_assert_uint_eq(log_len, 0);
+}
+END_TEST
+
 UNIT_SUITE(virtio_fs_dev_suite, "virtio_fs_dev", setup, teardown,
 	   requests_are_served_and_answered,
+	   calls_wait_for_an_empty_ring_or_a_long_request,
 	   what_breaks_a_rule_is_refused_and_serving_goes_on)
