@@ -273,11 +273,12 @@ static int serve_again(struct serve_options *o, struct passthrough *pt, struct f
 		if (!*se)
 			return 1;
 		forget_guest(pt);
-		if (vhost_io_attach(*se, lfd, true, o->request_queues, o->tag,
+		if (vhost_io_attach(*se, lfd, true, o->request_queues, o->thread_pool_size, o->tag,
 				    (enum notify_policy)o->notify_policy,
 				    (enum notify_backend)o->notify_backend, &why))
 			return stop_requested ? 0 : (fprintf(stderr, "vfs-serve: %s\n", why.msg), 1);
 		err = fuse_session_loop(*se) < 0 ? 1 : 0;
+		vhost_io_stop_lanes();
 	}
 	return err;
 }
@@ -421,7 +422,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		detached_ready(o->sandbox != SANDBOX_NONE);
 		if (o->reconnect)
 			keep_fd = lfd;
-		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, o->request_queues, o->tag,
+		err = vhost_mode(o) ? vhost_io_attach(se, lfd, o->reconnect, o->request_queues,
+						      o->thread_pool_size, o->tag,
 						      (enum notify_policy)o->notify_policy,
 						      (enum notify_backend)o->notify_backend, &why)
 				    : socket_io_attach(se, lfd, &why);
@@ -445,6 +447,8 @@ static int serve(struct serve_options *o, struct passthrough *pt)
 		err = fuse_session_loop_mt(se, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
+	if (vhost_mode(o))
+		vhost_io_stop_lanes(); /* no request served while the session goes */
 	/* A signal or an unmount ends the loop: both are clean stops. */
 	err = err < 0 ? 1 : 0;
 	if (!err && keep_fd >= 0)
@@ -492,7 +496,7 @@ int main(int argc, char **argv)
 		print_capabilities(&o);
 		return 0;
 	}
-	/* vhost-user: the session's state is one front-end's, served by one thread. */
+	/* vhost-user: libfuse loops on one thread; vhost_io adds a thread per further request queue. */
 	if (vhost_mode(&o))
 		o.single_thread = true;
 	if (socket_mode(&o)) {

@@ -132,8 +132,10 @@ void serve_usage(FILE *f)
 "  --fd=N                vhost-user mode: on the listening socket fd N\n"
 "  --shared-dir=DIR      SOURCE, as the Rust virtiofsd names it\n"
 "  --tag=TAG             vhost-user: the tag GET_CONFIG gives (default: vfskit)\n"
-"  --thread-pool-size=N  accepted, as virtiofsd's; vhost-user mode serves\n"
-"                        every queue on one thread, in order\n"
+"  --thread-pool-size=N  vhost-user: 0 (default) serves every queue on one\n"
+"                        thread; above 0, each request queue after the\n"
+"                        first has a thread of its own (--request-queues);\n"
+"                        each queue is served in order\n"
 "  --cache=auto|always|never  as virtiofsd's: entry and attribute timeouts\n"
 "                        of 1 s, 1 day or 0 (the last of it and\n"
 "                        --entry-timeout/--attr-timeout wins)\n"
@@ -288,6 +290,7 @@ int serve_options_parse(int argc, char **argv, struct serve_options *o)
 			n = strtoull(optarg, &end, 10);
 			if (errno || end == optarg || *end || optarg[0] == '-' || n > 1024)
 				return bad("thread-pool-size", optarg, "0 to 1024");
+			o->thread_pool_size = (int)n;
 			break;
 		case OPT_CACHE:
 			if (!strcmp(optarg, "auto"))

@@ -22,6 +22,7 @@ struct serve_options {
 	int vhost_fd;              /* vhost-user mode: on this listening fd; -1: none */
 	const char *tag;           /* vhost-user: GET_CONFIG's tag */
 	int request_queues;        /* vhost-user: request queues offered */
+	int thread_pool_size;      /* vhost-user: above 0, a thread per request queue after the first */
 	bool print_capabilities;
 	int sandbox;               /* enum sandbox_mode */
 	int seccomp;               /* enum seccomp_action */

@@ -1,11 +1,17 @@
 /*
  * vhost_io: the virtio-fs device (lib/transport/virtio_fs_dev: its
- * rings, rules and refusals) joined to libfuse's session. One thread
- * serves everything (the session runs with --single-thread): a request is
- * taken in read(), its reply written in writev(), and a chain that got no
- * reply (FORGET) is returned empty before the next is taken. WATCH and
- * UNWATCH are answered here, and the requests libfuse 3.14 cannot
- * dispatch (fuse_ops_newer); host changes go out between requests.
+ * rings, rules and refusals) joined to libfuse's session. The session's
+ * thread (it runs with --single-thread) serves the vhost-user messages,
+ * hiprio, the notification queue and the first request queue: a request
+ * is taken in read(), its reply written in writev(), and a chain that got
+ * no reply (FORGET) is returned empty before the next is taken. With
+ * --thread-pool-size above 0, every further request queue has a thread of
+ * its own (a lane) that takes its requests in order and hands them to
+ * fuse_session_process_buf; a lane serves under the read side of a lock
+ * whose write side the messages take, so no ring or memory changes under
+ * a request. WATCH and UNWATCH are answered here, and the requests
+ * libfuse 3.14 cannot dispatch (fuse_ops_newer); host changes go out
+ * between requests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/fuse.h>
@@ -28,20 +36,47 @@
 #include "util/errno_name.h"
 #include "vhost_io.h"
 
+/* Who serves a set of queues: the session's thread (main) or a lane's. */
+struct vio_lane {
+	struct virtio_fs_lane *l;
+	int queue;             /* the request queue of a lane; -1 for main */
+	int wake;              /* eventfd: the rings changed, or stop */
+	pthread_t thread;
+	char req[4096];        /* the start of the request being served: its change is reported */
+	size_t req_len;
+	struct virtio_fs_lane own;
+};
+
+#define MAX_LANES (VU_BACK_MAX_QUEUES - 2)
+
 /* One front-end per process. */
 static struct {
 	struct virtio_fs_dev d;
 	struct passthrough *pt;
+	struct fuse_session *se;
 	struct notify_watch nw;
-	char req[4096];        /* the start of the request being served: its change is reported */
-	size_t req_len;
+	pthread_mutex_t nw_lock;   /* the watcher and the notification queue: every lane reports */
+	pthread_rwlock_t rings;    /* write: a vhost-user message; read: a lane serving */
+	struct vio_lane main;
+	struct vio_lane lane[MAX_LANES];
+	int nlanes;
+	bool lanes_stop;
 	unsigned char init[STATE_INIT_MAX]; /* the guest's FUSE_INIT, carried in a migration */
 	size_t init_len;
 	bool served;           /* a request came from this front-end: no state loads now */
 	unsigned char *replay; /* a migrated session's INIT, for libfuse before any request */
 	size_t replay_len;
 	bool swallow;          /* libfuse's reply to the replayed INIT: the guest had it already */
-} vio;
+} vio = { .nw_lock = PTHREAD_MUTEX_INITIALIZER,
+	   /* a message waits for the lane's request, never for a stream of them */
+	   .rings = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP };
+
+static __thread struct vio_lane *cur_lane; /* a lane's thread: its lane; else main */
+
+static struct vio_lane *lane(void)
+{
+	return cur_lane ? cur_lane : &vio.main;
+}
 
 /* Device state (vhost_user_back_state.c): the session's, through fuse_migrate. */
 static int state_save(void *arg, struct strbuf *out, struct errbuf *why)
@@ -95,6 +130,7 @@ static bool watch_request(const char *buf, size_t n)
 
 	if (h->opcode != VFSKIT_OP_WATCH && h->opcode != VFSKIT_OP_UNWATCH)
 		return false;
+	pthread_mutex_lock(&vio.nw_lock);
 	if (!virtio_fs_has_notify(&vio.d))
 		r = -EOPNOTSUPP; /* no notification queue negotiated: nowhere to send */
 	else if (h->opcode == VFSKIT_OP_UNWATCH)
@@ -105,16 +141,18 @@ static bool watch_request(const char *buf, size_t n)
 		r = -EPROTONOSUPPORT;
 	else
 		r = notify_watch_add(&vio.nw, vio.pt, h->nodeid, in.mask);
-	virtio_fs_answer(&vio.d, h->unique, r);
+	pthread_mutex_unlock(&vio.nw_lock);
+	virtio_fs_lane_answer(&vio.d, lane()->l, h->unique, r);
 	return true;
 }
 
-/* The next request for libfuse into @buf: its length, or 0 if none is there. */
-static ssize_t take(void *buf, size_t len)
+/* The next request for libfuse into @buf, from @ln's queues: its length, or 0 if none is there. */
+static ssize_t take(struct vio_lane *ln, void *buf, size_t len)
 {
 	size_t n;
 
-	while ((n = virtio_fs_next_request(&vio.d, buf, len))) {
+	while ((n = ln->queue < 0 ? virtio_fs_next_request(&vio.d, buf, len)
+				  : virtio_fs_lane_next(&vio.d, ln->l, ln->queue, buf, len))) {
 		uint32_t opcode = ((struct fuse_in_header *)buf)->opcode;
 
 		vio.served = true;
@@ -130,16 +168,18 @@ static ssize_t take(void *buf, size_t len)
 
 			fuse_ops_newer_serve(vio.pt, buf, n, &reply);
 			v.iov_len = reply.h.len;
-			virtio_fs_reply(&vio.d, &v, 1);
+			virtio_fs_lane_reply(&vio.d, ln->l, &v, 1);
 			continue;
 		}
 		/* Kept only for the requests whose change is reported from them. */
-		vio.req_len = notify_watch_reports(opcode) ? (n < sizeof(vio.req) ? n : sizeof(vio.req)) : 0;
-		memcpy(vio.req, buf, vio.req_len);
+		ln->req_len = notify_watch_reports(opcode) ? (n < sizeof(ln->req) ? n : sizeof(ln->req)) : 0;
+		memcpy(ln->req, buf, ln->req_len);
 		return (ssize_t)n;
 	}
 	return 0;
 }
+
+static void lanes_wake(void);
 
 static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 {
@@ -155,7 +195,11 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		 * The host's changes made before a request are sent before its
 		 * reply: a guest that asks after a change hears of it first.
 		 */
-		notify_watch_process(&vio.nw);
+		if (vio.nw.fd >= 0) {
+			pthread_mutex_lock(&vio.nw_lock);
+			notify_watch_process(&vio.nw);
+			pthread_mutex_unlock(&vio.nw_lock);
+		}
 		if (vio.replay && vio.replay_len <= len) {
 			/* The migrated session's INIT first: libfuse then takes requests. */
 			memcpy(buf, vio.replay, vio.replay_len);
@@ -166,7 +210,7 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 			vio.swallow = true;
 			return n;
 		}
-		n = take(buf, len);
+		n = take(&vio.main, buf, len);
 		if (n > 0)
 			return n;
 		np = virtio_fs_pollfds(&vio.d, p);
@@ -181,17 +225,24 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 			uint64_t v;
 
 			if (p[k].fd == vio.nw.fd) {
+				pthread_mutex_lock(&vio.nw_lock);
 				if (p[k].revents & POLLIN)
 					notify_watch_process(&vio.nw);
+				pthread_mutex_unlock(&vio.nw_lock);
 			} else if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
 				/* drained by a racing read: the ring decides */
 			}
 		}
+		pthread_mutex_lock(&vio.nw_lock);
 		notify_flush(&vio.nw.sender); /* new buffers: an overflow to report first */
+		pthread_mutex_unlock(&vio.nw_lock);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			unsigned before = vio.d.b.refused;
 
+			pthread_rwlock_wrlock(&vio.rings);
 			r = vu_back_handle(&vio.d.b, 5000);
+			pthread_rwlock_unlock(&vio.rings);
+			lanes_wake(); /* a ring may have started, stopped or moved */
 			if (r == -EPIPE || r == -EPROTO || r == -ETIMEDOUT) {
 				if (r != -EPIPE)
 					fprintf(stderr, "vfs-serve: the front-end's stream cannot be read "
@@ -208,33 +259,133 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 
 static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
+	struct vio_lane *ln = lane();
 	struct fuse_out_header o;
 	size_t total = 0;
 
 	(void)fd, (void)userdata;
-	if (vio.swallow) {
+	if (vio.swallow && ln == &vio.main) {
 		vio.swallow = false;
 		for (int i = 0; i < count; i++)
 			total += iov[i].iov_len;
 		return (ssize_t)total;
 	}
-	if (!vio.d.pending) {
+	if (!ln->l->pending) {
 		/* A notification: no queue of ours takes one yet. */
 		for (int i = 0; i < count; i++)
 			total += iov[i].iov_len;
 		fprintf(stderr, "vfs-serve: dropped a message without a request to answer\n");
 		return (ssize_t)total;
 	}
-	total = virtio_fs_reply(&vio.d, iov, count);
-	if (vio.req_len && iov[0].iov_len >= sizeof(o)) {
+	total = virtio_fs_lane_reply(&vio.d, ln->l, iov, count);
+	if (ln->req_len && iov[0].iov_len >= sizeof(o)) {
 		memcpy(&o, iov[0].iov_base, sizeof(o));
-		notify_watch_own(&vio.nw, vio.req, vio.req_len, o.error);
+		pthread_mutex_lock(&vio.nw_lock);
+		notify_watch_own(&vio.nw, ln->req, ln->req_len, o.error);
+		pthread_mutex_unlock(&vio.nw_lock);
 	}
 	return (ssize_t)total;
 }
 
+/* A lane: its queue's requests, in order, until told to stop. */
+static void *lane_main(void *arg)
+{
+	struct vio_lane *ln = arg;
+	size_t len = 256 * (size_t)getpagesize() + 4096; /* libfuse's buffer: the largest request */
+	char *buf = malloc(len);
+
+	cur_lane = ln;
+	while (buf) {
+		struct pollfd p[2] = { { .fd = -1, .events = POLLIN }, { .fd = ln->wake, .events = POLLIN } };
+		ssize_t n;
+		int ring;
+
+		pthread_rwlock_rdlock(&vio.rings);
+		if (vio.lanes_stop) {
+			pthread_rwlock_unlock(&vio.rings);
+			break;
+		}
+		n = take(ln, buf, len);
+		if (n > 0) {
+			struct fuse_buf fb = { .mem = buf, .size = (size_t)n };
+
+			vio.served = true;
+			fuse_session_process_buf(vio.se, &fb);
+			virtio_fs_lane_return_empty(&vio.d, ln->l); /* no reply came */
+			pthread_rwlock_unlock(&vio.rings);
+			continue;
+		}
+		ring = virtio_fs_request_ring(&vio.d, ln->queue);
+		p[0].fd = ring < 0 ? -1 : vio.d.b.ring[ring].kick;
+		pthread_rwlock_unlock(&vio.rings);
+		/* A kick fd closed under us gives POLLNVAL, and the wake eventfd follows the message. */
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < 2; k++) {
+			uint64_t v;
+
+			if ((p[k].revents & POLLIN) && read(p[k].fd, &v, sizeof(v)) < 0) {
+				/* drained by a racing read: the ring decides */
+			}
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static void lanes_wake(void)
+{
+	uint64_t one = 1;
+
+	for (int i = 0; i < vio.nlanes; i++)
+		if (write(vio.lane[i].wake, &one, sizeof(one)) < 0) {
+			/* a full counter: the lane wakes anyway */
+		}
+}
+
+void vhost_io_stop_lanes(void)
+{
+	if (!vio.nlanes)
+		return;
+	pthread_rwlock_wrlock(&vio.rings);
+	vio.lanes_stop = true;
+	pthread_rwlock_unlock(&vio.rings);
+	lanes_wake();
+	for (int i = 0; i < vio.nlanes; i++) {
+		pthread_join(vio.lane[i].thread, NULL);
+		close(vio.lane[i].wake);
+	}
+	vio.nlanes = 0;
+	vio.lanes_stop = false;
+	vio.d.main_queues = VU_BACK_MAX_QUEUES;
+}
+
+/* A thread for each request queue after the first. 0 or -errno. */
+static int lanes_start(int request_queues, struct errbuf *e)
+{
+	for (int q = 1; q < request_queues && q <= MAX_LANES; q++) {
+		struct vio_lane *ln = &vio.lane[vio.nlanes];
+		int r;
+
+		memset(ln, 0, sizeof(*ln));
+		ln->l = &ln->own;
+		ln->queue = q;
+		ln->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (ln->wake < 0)
+			return errbuf_set(e, -errno, "eventfd for request queue %d's thread", q);
+		r = pthread_create(&ln->thread, NULL, lane_main, ln);
+		if (r) {
+			close(ln->wake);
+			return errbuf_set(e, -r, "a thread for request queue %d", q);
+		}
+		vio.nlanes++;
+	}
+	vio.d.main_queues = 1;
+	return 0;
+}
+
 int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
-		    int request_queues, const char *tag, enum notify_policy policy,
+		    int request_queues, int threads, const char *tag, enum notify_policy policy,
 		    enum notify_backend backend, struct errbuf *e)
 {
 	const struct notify_sink sink = { .available = nq_available, .put = nq_put,
@@ -250,6 +401,7 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 	if (!keep_listening)
 		close(listen_fd);
 	/* A front-end before this one: its device state goes (its socket went with its session). */
+	vhost_io_stop_lanes();
 	if (vio.d.b.sock > 0) {
 		vhost_io_report(stderr);
 		virtio_fs_dev_release(&vio.d);
@@ -263,11 +415,15 @@ int vhost_io_attach(struct fuse_session *se, int listen_fd, bool keep_listening,
 	free(vio.replay);
 	vio.replay = NULL;
 	notify_watch_init(&vio.nw, backend, policy, &sink);
+	vio.se = se;
+	vio.main = (struct vio_lane){ .l = &vio.d.main, .queue = -1, .wake = -1 };
 	r = fuse_session_custom_io(se, &io, fd);
 	if (r) {
 		close(fd);
 		return errbuf_set(e, r, "fuse_session_custom_io");
 	}
+	if (threads > 0 && request_queues > 1)
+		return lanes_start(request_queues, e);
 	return 0;
 }
 
