@@ -18,7 +18,7 @@
 void vu_front_config_default(struct vu_front_config *c)
 {
 	*c = (struct vu_front_config){ .request_queues = 1, .queue_size = 128,
-				       .mem_size = 16ull << 20, .timeout_ms = 5000 };
+				       .mem_size = 32ull << 20, .timeout_ms = 5000 };
 }
 
 static bool answers(uint32_t request)

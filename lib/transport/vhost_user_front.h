@@ -56,7 +56,7 @@ struct vu_front {
 	struct errbuf err;                    /* what failed, for the caller */
 };
 
-/* Fills @c with the defaults: 1 request queue of 128, 16 MiB, 5 s. */
+/* Fills @c with the defaults: 1 request queue of 128, 32 MiB (64 slots of 2 x 132 KiB), 5 s. */
 void vu_front_config_default(struct vu_front_config *c);
 
 /*

@@ -68,6 +68,7 @@ int main(void)
 	srunner_add_suite(sr, request_check_suite());
 	srunner_add_suite(sr, notify_suite());
 	srunner_add_suite(sr, fuse_notify_check_suite());
+	srunner_add_suite(sr, fuse_pipeline_suite());
 	srunner_add_suite(sr, notify_join_suite());
 	srunner_add_suite(sr, target_suite());
 	srunner_add_suite(sr, fuse_client_init_suite());

@@ -22,6 +22,7 @@ Suite *vhost_user_back_suite(void);
 Suite *request_check_suite(void);
 Suite *notify_suite(void);
 Suite *fuse_notify_check_suite(void);
+Suite *fuse_pipeline_suite(void);
 Suite *notify_join_suite(void);
 Suite *target_suite(void);
 Suite *fuse_client_init_suite(void);

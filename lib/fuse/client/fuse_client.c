@@ -1,7 +1,7 @@
 /*
  * fuse_client: one request in flight at a time (a scenario wants to know
- * which request did what); fc_getattr_pipelined keeps several for the
- * benchmark. Replies are checked before anything is taken from them.
+ * which request did what); fuse_pipeline keeps several for the
+ * benchmarks. Replies are checked before anything is taken from them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "fuse/client/fuse_client.h"
+#include "fuse/client/fuse_client_parts.h"
 #include "notify/notify_proto.h"
 
 #define OUT_HDR sizeof(struct fuse_out_header)
@@ -86,9 +87,8 @@ static size_t create_ext(const struct fuse_client *c, uint32_t opcode, char ext[
 	return n;
 }
 
-/* Header, arguments and extensions, in one buffer: @small when they fit, else malloc'd. */
-static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, const struct iovec *in,
-		   int nin, char *small, size_t *len)
+void *fc_build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, const struct iovec *in,
+	       int nin, char *small, size_t small_len, size_t *len)
 {
 	struct fuse_in_header h = { .opcode = opcode, .unique = fc_next_unique(c), .nodeid = nodeid,
 				    .uid = c->uid, .gid = c->gid, .pid = c->pid };
@@ -99,7 +99,7 @@ static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, cons
 	h.total_extlen = (uint16_t)(extlen / 8);
 	for (int i = 0; i < nin; i++)
 		n += in[i].iov_len;
-	buf = n <= SMALL ? small : malloc(n);
+	buf = n <= small_len ? small : malloc(n);
 	if (!buf)
 		return NULL;
 	h.len = (uint32_t)n;
@@ -114,11 +114,13 @@ static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, cons
 	return buf;
 }
 
-/*
- * Checks the reply to @unique of @len bytes in @r; its error, or -EPROTO.
- * @empty_ok: a chain returned with nothing written is success (see fc_destroy).
- */
-static int check_reply(struct fuse_client *c, uint64_t unique, const char *r, size_t len,
+static void *build(struct fuse_client *c, uint32_t opcode, uint64_t nodeid, const struct iovec *in,
+		   int nin, char *small, size_t *len)
+{
+	return fc_build(c, opcode, nodeid, in, nin, small, SMALL, len);
+}
+
+int fc_check_reply(struct fuse_client *c, uint64_t unique, const char *r, size_t len,
 		       size_t outmin, size_t outmax, bool empty_ok)
 {
 	struct fuse_out_header o;
@@ -183,7 +185,7 @@ static int call_ex(struct fuse_client *c, enum fuse_queue queue, uint32_t opcode
 		r = proto(c, "a completion for %llu while waiting for %llu",
 			  (unsigned long long)ticket, (unsigned long long)unique);
 	if (!r)
-		r = check_reply(c, unique, reply, rlen, outmin, outmax, empty_ok);
+		r = fc_check_reply(c, unique, reply, rlen, outmin, outmax, empty_ok);
 	if (!r && rlen) {
 		memcpy(out, reply + OUT_HDR, rlen - OUT_HDR);
 		if (outlen)
@@ -611,39 +613,4 @@ int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t
 		free(reply);
 	c->gone |= res->what == RAW_GONE;
 	return r == -ETIMEDOUT || r == -EPIPE ? 0 : r;
-}
-
-int fc_getattr_pipelined(struct fuse_client *c, uint64_t nodeid, int inflight, long count)
-{
-	struct fuse_getattr_in in = { 0 };
-	struct iovec v = IOV(&in, sizeof(in));
-	char reply[OUT_HDR + sizeof(struct fuse_attr_out)];
-	long sent = 0, done = 0;
-
-	while (done < count) {
-		while (sent < count && sent - done < inflight) {
-			char small[SMALL];
-			size_t len;
-			char *req = build(c, FUSE_GETATTR, nodeid, &v, 1, small, &len);
-			int r = c->t->send(c->t, FUSE_QUEUE_REQUEST, req, len, sizeof(reply),
-					   c->unique, CHAIN_OK);
-
-			if (r == -EAGAIN)
-				break;
-			if (r)
-				return r;
-			sent++;
-		}
-		uint64_t ticket;
-		size_t rlen;
-		int r = c->t->recv(c->t, &ticket, reply, sizeof(reply), &rlen, c->timeout_ms);
-
-		if (!r)
-			r = check_reply(c, ticket, reply, rlen, attr_size(c),
-					sizeof(reply) - OUT_HDR, false);
-		if (r)
-			return r;
-		done++;
-	}
-	return 0;
 }

@@ -117,10 +117,4 @@ int fc_raw(struct fuse_client *c, enum fuse_queue queue, const void *req, size_t
 /* A fresh unique for a raw request's header. */
 uint64_t fc_next_unique(struct fuse_client *c);
 
-/*
- * Several GETATTRs of @nodeid kept @inflight at a time until @count were
- * answered: the throughput benchmark's loop. 0 or -errno.
- */
-int fc_getattr_pipelined(struct fuse_client *c, uint64_t nodeid, int inflight, long count);
-
 #endif

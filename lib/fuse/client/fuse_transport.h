@@ -56,5 +56,11 @@ struct fuse_transport {
 struct fuse_transport *fuse_transport_vhost(struct vu_front *f);
 /* Over a connected SOCK_SEQPACKET socket (taken). NULL on ENOMEM. */
 struct fuse_transport *fuse_transport_socket(int sock);
+/*
+ * No server: each request answered at once from memory (null_reply),
+ * replies queued in order; what the client costs with nothing behind
+ * it. A READ's data is zeros written once. NULL on ENOMEM.
+ */
+struct fuse_transport *fuse_transport_null(void);
 
 #endif

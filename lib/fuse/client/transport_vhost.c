@@ -13,7 +13,7 @@
 
 #include "fuse/client/fuse_transport.h"
 
-#define SLOTS 16
+#define SLOTS 64 /* FC_PIPE_MAX_INFLIGHT */
 #define SLOT_BYTES (132u << 10) /* a 128 KiB WRITE or READ and its headers */
 #define NO_REPLY 0xffffffffu
 
