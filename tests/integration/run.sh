@@ -12,10 +12,11 @@
 # 0 failed" line and exit 0; lib.sh fails a test that dies before it.
 #
 # T_LIMIT: seconds per test (default 300; make check SAN=1 gives 600: t70 runs the
-# whole matrix of scenarios under ASan in about 5 minutes).
+# whole matrix of scenarios under ASan in about 5 minutes). A test that needs
+# more says so in a line "# limit: N s" (the larger of the two holds).
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
-limit=${T_LIMIT:-300}
+default_limit=${T_LIMIT:-300}
 pass=0 fail=0 skip=0 broken=()
 logs=$(mktemp -d /tmp/vfskit-run.XXXXXX)
 trap 'rm -rf "$logs"' EXIT
@@ -29,13 +30,16 @@ session_members() {
 
 # run_test FILE LOG: runs it in its own session; sets rc, timed_out, leftovers.
 run_test() {
-	local pid wd
+	local pid wd own limit=$default_limit
+	own=$(sed -n 's/^# limit: \([0-9][0-9]*\) s.*/\1/p' "$1" | head -1)
+	[ -n "$own" ] && [ "$own" -gt "$limit" ] && limit=$own
 	setsid bash "$1" >"$2" 2>&1 </dev/null &
 	pid=$!
 	# The watchdog is a session of its own too, so it can be ended whole.
 	setsid bash -c "sleep $limit; touch '$2.timeout'; kill -TERM -- -$pid
 		sleep 10; kill -KILL -- -$pid" >/dev/null 2>&1 </dev/null &
 	wd=$!
+	last_limit=$limit
 	wait "$pid"
 	rc=$?
 	kill -KILL -- "-$wd" 2>/dev/null
@@ -57,7 +61,7 @@ for t in "$@"; do
 	run_test "$t" "$log"
 	cat "$log"
 	if $timed_out; then
-		echo "# $name: timed out after $limit s: its session was killed"
+		echo "# $name: timed out after $last_limit s: its session was killed"
 	fi
 	if [ -n "$leftovers" ]; then
 		echo "# $name: left processes behind (killed now):"

@@ -6,8 +6,9 @@
 # virtiofsd's findings as FINDINGS.md declares them, and a daemon that
 # never answers, exits at once, or outlives a killed runner never hangs
 # anything or stays behind.
+# limit: 480 s (about 4.5 minutes of real daemons and scenario runs)
 . "$(dirname "$0")/lib.sh"
-plan 114
+plan 118
 
 VF=$BIN/vfs-fuse
 SC=$BIN/vfs-scenario
@@ -85,6 +86,36 @@ check "3 request queues: requests on queue 0 and 2, and in turn on all, are answ
 	test "$(grep -c '"value":"ok"\|"nodeid":2\|"ino":' "$T_TMP/out")" = 6
 check "... a queue it does not have is ERANGE, saying why" sh -c \
 	"grep -q '\"send\",\"error\":\"ERANGE\"' '$T_TMP/out' && grep -q 'no such request queue' '$T_TMP/err'"
+# --thread-pool-size: request queue 1 has a thread of its own. A LOOKUP that
+# blocks in the host (statx of a FUSE mount whose daemon is stopped) holds
+# queue 1 only: queue 0 answers meanwhile; with one thread it does not.
+mkdir -p "$T_TMP/mq/src/m" "$T_TMP/mq/inner"
+"$TOP/$BUILD/bench/passthrough_ll" -f -o source="$T_TMP/mq/inner",timeout=0 "$T_TMP/mq/src/m" 2>/dev/null &
+inner=$!
+T_PIDS+=("$inner")
+T_MOUNTS+=("$T_TMP/mq/src/m")
+check "the inner FUSE mount (libfuse's passthrough_ll) is up" retry 200 mountpoint -q "$T_TMP/mq/src/m"
+lines() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+for tp in 2 0; do
+	kill -STOP "$inner"
+	: >"$T_TMP/mq/out-$tp"
+	"$VF" --timeout=2 --request-queues=2 --source="$T_TMP/mq/src" --daemon-log="$T_TMP/mq/log-$tp" \
+		--vhost-user="$BIN/vfs-serve --design=fixed --fd={fd} --request-queues=2 --thread-pool-size=$tp {source}" \
+		getattr 1 \; lookup 1 m \; getattr 1 >"$T_TMP/mq/out-$tp" 2>/dev/null &
+	front=$!
+	retry 400 lines "$T_TMP/mq/out-$tp" 3
+	kill -CONT "$inner"
+	wait "$front"
+done
+check "--thread-pool-size=2: LOOKUP blocked on queue 1, queue 0 still answers GETATTR" sh -c \
+	"sed -n 2p '$T_TMP/mq/out-2' | grep -q ETIMEDOUT && sed -n 3p '$T_TMP/mq/out-2' | grep -q '\"ino\":'"
+check "... and with one thread (0) the GETATTR waits behind it: the test can tell" \
+	sh -c "sed -n 3p '$T_TMP/mq/out-0' | grep -q '\"request\":\"getattr\",\"error\":\"ETIMEDOUT\"'"
+fusermount3 -u "$T_TMP/mq/src/m"
+wait "$inner"
+left=$(pgrep -f "$T_TMP/mq/src")
+check "... every thread stopped cleanly: no daemon left, nothing in its log" \
+	test -z "$left$(cat "$T_TMP/mq/log-2")"
 rs "" --request-queues=2 getattr 1 >/dev/null 2>"$T_TMP/err"
 check "the Rust virtiofsd has one request queue: 2 are refused at GET_QUEUE_NUM, as QEMU refuses" \
 	grep -q "GET_QUEUE_NUM: the back-end has 2 queues, 3 are needed" "$T_TMP/err"
