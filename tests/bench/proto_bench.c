@@ -4,17 +4,24 @@
  * vfs-serve's socket mode, started from CMD with {fd} and {source}) or
  * through a kernel FUSE mount (INFLIGHT threads doing lstat of the root
  * with attribute timeout 0: one GETATTR each). Prints "ok SECONDS COUNT"
- * or "fail ERRNO 0", like workload. Other operations through the client:
- * lookup-forget (LOOKUP of f0 and its FORGET, COUNT times), read4k (a
- * READ of 4 KiB of f0, COUNT times), lookups (LOOKUP of f0..fCOUNT-1,
- * then "ok SECONDS COUNT FDS RSS_KB" of the daemon's serving process).
+ * or "fail ERRNO 0", like workload. Other operations through the client,
+ * INFLIGHT deep (fuse_pipeline): lookup-forget (LOOKUP of f0 and its
+ * FORGET), read4k, read128k, write4k, write128k (of f0, opened read-write:
+ * it must hold 128 KiB), COUNT times; lookups (LOOKUP of f0..fCOUNT-1, one
+ * at a time, then "ok SECONDS COUNT FDS RSS_KB" of the daemon's serving
+ * process). QUEUES: the request queues the front-end offers (vhost).
+ * "loop" is the front-end alone: requests built, answered in this
+ * process from memory (fuse_transport_null) with no ring and no daemon,
+ * replies checked; what the client costs per request.
  *
- *   proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP]
+ *   proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP [QUEUES]]
+ *   proto_bench loop COUNT INFLIGHT [OP]
  *   proto_bench mount MOUNTPOINT COUNT INFLIGHT
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuse/client/fuse_pipeline.h"
 #include "fuse/client/fuse_target.h"
 #include "util/errno_name.h"
 
@@ -123,42 +131,81 @@ static void fds_rss(pid_t pid, long *fds, long *rss)
 
 static long done; /* requests answered so far */
 
-static int run_op(struct fuse_target *t, const char *op, long count, int inflight)
+/* Sets @p up for @op ("read4k", ...): f0 looked up and opened where it is read or written. */
+static int prepare(struct fuse_client *c, const char *op, struct fc_pipe *p)
 {
 	struct fuse_entry_out e;
-	struct fuse_attr_out a;
-	char name[32], buf[4096];
-	uint64_t fh;
-	size_t n;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->nodeid = 1;
+	p->name = "f0";
+	if (!strcmp(op, "getattr"))
+		return 0;
+	if (!strcmp(op, "lookup-forget")) {
+		p->op = FC_PIPE_LOOKUP_FORGET;
+		return 0;
+	}
+	if (!strncmp(op, "read", 4) || !strncmp(op, "write", 5)) {
+		const char *sz = op + (op[0] == 'r' ? 4 : 5);
+
+		p->op = op[0] == 'r' ? FC_PIPE_READ : FC_PIPE_WRITE;
+		p->size = !strcmp(sz, "4k") ? 4096 : !strcmp(sz, "128k") ? 128u << 10 : 0;
+		if (!p->size)
+			return -EINVAL;
+		r = fc_lookup(c, 1, "f0", &e);
+		if (!r)
+			r = fc_open(c, e.nodeid, O_RDWR, &p->fh, false);
+		p->nodeid = e.nodeid;
+		return r;
+	}
+	return -EINVAL;
+}
+
+static int run_op(struct fuse_client *c, const char *op, long count, int inflight)
+{
+	struct fuse_entry_out e;
+	struct fc_pipe p;
+	char name[32];
 	int r = 0;
 
-	if (!strcmp(op, "getattr")) {
-		if (inflight > 1)
-			return fc_getattr_pipelined(&t->client, 1, inflight, count);
-		for (long i = 0; !r && i < count; i++)
-			r = fc_getattr(&t->client, 1, &a);
-	} else if (!strcmp(op, "lookup-forget")) {
-		for (long i = 0; !r && i < count; i++) {
-			r = fc_lookup(&t->client, 1, "f0", &e);
-			if (!r)
-				r = fc_forget(&t->client, e.nodeid, 1);
-		}
-	} else if (!strcmp(op, "read4k")) {
-		r = fc_lookup(&t->client, 1, "f0", &e);
-		if (!r)
-			r = fc_open(&t->client, e.nodeid, 0, &fh, false);
-		for (long i = 0; !r && i < count; i++)
-			r = fc_read(&t->client, e.nodeid, fh, 0, sizeof(buf), buf, &n);
-	} else if (!strcmp(op, "lookups")) {
+	if (!strcmp(op, "lookups")) {
 		for (long i = 0; !r && i < count; i++) {
 			snprintf(name, sizeof(name), "f%ld", i);
-			r = fc_lookup(&t->client, 1, name, &e);
+			r = fc_lookup(c, 1, name, &e);
 			done += !r;
 		}
-	} else {
-		r = -EINVAL;
+		return r;
 	}
-	return r;
+	r = prepare(c, op, &p);
+	return r ? r : fc_pipeline(c, &p, inflight, count);
+}
+
+static int loop_bench(long count, int inflight, const char *op)
+{
+	struct fuse_transport *t = fuse_transport_null();
+	struct fuse_client c;
+	struct fc_pipe p;
+	double t0;
+	int r;
+
+	if (!t)
+		return 1;
+	fuse_client_init(&c, t, 5000);
+	r = fc_init(&c, 0);
+	if (!r)
+		r = prepare(&c, op, &p);
+	t0 = now();
+	if (!r)
+		r = fc_pipeline(&c, &p, inflight, count);
+	if (r)
+		printf("fail %s 0\n", errno_name(-r) ? errno_name(-r) : "?");
+	else
+		printf("ok %.6f %ld\n", now() - t0, count);
+	if (r && c.why[0])
+		fprintf(stderr, "proto_bench: %s\n", c.why);
+	fuse_client_close(&c);
+	return r ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -170,12 +217,17 @@ int main(int argc, char **argv)
 	int inflight, r;
 	double t0;
 
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "loop")) {
+		inflight = atoi(argv[3]);
+		return loop_bench(atol(argv[2]), inflight < 1 ? 1 : inflight, argc == 5 ? argv[4] : "getattr");
+	}
 	if (argc == 5 && !strcmp(argv[1], "mount")) {
 		inflight = atoi(argv[4]);
 		return mount_bench(argv[2], atol(argv[3]), inflight < 1 ? 1 : inflight > 64 ? 64 : inflight);
 	}
-	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "vhost") && strcmp(argv[1], "socket"))) {
-		fprintf(stderr, "usage: proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP]\n"
+	if (argc < 6 || argc > 8 || (strcmp(argv[1], "vhost") && strcmp(argv[1], "socket"))) {
+		fprintf(stderr, "usage: proto_bench vhost|socket 'CMD' SOURCE COUNT INFLIGHT [OP [QUEUES]]\n"
+			"       proto_bench loop COUNT INFLIGHT [OP]\n"
 			"       proto_bench mount MOUNTPOINT COUNT INFLIGHT\n");
 		return 2;
 	}
@@ -184,13 +236,15 @@ int main(int argc, char **argv)
 	if (asprintf(&sh[2], "exec %s", argv[2]) < 0 || !mkdtemp(dir))
 		return 1;
 	vu_front_config_default(&vc);
+	if (argc == 8)
+		vc.request_queues = atoi(argv[7]);
 	r = fuse_target_open(&t, argv[1][0] == 'v' ? FUSE_TARGET_VHOST_USER : FUSE_TARGET_SOCKET,
 			     sh, NULL, argv[3], dir, "/dev/null", &vc, NULL, false);
 	if (!r) {
-		const char *op = argc == 7 ? argv[6] : "getattr";
+		const char *op = argc >= 7 ? argv[6] : "getattr";
 
 		t0 = now();
-		r = run_op(&t, op, count, inflight);
+		r = run_op(&t.client, op, count, inflight);
 		if (!strcmp(op, "lookups")) {
 			long fds, rss;
 			double secs = now() - t0;
