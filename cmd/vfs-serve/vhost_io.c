@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
@@ -44,6 +45,7 @@ struct vio_lane {
 	pthread_t thread;
 	char req[4096];        /* the start of the request being served: its change is reported */
 	size_t req_len;
+	uint64_t unique;       /* the request being served */
 	struct virtio_fs_lane own;
 };
 
@@ -155,6 +157,7 @@ static ssize_t take(struct vio_lane *ln, void *buf, size_t len)
 				  : virtio_fs_lane_next(&vio.d, ln->l, ln->queue, buf, len))) {
 		uint32_t opcode = ((struct fuse_in_header *)buf)->opcode;
 
+		ln->unique = ((struct fuse_in_header *)buf)->unique;
 		vio.served = true;
 		if (opcode == FUSE_INIT && n <= sizeof(vio.init)) {
 			memcpy(vio.init, buf, n);
@@ -181,10 +184,47 @@ static ssize_t take(struct vio_lane *ln, void *buf, size_t len)
 
 static void lanes_wake(void);
 
+/*
+ * A READ's data read straight into the guest's buffers (passthrough's
+ * read_reply): libfuse would malloc a buffer as large as the READ (an
+ * mmap and munmap, with its TLB shootdown, per 128 KiB READ), read into
+ * it and copy. Left to libfuse when the chain has not the room (its EIO).
+ */
+static int read_into_guest(void *req, int fd, size_t size, off_t off)
+{
+	struct vio_lane *ln = lane();
+	struct fuse_out_header o = { .unique = ln->unique };
+	struct iovec iov[VIRTQ_MAX_CHAIN];
+	size_t room, done = 0;
+	int n = virtio_fs_lane_room(ln->l, sizeof(o), size, iov, VIRTQ_MAX_CHAIN, &room);
+
+	if (!ln->l->pending || room < size)
+		return 0;
+	while (done < size) {
+		ssize_t got = preadv(fd, iov, n, off + (off_t)done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (!got)
+			break; /* the end of the file */
+		done += (size_t)got;
+		/* A short read before the end: the rest of the buffers from where it stopped. */
+		n = virtio_fs_lane_room(ln->l, sizeof(o) + done, size - done, iov, VIRTQ_MAX_CHAIN,
+					&room);
+	}
+	o.len = (uint32_t)(sizeof(o) + done);
+	virtio_fs_lane_reply_in_place(&vio.d, ln->l, &o, done);
+	fuse_reply_none(req); /* replied: libfuse only lets the request go */
+	return 1;
+}
+
 static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 {
 	(void)fd;
 	vio.pt = userdata; /* the session's userdata: the passthrough */
+	vio.pt->read_reply = read_into_guest;
 	for (;;) {
 		struct pollfd p[2 + VU_BACK_MAX_QUEUES];
 		int np = 0, r;

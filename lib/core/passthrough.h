@@ -44,6 +44,13 @@ struct passthrough {
 	int proc_self_fd;
 	struct open_files files;   /* the session's file handles (the FUSE layer's) */
 	struct persist *persist;   /* --state, or NULL */
+	/*
+	 * How a READ's data goes out, when set (vhost-user: read straight into
+	 * the guest's buffers, where libfuse would read into a fresh malloc'd
+	 * buffer and copy): 1 when it replied, 0 to leave it to libfuse, or
+	 * -errno to reply with.
+	 */
+	int (*read_reply)(void *req, int fd, size_t size, off_t off); /* req: a fuse_req_t */
 };
 
 

@@ -116,13 +116,21 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct passthrough *pt = req_pt(req);
 	struct open_ref f;
 
+	int r = 0;
+
 	(void)ino;
 	if (!req_file(req, fi, &f))
 		return;
-	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = f.fd;
-	buf.buf[0].pos = off;
-	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+	if (pt->read_reply)
+		r = pt->read_reply(req, f.fd, size, off);
+	if (r < 0) {
+		reply_errno(req, r);
+	} else if (!r) {
+		buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		buf.buf[0].fd = f.fd;
+		buf.buf[0].pos = off;
+		fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+	}
 	open_files_put(&pt->files, &f);
 }
 

@@ -297,6 +297,33 @@ size_t virtio_fs_lane_reply(struct virtio_fs_dev *d, struct virtio_fs_lane *l,
 	return total;
 }
 
+int virtio_fs_lane_room(const struct virtio_fs_lane *l, size_t skip, size_t len,
+			struct iovec *iov, int max, size_t *bytes)
+{
+	size_t off = 0;
+	int n = 0;
+
+	*bytes = 0;
+	for (int k = 0; k < l->elem.nin && n < max && *bytes < len; k++) {
+		size_t blen = l->elem.in[k].len, from = skip > off ? skip - off : 0, take;
+
+		off += blen;
+		if (from >= blen)
+			continue;
+		take = blen - from < len - *bytes ? blen - from : len - *bytes;
+		iov[n++] = (struct iovec){ (char *)l->elem.in[k].p + from, take };
+		*bytes += take;
+	}
+	return n;
+}
+
+void virtio_fs_lane_reply_in_place(struct virtio_fs_dev *d, struct virtio_fs_lane *l,
+				   const struct fuse_out_header *o, size_t data_len)
+{
+	put_at(l, 0, o, sizeof(*o));
+	give_back(d, l, (uint32_t)(sizeof(*o) + data_len));
+}
+
 size_t virtio_fs_reply(struct virtio_fs_dev *d, const struct iovec *iov, int count)
 {
 	return virtio_fs_lane_reply(d, &d->main, iov, count);

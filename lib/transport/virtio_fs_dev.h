@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <linux/fuse.h>
 
 #include "fuse/request_check.h"
 #include "transport/vhost_user_back.h"
@@ -90,6 +91,16 @@ void virtio_fs_lane_answer(struct virtio_fs_dev *d, struct virtio_fs_lane *l, ui
 			   int error);
 void virtio_fs_lane_return_empty(struct virtio_fs_dev *d, struct virtio_fs_lane *l);
 void virtio_fs_lane_flush_calls(struct virtio_fs_dev *d, struct virtio_fs_lane *l);
+/*
+ * The writable part of @l's chain from byte @skip on, as at most @max
+ * iovecs covering at most @len bytes (a READ's data read straight into
+ * it); how many, with *@bytes their total.
+ */
+int virtio_fs_lane_room(const struct virtio_fs_lane *l, size_t skip, size_t len,
+			struct iovec *iov, int max, size_t *bytes);
+/* The reply whose @data_len bytes of data are in the chain already: @o before them, given back. */
+void virtio_fs_lane_reply_in_place(struct virtio_fs_dev *d, struct virtio_fs_lane *l,
+				   const struct fuse_out_header *o, size_t data_len);
 /* The ring of request queue @q when it serves, else -1. */
 int virtio_fs_request_ring(const struct virtio_fs_dev *d, int q);
 

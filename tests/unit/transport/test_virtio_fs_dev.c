@@ -209,7 +209,42 @@ START_TEST(calls_wait_for_an_empty_ring_or_a_long_request)
 }
 END_TEST
 
+/* A READ's data written in place: the room after the header across two buffers, then the header. */
+START_TEST(data_goes_in_place_across_buffers)
+{
+	struct fuse_in_header h = { .len = sizeof(h) + sizeof(struct fuse_read_in),
+				    .opcode = FUSE_READ, .unique = 5, .nodeid = 1 };
+	struct fuse_out_header o = { .len = 16 + 30, .unique = 5 }, got;
+	struct virtq_buf out = { req_gpa, h.len }, in[2] = { { reply_gpa, 20 }, { reply_gpa + 64, 100 } };
+	struct iovec iov[4];
+	char buf[512];
+	size_t bytes;
+	uint32_t len;
+
+	memset(guest_mem_ptr(&front.mem, req_gpa, 256), 0, 256);
+	memcpy(guest_mem_ptr(&front.mem, req_gpa, sizeof(h)), &h, sizeof(h));
+	ck_assert_int_ge(virtq_add(&front.ring[1].q, &out, 1, in, 2, &front), 0);
+	ck_assert_uint_gt(virtio_fs_next_request(&dev, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(virtio_fs_lane_room(&dev.main, 16, 1000, iov, 4, &bytes), 2);
+	ck_assert_uint_eq(bytes, 4 + 100);
+	ck_assert_uint_eq(iov[0].iov_len, 4);
+	ck_assert_int_eq(virtio_fs_lane_room(&dev.main, 16, 30, iov, 4, &bytes), 2);
+	ck_assert_uint_eq(bytes, 30);                /* capped at what is asked */
+	ck_assert_int_eq(virtio_fs_lane_room(&dev.main, 30, 30, iov, 4, &bytes), 1);
+	memcpy(iov[0].iov_base, "in-place", 8); /* the device's map of guest byte reply_gpa + 74 */
+	virtio_fs_lane_reply_in_place(&dev, &dev.main, &o, 30);
+	ck_assert(!dev.main.pending);
+	ck_assert_ptr_eq(virtq_get_used(&front.ring[1].q, &len), &front);
+	ck_assert_uint_eq(len, 46);
+	memcpy(&got, guest_mem_ptr(&front.mem, reply_gpa, sizeof(got)), sizeof(got));
+	ck_assert_uint_eq(got.unique, 5);
+	ck_assert_uint_eq(got.len, 46);
+	ck_assert_mem_eq(guest_mem_ptr(&front.mem, reply_gpa + 74, 8), "in-place", 8);
+}
+END_TEST
+
 UNIT_SUITE(virtio_fs_dev_suite, "virtio_fs_dev", setup, teardown,
+	   data_goes_in_place_across_buffers,
 	   requests_are_served_and_answered,
 	   calls_wait_for_an_empty_ring_or_a_long_request,
 	   what_breaks_a_rule_is_refused_and_serving_goes_on)
