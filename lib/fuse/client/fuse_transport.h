@@ -59,7 +59,8 @@ struct fuse_transport *fuse_transport_socket(int sock);
 /*
  * No server: each request answered at once from memory (null_reply),
  * replies queued in order; what the client costs with nothing behind
- * it. A READ's data is zeros written once. NULL on ENOMEM.
+ * it. A READ's data is left as the reply slot held it (the client still
+ * copies it out, as from a ring). NULL on ENOMEM.
  */
 struct fuse_transport *fuse_transport_null(void);
 
