@@ -271,10 +271,13 @@ trace_bg() {
 	T_PIDS+=("$TRPID")
 	retry 400 grep -q "^Tracing" "$T_TMP/tr.err"
 }
+# trace_stop: ends the tracer; the events it lost (it names them only when there are some).
 trace_stop() {
+	local n
 	kill -INT $TRPID
 	wait $TRPID
-	sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err"
+	n=$(sed -n 's/.*lost \([0-9]*\) events.*/\1/p' "$T_TMP/tr.err")
+	echo "${n:-0}"
 }
 ok_loop() { "$W" handles "$T_TMP/statme" 200000; }
 fail_loop() { "$W" handles /proc/self/status 200000; }
