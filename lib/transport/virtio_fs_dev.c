@@ -30,27 +30,6 @@ void virtio_fs_dev_release(struct virtio_fs_dev *d)
 	pthread_mutex_destroy(&d->gate_lock);
 }
 
-/* Copies @len bytes of @src into the chain's writable buffers from byte @at on; how many fit. */
-static size_t put_at(struct virtio_fs_lane *d, size_t at, const void *src, size_t len)
-{
-	size_t done = 0, off = 0;
-
-	for (int k = 0; k < d->elem.nin && done < len; k++) {
-		size_t blen = d->elem.in[k].len, from, n;
-
-		if (at + done >= off + blen) {
-			off += blen;
-			continue;
-		}
-		from = at + done - off;
-		n = blen - from < len - done ? blen - from : len - done;
-		memcpy((char *)d->elem.in[k].p + from, (const char *)src + done, n);
-		done += n;
-		off += blen;
-	}
-	return done;
-}
-
 static size_t reply_room(const struct virtio_fs_lane *d)
 {
 	size_t room = 0;
@@ -64,12 +43,9 @@ static size_t reply_room(const struct virtio_fs_lane *d)
 
 void virtio_fs_lane_flush_calls(struct virtio_fs_dev *d, struct virtio_fs_lane *l)
 {
-	for (int i = 0; l->calls_owed && i < d->b.nqueues; i++)
-		if (l->calls_owed & (1u << i)) {
-			l->calls_owed &= ~(1u << i);
-			if (vu_back_ring_ready(&d->b, i))
-				vu_back_notify(&d->b, i);
-		}
+	for (int i = 0; i < d->b.nqueues; i++)
+		if ((l->calls_owed & (1u << i)) && vu_back_ring_ready(&d->b, i))
+			vu_back_notify(&d->b, i);
 	l->calls_owed = 0;
 	l->owed = 0;
 }
@@ -111,7 +87,7 @@ void virtio_fs_lane_answer(struct virtio_fs_dev *d, struct virtio_fs_lane *l, ui
 {
 	struct fuse_out_header o = { .len = sizeof(o), .error = error, .unique = unique };
 
-	give_back(d, l, reply_room(l) >= sizeof(o) ? (uint32_t)put_at(l, 0, &o, sizeof(o)) : 0);
+	give_back(d, l, reply_room(l) >= sizeof(o) ? (uint32_t)virtq_elem_put(&l->elem, 0, &o, sizeof(o)) : 0);
 }
 
 /* An error reply to @unique when it can be addressed and fits; the chain goes back. */
@@ -126,20 +102,6 @@ static void refuse(struct virtio_fs_dev *d, struct virtio_fs_lane *l, uint64_t u
 		virtio_fs_lane_answer(d, l, unique, -err);
 	else
 		give_back(d, l, 0);
-}
-
-/* The readable part of the chain into @buf (room @len); its length, or 0 past @len. */
-static size_t gather(const struct virtio_fs_lane *d, void *buf, size_t len)
-{
-	size_t n = 0;
-
-	for (int k = 0; k < d->elem.nout; k++) {
-		if (d->elem.out[k].len > len - n)
-			return 0;
-		memcpy((char *)buf + n, d->elem.out[k].p, d->elem.out[k].len);
-		n += d->elem.out[k].len;
-	}
-	return n;
 }
 
 /* Whether ring @i holds requests (not the notification queue's empty buffers). */
@@ -161,7 +123,7 @@ static size_t admit(struct virtio_fs_dev *d, struct virtio_fs_lane *l, int i, vo
 	int r;
 
 	l->pending = true;
-	n = gather(l, buf, len - 1);
+	n = virtq_elem_gather(&l->elem, buf, len - 1);
 	if (!n) {
 		refuse(d, l, 0, EINVAL, l->elem.nout ? "larger than the largest request"
 						     : "no readable part");
@@ -227,16 +189,15 @@ static size_t take_from(struct virtio_fs_dev *d, struct virtio_fs_lane *l, int i
 	}
 }
 
-/* Which request queue ring @i is (0 on), or -1 for hiprio and the notification queue. */
+/*
+ * Which request queue ring @i is (0 on), or -1 for hiprio and the
+ * notification queue: request queues follow them (virtio 5.11.2).
+ */
 static int request_queue_of(const struct virtio_fs_dev *d, int i)
 {
-	int q = 0;
-
 	if (vu_back_ring_role(&d->b, i) != VU_RING_REQUEST)
 		return -1;
-	for (int k = 0; k < i; k++)
-		q += vu_back_ring_role(&d->b, k) == VU_RING_REQUEST;
-	return q;
+	return i - 1 - (virtio_fs_has_notify(d) ? 1 : 0);
 }
 
 size_t virtio_fs_next_request(struct virtio_fs_dev *d, void *buf, size_t len)
@@ -292,7 +253,7 @@ size_t virtio_fs_lane_reply(struct virtio_fs_dev *d, struct virtio_fs_lane *l,
 		return total;
 	}
 	for (int i = 0; i < count; i++)
-		done += put_at(l, done, iov[i].iov_base, iov[i].iov_len);
+		done += virtq_elem_put(&l->elem, done, iov[i].iov_base, iov[i].iov_len);
 	give_back(d, l, (uint32_t)total);
 	return total;
 }
@@ -320,7 +281,7 @@ int virtio_fs_lane_room(const struct virtio_fs_lane *l, size_t skip, size_t len,
 void virtio_fs_lane_reply_in_place(struct virtio_fs_dev *d, struct virtio_fs_lane *l,
 				   const struct fuse_out_header *o, size_t data_len)
 {
-	put_at(l, 0, o, sizeof(*o));
+	virtq_elem_put(&l->elem, 0, o, sizeof(*o));
 	give_back(d, l, (uint32_t)(sizeof(*o) + data_len));
 }
 

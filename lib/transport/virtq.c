@@ -268,6 +268,39 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why)
 	}
 }
 
+size_t virtq_elem_gather(const struct virtq_elem *e, void *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < e->nout; k++) {
+		if (e->out[k].len > len - n)
+			return 0;
+		memcpy((char *)buf + n, e->out[k].p, e->out[k].len);
+		n += e->out[k].len;
+	}
+	return n;
+}
+
+size_t virtq_elem_put(const struct virtq_elem *e, size_t at, const void *src, size_t len)
+{
+	size_t done = 0, off = 0;
+
+	for (int k = 0; k < e->nin && done < len; k++) {
+		size_t blen = e->in[k].len, from, n;
+
+		if (at + done >= off + blen) {
+			off += blen;
+			continue;
+		}
+		from = at + done - off;
+		n = blen - from < len - done ? blen - from : len - done;
+		memcpy((char *)e->in[k].p + from, (const char *)src + done, n);
+		done += n;
+		off += blen;
+	}
+	return done;
+}
+
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 {
 	volatile struct virtq_used_elem *e = used_elem(q, q->used_idx);

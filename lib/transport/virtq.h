@@ -139,6 +139,10 @@ struct virtq_elem {
  * which. A refused chain is consumed; its head is in e->head when known.
  */
 int virtq_pop(struct virtq *q, struct virtq_elem *e, const char **why);
+/* Device: the readable part of @e into @buf (room @len); its length, or 0 when it does not fit. */
+size_t virtq_elem_gather(const struct virtq_elem *e, void *buf, size_t len);
+/* Device: @len bytes of @src into @e's writable part from byte @at on; how many fit. */
+size_t virtq_elem_put(const struct virtq_elem *e, size_t at, const void *src, size_t len);
 /* Device: chains the driver made available that were not taken yet. */
 int virtq_available(const struct virtq *q);
 /* Device: returns chain @head with @len bytes written. */

@@ -25,49 +25,25 @@
 
 static char req[REQ_MAX], zeros[1u << 20];
 
-/* Copies @len bytes of @src into the chain's writable buffers from byte @at on. */
-static void put(const struct virtq_elem *e, size_t at, const void *src, size_t len)
-{
-	size_t off = 0;
-
-	for (int k = 0; k < e->nin && len; k++) {
-		size_t blen = e->in[k].len, n;
-
-		if (at >= off + blen) {
-			off += blen;
-			continue;
-		}
-		n = off + blen - at < len ? off + blen - at : len;
-		memcpy((char *)e->in[k].p + (at - off), src, n);
-		src = (const char *)src + n;
-		at += n;
-		len -= n;
-		off += blen;
-	}
-}
-
 /* One chain: its request gathered, its reply written; the bytes written. */
 static uint32_t serve(const struct virtq_elem *e)
 {
 	char reply[NULL_REPLY_HEAD];
 	size_t n = 0, room = 0, rlen, data_at, data_len;
 
-	for (int k = 0; k < e->nout; k++) {
-		if (e->out[k].len > sizeof(req) - n)
-			return 0;
-		memcpy(req + n, e->out[k].p, e->out[k].len);
-		n += e->out[k].len;
-	}
+	n = virtq_elem_gather(e, req, sizeof(req));
+	if (!n)
+		return 0;
 	for (int k = 0; k < e->nin; k++)
 		room += e->in[k].len;
 	rlen = null_reply(req, n, reply, room, &data_at, &data_len);
 	if (!rlen)
 		return 0;
-	put(e, 0, reply, data_len ? data_at : rlen);
+	virtq_elem_put(e, 0, reply, data_len ? data_at : rlen);
 	if (data_len) {
 		if (data_len > sizeof(zeros) || data_at + data_len > room)
 			return 0;
-		put(e, data_at, zeros, data_len);
+		virtq_elem_put(e, data_at, zeros, data_len);
 	}
 	return (uint32_t)rlen;
 }
