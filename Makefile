@@ -21,7 +21,7 @@ Q       := $(if $(V),,@)
 BUILD   := $(if $(SAN),build-san,build)
 
 DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs util-linux mount \
-	libseccomp-dev attr perl-base qemu-system-common qemu-system-x86 man-db \
+	libseccomp-dev libjson-c-dev attr perl-base qemu-system-common qemu-system-x86 man-db \
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev \
 	fuse-overlayfs mergerfs bindfs unionfs-fuse
 
@@ -33,6 +33,10 @@ CPPFLAGS += -Ilib -DFUSE_USE_VERSION=312 -DVFSKIT_VERSION='"$(VERSION)"'
 CPPFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
 LDLIBS_FUSE  := $(shell pkg-config --libs fuse3 2>/dev/null)
 LDLIBS_CHECK := $(shell pkg-config --libs check 2>/dev/null)
+# json-c reads and writes results documents (lib/results): a parser for
+# files from other machines is not one to write by hand.
+CPPFLAGS += $(shell pkg-config --cflags json-c 2>/dev/null)
+LDLIBS_JSON  := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -141,14 +145,14 @@ $(BUILD)/bin/vfs-trace: $(BUILD)/obj/cmd/vfs-trace/vfs-trace.o $(LIB)
 $(BUILD)/bin/vfs-scenario: $(SCEN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_FUSE) $(LDLIBS_SECCOMP) $(LDLIBS_JSON)
 
 # The scenario parser is tested on its own, without the runner's main().
 # Unit suites link lib/ only: what they test lives there.
 $(BUILD)/tests/unit: $(UNIT_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CHECK) $(LDLIBS_FUSE) $(LDLIBS_SECCOMP) $(LDLIBS_JSON)
 
 $(BUILD)/tests/%: tests/helpers/%.c $(LIB)
 	@mkdir -p $(dir $@)

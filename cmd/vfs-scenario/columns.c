@@ -1,6 +1,7 @@
 /* columns: the matrix, column by column, --jobs at a time (columns.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,8 +14,16 @@
 
 #include "cell.h"
 #include "columns.h"
+#include "progress.h"
+#include "shard.h"
 #include "util/mono_clock.h"
 #include "vm.h"
+
+/* Whether the cell runs at all here: it applies to the target, and is in the shard. */
+static bool cell_in_run(const struct options *o, const struct scenario *s, const struct target *t)
+{
+	return cell_applies(o, s, t) && shard_has(o, s->name, t->name);
+}
 
 /* Every scenario on target @d, as far as it applies. */
 static void run_column(const struct options *o, const char *workdir, struct scenario **sc,
@@ -26,16 +35,22 @@ static void run_column(const struct options *o, const char *workdir, struct scen
 	for (int i = 0; i < nsc; i++) {
 		const char *why = cell_unmet(sc[i]);
 		const char *design = cell_by_design(sc[i], t);
+		long long cell_start = mono_ms();
+		int before = rs->n;
 
 		/* Not applicable (a target's own policy, or its kind): n/a, not counted. */
-		if (!cell_applies(o, sc[i], t))
+		if (!cell_in_run(o, sc[i], t))
 			continue;
+		progress_note(d, sc[i]->name, t->name);
 		if (why || cell_stopped())
 			results_add(rs, sc[i], t, OUTCOME_SKIP, why ? why : "interrupted", NULL);
 		else if (design)
 			results_add(rs, sc[i], t, OUTCOME_DESIGN, design, NULL);
 		else
 			cell_run(o, workdir, sc[i], t, rs);
+		if (rs->n > before)
+			rs->r[rs->n - 1].ms = mono_ms() - cell_start;
+		progress_note(d, NULL, NULL);
 	}
 	rs->col_ms[d] += mono_ms() - start;
 }
@@ -85,6 +100,7 @@ static int write_results(const char *path, struct scenario **sc, int nsc, int d,
 		int32_t v[2] = { index_of(sc, nsc, rs->r[i].s), (int32_t)rs->r[i].outcome };
 
 		fwrite(v, sizeof(v), 1, f);
+		fwrite(&rs->r[i].ms, sizeof(rs->r[i].ms), 1, f);
 		put_str(f, rs->r[i].skip_reason);
 		put_str(f, rs->r[i].details);
 	}
@@ -105,16 +121,23 @@ static int read_results(const char *path, const struct options *o, struct scenar
 	fstat(fileno(f), &st);
 	while (!bad && ftell(f) + (long)sizeof(long long) < st.st_size) {
 		int32_t v[2];
+		long long ms;
 		char *skip, *details;
 
-		if (fread(v, sizeof(v), 1, f) != 1 || v[0] < 0 || v[0] >= nsc) {
+		if (fread(v, sizeof(v), 1, f) != 1 || v[0] < 0 || v[0] >= nsc || v[1] < 0 ||
+		    v[1] > OUTCOME_NA || fread(&ms, sizeof(ms), 1, f) != 1) {
 			bad = true;
 			break;
 		}
 		skip = get_str(f, &bad);
 		details = get_str(f, &bad);
-		if (!bad)
+		if (!bad) {
+			int before = rs->n;
+
 			results_add(rs, sc[v[0]], &o->targets[d], (enum outcome)v[1], skip, details);
+			if (rs->n > before)
+				rs->r[rs->n - 1].ms = ms;
+		}
 		free(skip);
 		free(details);
 	}
@@ -131,6 +154,7 @@ static void worker(const struct options *o, const char *dir, struct scenario **s
 	char path[PATH_MAX + 16];
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a column never outlives the run */
+	progress_worker();
 	run_column(o, dir, sc, nsc, d, &mine);
 	snprintf(path, sizeof(path), "%s/results", dir);
 	_exit(write_results(path, sc, nsc, d, &mine) || mine.lost ? 1 : 0);
@@ -190,6 +214,25 @@ static void schedule(const struct options *o, int *order)
 		}
 }
 
+/*
+ * The next worker to end; with the progress line shown, what the workers
+ * report is read (and the clock redrawn) while waiting.
+ */
+static pid_t wait_worker(int *status)
+{
+	while (progress_on()) {
+		struct pollfd pfd = { .fd = progress_read_fd(), .events = POLLIN };
+		pid_t pid = waitpid(-1, status, WNOHANG);
+
+		if (pid != 0)
+			return pid;
+		if (poll(&pfd, 1, 1000) < 0 && errno == EINTR && cell_stopped())
+			return -1; /* errno stays EINTR: the caller looks at cell_stopped() */
+		progress_poll();
+	}
+	return waitpid(-1, status, 0);
+}
+
 static int by_scenario_then_column(const void *a, const void *b, void *arg)
 {
 	const struct result *x = a, *y = b;
@@ -207,7 +250,12 @@ void columns_run(const struct options *o, const char *workdir, struct scenario *
 	pid_t pids[MAX_TARGETS] = { 0 };
 	int order[MAX_TARGETS], next = 0, running = 0;
 	void *arg[3] = { (void *)o, sc, &nsc };
+	int total = 0;
 
+	for (int d = 0; d < o->ntargets; d++)
+		for (int i = 0; i < nsc; i++)
+			total += cell_in_run(o, sc[i], &o->targets[d]);
+	progress_begin(o, total);
 	if (o->jobs <= 1) {
 		for (int d = 0; d < o->ntargets; d++)
 			run_column(o, workdir, sc, nsc, d, rs);
@@ -236,7 +284,7 @@ void columns_run(const struct options *o, const char *workdir, struct scenario *
 			}
 			if (!running)
 				break;
-			pid = waitpid(-1, &status, 0);
+			pid = wait_worker(&status);
 			if (pid < 0 && errno == EINTR && cell_stopped()) {
 				for (int d = 0; d < o->ntargets; d++)
 					if (pids[d] > 0)
@@ -252,9 +300,24 @@ void columns_run(const struct options *o, const char *workdir, struct scenario *
 					pids[d] = -1;
 		}
 	}
+	progress_poll();
+	progress_end();
 	/* Interrupted before they started: said so, cell by cell. */
 	for (; o->jobs > 1 && next < o->ntargets; next++)
 		run_column(o, workdir, sc, nsc, order[next], rs);
 	if (rs->n > 1) /* no array at all when nothing applied */
 		qsort_r(rs->r, (size_t)rs->n, sizeof(rs->r[0]), by_scenario_then_column, arg);
+}
+
+int columns_list(const struct options *o, struct scenario **sc, int nsc)
+{
+	int n = 0;
+
+	for (int i = 0; i < nsc; i++)
+		for (int d = 0; d < o->ntargets; d++)
+			if (cell_in_run(o, sc[i], &o->targets[d])) {
+				printf("%s [%s]\n", sc[i]->name, o->targets[d].name);
+				n++;
+			}
+	return n;
 }

@@ -13,5 +13,7 @@
 
 void columns_run(const struct options *o, const char *workdir, struct scenario **sc, int nsc,
 		 struct results *rs);
+/* --list: each cell that would run (of the shard), "scenario [target]"; how many. */
+int columns_list(const struct options *o, struct scenario **sc, int nsc);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -15,7 +16,9 @@
 #include "mutate.h"
 #include "options.h"
 #include "report.h"
+#include "results_json.h"
 #include "sandbox.h"
+#include "subcommand.h"
 
 /* Parses every file; the scenarios into *@out. How many files had errors. */
 static int parse_all(const struct files *fs, struct scenario ***out, int *nsc)
@@ -65,8 +68,12 @@ int main(int argc, char **argv)
 	struct scenario **sc = NULL;
 	struct results rs = { 0 };
 	char workdir[PATH_MAX];
-	int errors = 0, nsc = 0, rc = options_parse(argc, argv, &o);
+	time_t started = time(NULL);
+	int errors = 0, nsc = 0, rc;
 
+	if (subcommand_is(argc, argv))
+		return subcommand_run(argc, argv);
+	rc = options_parse(argc, argv, &o);
 	if (rc)
 		return rc;
 	rc = find_scenarios(&o, argc - optind, argv + optind, &fs, &errors);
@@ -81,6 +88,10 @@ int main(int argc, char **argv)
 	}
 	if (o.check) {
 		printf("vfs-scenario: %d scenario%s parse\n", nsc, nsc == 1 ? "" : "s");
+		goto out;
+	}
+	if (o.list) {
+		columns_list(&o, sc, nsc);
 		goto out;
 	}
 	cell_signals_install();
@@ -104,6 +115,8 @@ int main(int argc, char **argv)
 		rc = cell_stopped() ? 130 : rc;
 	else
 		rc = report(&o, &rs);
+	if (!o.mutate && results_json_write(&o, &rs, sc, nsc, started) && rc != 130)
+		rc = rc ? rc : 1;
 	results_free(&rs);
 out:
 	for (int i = 0; i < nsc; i++)

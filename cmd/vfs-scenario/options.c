@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "shard.h"
 #include "scenario/scenario.h"
 
 
@@ -14,6 +15,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: vfs-scenario [options] [SCENARIO|DIR|FAMILY...]\n"
+"       vfs-scenario merge [--html=FILE] RESULTS.json... >ALL.json\n"
+"       vfs-scenario compare [--html=FILE] OLD.json NEW.json\n"
 "\n"
 "Runs scenario files (DIR: every *.scn below it) against vfs-serve, in\n"
 "every design by default (the matrix), and reports each outcome beside\n"
@@ -86,7 +89,17 @@ static void usage(FILE *f)
 "                       daemon still not answering then is a HANG: its\n"
 "                       FUSE connection is aborted and its processes killed\n"
 "  --jobs=N             run N columns at once, each in a process of its own\n"
-"                       (default: 1); the report is the same whatever N\n"
+"                       (default: 1); the report is the same whatever N.\n"
+"                       Columns share nothing: each has its own fixtures,\n"
+"                       daemons, sockets and guests; only the machine's\n"
+"                       cores and memory (a guest takes 256 MiB) are shared\n"
+"  --shard=K/N          run only part K of N of the matrix: a cell's part\n"
+"                       comes from its scenario's and target's names, the\n"
+"                       same on every machine, so N jobs run each cell once\n"
+"  --list               print the cells that would run (of the shard), one\n"
+"                       'scenario [target]' a line; run nothing\n"
+"  --results=FILE       also write the results as JSON (vfskit-results/1)\n"
+"  --html=FILE          also write them as one self-contained HTML page\n"
 "  --tap                print TAP version 13 instead of the table\n"
 "  --junit=FILE         also write JUnit XML to FILE\n"
 "  --check              parse the scenarios, report errors, run nothing\n"
@@ -99,6 +112,13 @@ static void usage(FILE *f)
 "  -v, --verbose        print every step and its result\n"
 "  -h, --help           show this help\n"
 "      --version        show the version\n"
+"\n"
+"merge joins the --results of shards (or of runs whose cells do not\n"
+"overlap) into one document on standard output; it refuses a shard given\n"
+"twice or missing, and results of two releases. compare prints what\n"
+"changed from OLD to NEW, cell by cell: regressions (a cell that now\n"
+"fails or hangs, or whose bug shows again), fixed, changed (PASS to\n"
+"SKIP...), gone and added; it exits 1 if there is a regression.\n"
 "\n"
 "Exit status: 0 if every outcome is as declared (PASS, or the bug\n"
 "reproduced on a design the scenario says has it; SKIP does not count),\n"
@@ -203,6 +223,10 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "init", required_argument, NULL, 'i' },
 		{ "tap", no_argument, NULL, 't' },
 		{ "junit", required_argument, NULL, 'J' },
+		{ "shard", required_argument, NULL, 'k' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "results", required_argument, NULL, 'r' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "mutate", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -274,6 +298,13 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 't': o->tap = true; break;
 		case 'J': o->junit = optarg; break;
+		case 'k':
+			if (shard_parse(optarg, o))
+				return 2;
+			break;
+		case 'L': o->list = true; break;
+		case 'r': o->results_path = optarg; break;
+		case 'H': o->html = optarg; break;
 		case 'c': o->check = true; break;
 		case 'M': o->mutate = true; break;
 		case 'v': o->verbose = true; break;

@@ -29,6 +29,10 @@ struct options {
 	bool fixtures_set;
 	int timeout;
 	int jobs;                  /* --jobs: columns run at once */
+	int shard_k, shard_n;      /* --shard=K/N; 0: the whole matrix */
+	const char *results_path;  /* --results: the JSON document */
+	const char *html;          /* --html: the page */
+	bool list;                 /* --list: print the cells (of the shard), run nothing */
 	const struct fuse_init_profile *init; /* protocol scenarios' INIT; NULL: the kernel's */
 	bool tap, check, verbose, mutate;
 	const char *junit;

@@ -16,6 +16,7 @@ struct result {
 	enum outcome outcome;
 	char *skip_reason;
 	char *details;          /* what failed, and the server's log tail */
+	long long ms;           /* how long the cell took */
 };
 
 struct results {

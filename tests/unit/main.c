@@ -56,6 +56,7 @@ int main(void)
 	srunner_add_suite(sr, proc_fd_suite());
 	srunner_add_suite(sr, inode_store_suite());
 	srunner_add_suite(sr, state_image_suite());
+	srunner_add_suite(sr, results_suite());
 	srunner_add_suite(sr, mount_fds_suite());
 	srunner_add_suite(sr, lookup_suite());
 	srunner_add_suite(sr, control_cmd_suite());

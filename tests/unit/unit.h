@@ -33,6 +33,7 @@ Suite *virtio_fs_dev_suite(void);
 Suite *open_files_suite(void);
 Suite *fuzz_oracle_suite(void);
 Suite *state_image_suite(void);
+Suite *results_suite(void);
 
 /*
  * A suite of one test case, "core", of @tests (NULL-terminated), with
