@@ -24,6 +24,10 @@ DEB_PACKAGES := gcc make libc6-dev pkg-config libfuse3-dev fuse3 check e2fsprogs
 	libseccomp-dev libjson-c-dev attr perl-base qemu-system-common qemu-system-x86 man-db \
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev systemtap-sdt-dev \
 	fuse-overlayfs mergerfs bindfs unionfs-fuse
+# Installed without what they recommend (Chromium's desktop, debhelper's
+# extras): the page's test needs a headless browser, make deb and its
+# test Debian's packaging tools.
+DEB_PACKAGES_LEAN := chromium debhelper dpkg-dev lintian
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -pthread
@@ -192,15 +196,18 @@ $(EXAMPLES): $(BUILD)/bench/%: $(EXAMPLES_DIR)/%.c
 
 # Installs what a fresh Debian 12 lacks (as root), or says exactly what to run.
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	@missing=""; lean=""; for p in $(DEB_PACKAGES) $(DEB_PACKAGES_LEAN); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' && continue; \
+	  case " $(DEB_PACKAGES_LEAN) " in *" $$p "*) lean="$$lean $$p";; *) missing="$$missing $$p";; esac; \
 	done; \
-	if [ -n "$$missing" ]; then \
+	if [ -n "$$missing$$lean" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    echo "installing:$$missing$$lean"; \
+	    apt-get update -qq || exit 1; \
+	    [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$lean >/dev/null || exit 1; \
 	  else \
-	    echo "missing Debian packages; as root run: apt-get install -y$$missing"; exit 1; \
+	    echo "missing Debian packages; as root run: apt-get install -y$$missing$$lean"; exit 1; \
 	  fi; \
 	fi
 
@@ -293,6 +300,15 @@ conformance: deps
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(MIGRATION_TARGETS) scenarios/migration && \
 	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(FUSE_DAEMONS) scenarios
 
+# The runs make conformance makes, one a line: targets, then scenarios
+# (tests/integration/t83-ci.sh shards exactly these).
+conformance-matrix:
+	@echo "--targets=$(TARGETS) --guest=vm --guest-kernel=$(subst $(empty) $(empty),$(comma),$(GUEST_KERNELS)) scenarios"
+	@echo "--targets=$(SANDBOX_TARGETS) scenarios"
+	@echo "--targets=$(XATTR_TARGETS) scenarios/security"
+	@echo "--targets=$(MIGRATION_TARGETS) scenarios/migration"
+	@echo "--targets=$(FUSE_DAEMONS) scenarios"
+
 # vfs-fuzz against every target for FUZZ_SECONDS each, with a table:
 # target, steps, requests, rate, daemon runs, start time, distinct findings.
 # vfs-serve's designs that should be clean must find nothing (exit 0); the
@@ -324,7 +340,7 @@ bench: deps
 # uninstall removes.
 MAN1    := $(foreach t,vfs-serve vfs-scenario vfs-inject vfs-trace vfs-fuse vfs-watch vfs-fuzz,cmd/$(t)/$(t).1)
 MAN5    := cmd/vfs-scenario/vfs-scenario.5
-SHARE   := $(shell find scenarios fixtures -type f | sort)
+SHARE   := $(shell find scenarios fixtures ci -type f | sort)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -342,9 +358,24 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -rf $(DESTDIR)$(DATADIR)/vfskit
 
+# The Debian package, with Debian's tooling (debian/), built from a copy of
+# the tree in build/deb/ so that dpkg-buildpackage's output stays there:
+# build/deb/vfskit_VERSION_amd64.deb, then lintian on it.
+DEB := build/deb/vfskit_$(VERSION)_amd64.deb
+deb: deps
+	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "deb: debian/changelog is at $$v, VERSION at $(VERSION): add a changelog entry (dch -v $(VERSION))"; exit 1; }
+	$(Q)rm -rf build/deb && mkdir -p build/deb/vfskit-$(VERSION)
+	$(Q)tar -c --exclude='./build*' --exclude=./.git . | tar -x -C build/deb/vfskit-$(VERSION)
+	$(Q)cd build/deb/vfskit-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	  { tail -30 ../build.log; echo "deb: dpkg-buildpackage failed; the whole log: build/deb/build.log"; exit 1; }
+	$(Q)lintian -I --fail-on error,warning $(DEB) >build/deb/lintian.out 2>&1; rc=$$?; \
+	  grep -v "^running with root privileges" build/deb/lintian.out; exit $$rc
+	@echo "deb: $(DEB)"
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check build-tests run-check conformance fuzz bench clean install uninstall guest virtiofsd-rs
+.PHONY: all deps check build-tests run-check conformance conformance-matrix deb fuzz bench clean install uninstall guest virtiofsd-rs
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -92,7 +92,7 @@ static void usage(FILE *f)
 "                       (default: 1); the report is the same whatever N.\n"
 "                       Columns share nothing: each has its own fixtures,\n"
 "                       daemons, sockets and guests; only the machine's\n"
-"                       cores and memory (a guest takes 256 MiB) are shared\n"
+"                       cores and memory (a guest takes 128 MiB) are shared\n"
 "  --shard=K/N          run only part K of N of the matrix: a cell's part\n"
 "                       comes from its scenario's and target's names, the\n"
 "                       same on every machine, so N jobs run each cell once\n"

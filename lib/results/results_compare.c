@@ -150,7 +150,9 @@ void results_diff_print(FILE *f, const struct results_diff *diff, struct json_ob
 		else
 			fprintf(f, "%s%s", d->old ? "was " : "",
 				results_outcome_word(results_cell_outcome(c)));
-		if (d->new && results_str(d->new, "step", NULL))
+		if (d->new && results_str(d->new, "step", NULL) &&
+		    (failing((int)results_cell_outcome(d->new)) ||
+		     results_cell_outcome(d->new) == RO_BUG))
 			fprintf(f, " at %s: expected %s, got %s", results_str(d->new, "step", ""),
 				results_str(d->new, "expected", "?"), results_str(d->new, "got", "?"));
 		else if (d->new && results_str(d->new, "reason", NULL))

@@ -1,6 +1,7 @@
 /* results_doc: the results document, read, checked and written (results_doc.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,18 @@ static const char *const words[RO_COUNT] = {
 static const char *const labels[RO_COUNT] = {
 	"PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP", "by design", "HANG", "n/a",
 };
+
+int results_invalid(struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
 
 const char *results_outcome_word(enum results_outcome o)
 {
@@ -91,10 +104,10 @@ static int want(struct json_object *o, const char *where, const char *key, enum 
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return optional ? 0 : errbuf_set(e, -EINVAL, "%s: %s%s has no '%s'", name, where,
+		return optional ? 0 : results_invalid(e, "%s: %s%s has no '%s'", name, where,
 						 *where ? "" : "the document", key);
 	if (!json_object_is_type(v, type))
-		return errbuf_set(e, -EINVAL, "%s: %s%s%s is a %s, not a %s", name, where,
+		return results_invalid(e, "%s: %s%s%s is a %s, not a %s", name, where,
 				  *where ? "." : "", key, json_type_to_name(json_object_get_type(v)),
 				  json_type_to_name(type));
 	return 0;
@@ -112,7 +125,7 @@ static int check_targets(struct json_object *ts, const char *name, struct errbuf
 
 		snprintf(where, sizeof(where), "targets[%zu]", i);
 		if (!json_object_is_type(t, json_type_object))
-			return errbuf_set(e, -EINVAL, "%s: %s is not an object", name, where);
+			return results_invalid(e, "%s: %s is not an object", name, where);
 		if (want(t, where, "name", json_type_string, false, name, e))
 			return -EINVAL;
 		for (size_t k = 0; k < sizeof(optional) / sizeof(optional[0]); k++)
@@ -135,7 +148,7 @@ static int check_cells(struct json_object *cs, const char *name, struct errbuf *
 
 		snprintf(where, sizeof(where), "cells[%zu]", i);
 		if (!json_object_is_type(c, json_type_object))
-			return errbuf_set(e, -EINVAL, "%s: %s is not an object", name, where);
+			return results_invalid(e, "%s: %s is not an object", name, where);
 		if (want(c, where, "scenario", json_type_string, false, name, e) ||
 		    want(c, where, "target", json_type_string, false, name, e) ||
 		    want(c, where, "outcome", json_type_string, false, name, e) ||
@@ -146,7 +159,7 @@ static int check_cells(struct json_object *cs, const char *name, struct errbuf *
 				return -EINVAL;
 		o = results_str(c, "outcome", "");
 		if (results_outcome_parse(o) < 0)
-			return errbuf_set(e, -EINVAL, "%s: %s.outcome: '%.40s' is not an outcome "
+			return results_invalid(e, "%s: %s.outcome: '%.40s' is not an outcome "
 					  "(pass, fail, bug, no-bug, skip, by-design, hang, n/a)",
 					  name, where, o);
 	}
@@ -158,16 +171,16 @@ int results_doc_check(struct json_object *doc, const char *name, struct errbuf *
 	struct json_object *v;
 
 	if (!json_object_is_type(doc, json_type_object))
-		return errbuf_set(e, -EINVAL, "%s: not a vfskit results document (not a JSON object)",
+		return results_invalid(e, "%s: not a vfskit results document (not a JSON object)",
 				  name);
 	if (strcmp(results_str(doc, "format", ""), RESULTS_FORMAT))
-		return errbuf_set(e, -EINVAL, "%s: not a vfskit results document (format is not "
+		return results_invalid(e, "%s: not a vfskit results document (format is not "
 				  "\"" RESULTS_FORMAT "\")", name);
 	if (want(doc, "", "format_version", json_type_int, false, name, e))
 		return -EINVAL;
 	json_object_object_get_ex(doc, "format_version", &v);
 	if (json_object_get_int(v) != RESULTS_FORMAT_VERSION)
-		return errbuf_set(e, -EINVAL, "%s: format_version %d; this vfskit reads %d", name,
+		return results_invalid(e, "%s: format_version %d; this vfskit reads %d", name,
 				  json_object_get_int(v), RESULTS_FORMAT_VERSION);
 	if (want(doc, "", "vfskit", json_type_string, false, name, e) ||
 	    want(doc, "", "targets", json_type_array, false, name, e) ||
@@ -184,7 +197,7 @@ int results_doc_check(struct json_object *doc, const char *name, struct errbuf *
 		json_object_object_get_ex(v, "n", &n);
 		if (json_object_get_int(n) < 1 || json_object_get_int(k) < 1 ||
 		    json_object_get_int(k) > json_object_get_int(n))
-			return errbuf_set(e, -EINVAL, "%s: shard %d/%d is not a shard", name,
+			return results_invalid(e, "%s: shard %d/%d is not a shard", name,
 					  json_object_get_int(k), json_object_get_int(n));
 	}
 	return check_targets(results_targets(doc), name, e) ?: check_cells(results_cells(doc), name, e);
@@ -223,9 +236,9 @@ int results_doc_load(const char *path, struct json_object **doc, struct errbuf *
 	}
 	if (!d) {
 		if (jerr == json_tokener_continue)
-			errbuf_set(e, -EINVAL, "%s: not JSON: it ends too soon", path);
+			results_invalid(e, "%s: not JSON: it ends too soon", path);
 		else
-			errbuf_set(e, -EINVAL, "%s: not JSON: %s at byte %zu", path,
+			results_invalid(e, "%s: not JSON: %s at byte %zu", path,
 				   json_tokener_error_desc(jerr), json_tokener_get_parse_end(tok));
 		json_tokener_free(tok);
 		return -EINVAL;

@@ -21,6 +21,9 @@
 #define RESULTS_FORMAT "vfskit-results"
 #define RESULTS_FORMAT_VERSION 1
 
+/* A bad document: @e says what is wrong (no strerror after it); -EINVAL. */
+int results_invalid(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* An outcome's word in a document. */
 enum results_outcome {
 	RO_PASS, RO_FAIL, RO_BUG, RO_NO_BUG, RO_SKIP, RO_BY_DESIGN, RO_HANG, RO_NA, RO_COUNT,

@@ -16,7 +16,7 @@ static const char css[] =
 	"white-space:nowrap;vertical-align:bottom}"
 	"table.matrix td{text-align:center;white-space:nowrap;font-size:12px}"
 	"table.matrix td.s{text-align:left;font-family:monospace}"
-	"td a{color:inherit}"
+	"td a{color:inherit}td.none{background:#fff}"
 	".o-pass{background:#c8e6c9}.o-fail,.o-hang,.o-no-bug{background:#e53935;color:#fff;"
 	"font-weight:700}.o-bug{background:#ffe082}.o-skip{background:#e0e0e0;color:#555}"
 	".o-by-design{background:#d7e3f4;color:#345}.o-n-a{background:#fafafa;color:#aaa}"
@@ -163,7 +163,7 @@ static void matrix(FILE *f, struct json_object *doc, struct json_object *marks)
 
 			snprintf(key, sizeof(key), "%s [%s]", s, t);
 			if (!json_object_object_get_ex(index, key, &at)) {
-				fprintf(f, "<td class=\"o-n-a\"></td>");
+				fprintf(f, "<td class=\"none\"></td>"); /* no such cell */
 				continue;
 			}
 			c = json_object_array_get_idx(cells, (size_t)json_object_get_int(at));

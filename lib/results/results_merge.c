@@ -44,11 +44,11 @@ static int check_shards(struct json_object **docs, const char *const *names, int
 			if (!shard_of(docs[j], &kj, &nj) || strcmp(run, results_str(docs[j], "matrix", "")))
 				continue;
 			if (nj != ni)
-				return errbuf_set(e, -EINVAL, "%s is shard %d/%d, %s is shard %d/%d of "
+				return results_invalid(e, "%s is shard %d/%d, %s is shard %d/%d of "
 						  "the same run: shards of one run share their N",
 						  names[i], ki, ni, names[j], kj, nj);
 			if (j > i && kj == ki)
-				return errbuf_set(e, -EINVAL, "shard %d/%d is given twice: %s and %s",
+				return results_invalid(e, "shard %d/%d is given twice: %s and %s",
 						  ki, ni, names[i], names[j]);
 			count++;
 		}
@@ -63,7 +63,7 @@ static int check_shards(struct json_object **docs, const char *const *names, int
 					       !strcmp(run, results_str(docs[j], "matrix", ""));
 				}
 				if (!seen)
-					return errbuf_set(e, -EINVAL, "shard %d/%d of the run %s belongs "
+					return results_invalid(e, "shard %d/%d of the run %s belongs "
 							  "to is missing: its cells would be lost",
 							  k, ni, names[i]);
 			}
@@ -95,7 +95,7 @@ static int merge_targets(struct json_object **docs, const char *const *names, in
 				json_object_object_get_ex(prev, "target", &prev);
 				if (!same_text(results_str(t, "version", NULL),
 					       results_str(prev, "version", NULL)))
-					err = errbuf_set(e, -EINVAL, "target %s is version '%s' in %s, "
+					err = results_invalid(e, "target %s is version '%s' in %s, "
 							 "'%s' in %s: runs of different daemons are "
 							 "compared, not merged", name,
 							 results_str(prev, "version", ""),
@@ -129,7 +129,7 @@ static int merge_cells(struct json_object **docs, const char *const *names, int 
 
 			results_cell_key(c, key, sizeof(key));
 			if (json_object_object_get_ex(seen, key, &prev)) {
-				err = errbuf_set(e, -EINVAL, "the cell %s is in both %s and %s", key,
+				err = results_invalid(e, "the cell %s is in both %s and %s", key,
 						 json_object_get_string(prev), names[i]);
 				break;
 			}
@@ -162,11 +162,11 @@ int results_merge(struct json_object **docs, const char *const *names, int n,
 
 	*out = NULL;
 	if (n < 1)
-		return errbuf_set(e, -EINVAL, "nothing to merge");
+		return results_invalid(e, "nothing to merge");
 	version = results_str(docs[0], "vfskit", "");
 	for (int i = 1; i < n; i++)
 		if (strcmp(version, results_str(docs[i], "vfskit", "")))
-			return errbuf_set(e, -EINVAL, "%s is from vfskit %s, %s from %s: results of "
+			return results_invalid(e, "%s is from vfskit %s, %s from %s: results of "
 					  "different releases are compared, not merged", names[0],
 					  version, names[i], results_str(docs[i], "vfskit", ""));
 	err = check_shards(docs, names, n, e);
