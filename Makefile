@@ -286,6 +286,14 @@ FUSE_DAEMONS := $(subst $(empty) $(empty),$(comma),$(strip $(FUSE_DAEMON_LIST)))
 # mount scenarios in real Linux guests (--guest=vm), one column per guest
 # kernel; columns run side by side, one per core.
 CONFORMANCE_JOBS ?= $(shell nproc)
+# SHARD=K/N runs part K of N of each run (for N CI jobs); each run's
+# results go to build/conformance/, merged into results.json and the page
+# results.html when the whole matrix ran here.
+SHARD ?=
+CONFORMANCE_OUT := $(BUILD)/conformance
+CONFORMANCE_TAG := $(if $(SHARD),-shard$(subst /,-of-,$(SHARD)))
+CONFORMANCE_RUN := $(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) $(if $(SHARD),--shard=$(SHARD)) \
+	--results=$(CONFORMANCE_OUT)/run
 conformance: deps
 	$(Q)$(MAKE) --no-print-directory $(BINS) $(EXAMPLES) virtiofsd-rs
 	$(Q)if command -v qemu-system-x86_64 >/dev/null && $(MAKE) --no-print-directory guest; then \
@@ -294,11 +302,15 @@ conformance: deps
 	  echo "conformance: no VM columns: needs qemu-system-x86 (apt-get install qemu-system-x86) and make guest"; \
 	  vm=; \
 	fi; \
-	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) $$vm --targets=$(TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(SANDBOX_TARGETS) scenarios && \
-	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(XATTR_TARGETS) scenarios/security && \
-	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(MIGRATION_TARGETS) scenarios/migration && \
-	$(BUILD)/bin/vfs-scenario --jobs=$(CONFORMANCE_JOBS) --targets=$(FUSE_DAEMONS) scenarios
+	rm -rf $(CONFORMANCE_OUT) && mkdir -p $(CONFORMANCE_OUT) && \
+	$(CONFORMANCE_RUN)1$(CONFORMANCE_TAG).json $$vm --targets=$(TARGETS) scenarios && \
+	$(CONFORMANCE_RUN)2$(CONFORMANCE_TAG).json --targets=$(SANDBOX_TARGETS) scenarios && \
+	$(CONFORMANCE_RUN)3$(CONFORMANCE_TAG).json --targets=$(XATTR_TARGETS) scenarios/security && \
+	$(CONFORMANCE_RUN)4$(CONFORMANCE_TAG).json --targets=$(MIGRATION_TARGETS) scenarios/migration && \
+	$(CONFORMANCE_RUN)5$(CONFORMANCE_TAG).json --targets=$(FUSE_DAEMONS) scenarios && \
+	$(if $(SHARD),echo "conformance: shard $(SHARD): $(CONFORMANCE_OUT)/run*.json; merge every shard's with vfs-scenario merge",\
+	$(BUILD)/bin/vfs-scenario merge --html=$(CONFORMANCE_OUT)/results.html $(CONFORMANCE_OUT)/run*.json \
+	  >$(CONFORMANCE_OUT)/results.json && echo "conformance: $(CONFORMANCE_OUT)/results.json, results.html")
 
 # The runs make conformance makes, one a line: targets, then scenarios
 # (tests/integration/t83-ci.sh shards exactly these).

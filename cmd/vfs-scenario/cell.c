@@ -15,6 +15,7 @@
 #include "fixture/canary.h"
 #include "fixture/fuse_abort.h"
 #include "fuzz/oracle_exceptions.h"
+#include "cache_lock.h"
 #include "cell.h"
 #include "control/control_client.h"
 #include "inject_check.h"
@@ -436,13 +437,14 @@ void cell_run(const struct options *o, const char *workdir, struct scenario *s,
 	struct cell c = { .o = o, .s = s, .t = t, .argv = STRVEC_INIT, .details = STRBUF_INIT,
 			  .canary_before = STRBUF_INIT, .vm = { .agent = { .fd = -1 }, .qmp = { .fd = -1 },
 				  .session = { { .fd = -1 }, { .fd = -1 } } } };
-	int err;
+	int err, lock;
 
 	c.ctx = (struct run_ctx){ .step = { .s = s, .control_fd = -1, .verbose = o->verbose,
 					    .stop = &stop_flag, .fields = FUSE_WORDS_OUT_INIT },
 				  .report = STRBUF_INIT };
 	c.ctx.step.notes = &c.ctx.report;
 	c.vm_run = in_vm(o, s, t);
+	lock = cache_lock_take(s, !s->protocol && !c.vm_run);
 	c.workdir = workdir;
 	c.protocol = s->protocol;
 	snprintf(c.dir, sizeof(c.dir), "%s/run", workdir);
@@ -512,6 +514,7 @@ out_fixture:
 	strbuf_release(&c.details);
 	strbuf_release(&c.canary_before);
 	strvec_clear(&c.argv);
+	cache_lock_release(lock);
 }
 
 enum outcome cell_outcome(const struct options *o, const char *workdir, struct scenario *s,

@@ -15,7 +15,7 @@ static const char css[] =
 	"table.matrix th.col{writing-mode:vertical-rl;transform:rotate(180deg);"
 	"white-space:nowrap;vertical-align:bottom}"
 	"table.matrix td{text-align:center;white-space:nowrap;font-size:12px}"
-	"table.matrix td.s{text-align:left;font-family:monospace}"
+	"table.matrix td.s{text-align:left;font-family:monospace;position:sticky;left:0;background:#fff}"
 	"td a{color:inherit}td.none{background:#fff}"
 	".o-pass{background:#c8e6c9}.o-fail,.o-hang,.o-no-bug{background:#e53935;color:#fff;"
 	"font-weight:700}.o-bug{background:#ffe082}.o-skip{background:#e0e0e0;color:#555}"
@@ -329,7 +329,10 @@ int results_html_compare(FILE *f, const struct results_diff *diff, struct json_o
 			fprintf(f, "\">%s</td>", results_outcome_label(results_cell_outcome(x)));
 		}
 		fprintf(f, "<td>");
-		if (d->new && results_str(d->new, "step", NULL)) {
+		if (d->new && results_str(d->new, "step", NULL) &&
+		    (results_outcome_unexpected(results_cell_outcome(d->new)) ||
+		     results_cell_outcome(d->new) == RO_BUG) &&
+		    results_cell_outcome(d->new) != RO_NO_BUG) {
 			esc(f, results_str(d->new, "step", ""));
 			fprintf(f, "<br>expected ");
 			esc(f, results_str(d->new, "expected", "?"));

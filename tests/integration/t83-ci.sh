@@ -6,9 +6,11 @@
 # planted in a copy of the results (exit 1) and a fix (exit 0); merge
 # refuses a missing or doubled shard; the pages render in headless
 # Chromium with the matrix, each cell's section and nothing fetched; the
-# progress line shows on a terminal only; bad input is named.
+# progress line shows on a terminal only; a cell that drops the host
+# kernel's caches waits for the machine-wide lock, others run beside a
+# holder; bad input is named.
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 59
 
 VSC=$BIN/vfs-scenario
 CHROMIUM=$(command -v chromium)
@@ -171,7 +173,30 @@ check "... with one job too" grep -q '\[1/1\]' "$T_TMP/tty1.out"
 "$VSC" --targets=fixed duplicate/hard-links >"$T_TMP/notty.out" 2>&1
 check "not on a terminal: no progress line" sh -c "! grep -q '\[1/1\]' '$T_TMP/notty.out'"
 
-# 8. Bad input, named.
+# 8. --jobs: the host kernel's caches are shared; a cell dropping them runs alone.
+LOCK=/run/lock/vfskit-caches.lock
+[ -d /run/lock ] || LOCK=/tmp/vfskit-caches.lock
+touch "$LOCK"
+ino=$(stat -c %i "$LOCK")
+mkfifo "$T_TMP/hold"
+flock -s "$LOCK" -c "read x <'$T_TMP/hold'" &
+holder=$!
+T_PIDS+=("$holder")
+held() { grep -q "FLOCK *ADVISORY *READ *$holder [0-9a-f:]*:$ino " /proc/locks; }
+waiting() { grep -q -- "-> FLOCK *ADVISORY *WRITE *[0-9]* [0-9a-f:]*:$ino " /proc/locks; }
+retry 100 held
+"$VSC" --targets=fixed duplicate/hard-links >"$T_TMP/beside.out" 2>&1
+check_eq "a cell that keeps the caches runs beside another holding the lock" 0 $?
+"$VSC" --targets=fixed duplicate/walk-forget >"$T_TMP/alone.out" 2>&1 &
+alone=$!
+retry 200 waiting
+check "a cell that drops them waits for it, alone" waiting
+echo >"$T_TMP/hold"
+wait "$holder"
+wait "$alone"
+check_eq "... and runs once it is free" 0 $?
+
+# 9. Bad input, named.
 for bad in 0/3 4/3 3 a/b 1/0 2/1001; do
 	"$VSC" --shard=$bad --list >/dev/null 2>"$T_TMP/bad.err"
 	[ $? = 2 ] && grep -q "invalid value '$bad' for --shard: want K/N" "$T_TMP/bad.err" || echo "$bad" >>"$T_TMP/bad.shard"
