@@ -302,14 +302,14 @@ conformance: deps
 	  echo "conformance: no VM columns: needs qemu-system-x86 (apt-get install qemu-system-x86) and make guest"; \
 	  vm=; \
 	fi; \
-	rm -rf $(CONFORMANCE_OUT) && mkdir -p $(CONFORMANCE_OUT) && \
+	mkdir -p $(CONFORMANCE_OUT) && rm -f $(foreach i,1 2 3 4 5,$(CONFORMANCE_OUT)/run$(i)$(CONFORMANCE_TAG).json) && \
 	$(CONFORMANCE_RUN)1$(CONFORMANCE_TAG).json $$vm --targets=$(TARGETS) scenarios && \
 	$(CONFORMANCE_RUN)2$(CONFORMANCE_TAG).json --targets=$(SANDBOX_TARGETS) scenarios && \
 	$(CONFORMANCE_RUN)3$(CONFORMANCE_TAG).json --targets=$(XATTR_TARGETS) scenarios/security && \
 	$(CONFORMANCE_RUN)4$(CONFORMANCE_TAG).json --targets=$(MIGRATION_TARGETS) scenarios/migration && \
 	$(CONFORMANCE_RUN)5$(CONFORMANCE_TAG).json --targets=$(FUSE_DAEMONS) scenarios && \
-	$(if $(SHARD),echo "conformance: shard $(SHARD): $(CONFORMANCE_OUT)/run*.json; merge every shard's with vfs-scenario merge",\
-	$(BUILD)/bin/vfs-scenario merge --html=$(CONFORMANCE_OUT)/results.html $(CONFORMANCE_OUT)/run*.json \
+	$(if $(SHARD),echo "conformance: shard $(SHARD): $(CONFORMANCE_OUT)/run?$(CONFORMANCE_TAG).json; merge every shard's with vfs-scenario merge",\
+	$(BUILD)/bin/vfs-scenario merge --html=$(CONFORMANCE_OUT)/results.html $(CONFORMANCE_OUT)/run?.json \
 	  >$(CONFORMANCE_OUT)/results.json && echo "conformance: $(CONFORMANCE_OUT)/results.json, results.html")
 
 # The runs make conformance makes, one a line: targets, then scenarios

@@ -38,7 +38,9 @@ mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/var/lib/dpkg/trigg
 dpkg --root="$R" --force-depends -i "$DEB" >"$T_TMP/dpkg.out" 2>&1
 check_eq "dpkg installs it into the scratch root" 0 $?
 check "... and knows it installed" sh -c "dpkg --root='$R' -s vfskit | grep -q '^Status: install ok installed'"
-make -s install DESTDIR="$T_TMP/stage" PREFIX=/usr >/dev/null 2>&1
+san=
+[ "$BUILD" = build-san ] && san=1
+make -s install SAN=$san DESTDIR="$T_TMP/stage" PREFIX=/usr >/dev/null 2>&1
 (cd "$T_TMP/stage" && find . -type f | sed 's|^\.||' | sort) >"$T_TMP/install.files"
 dpkg --root="$R" -L vfskit | while read -r f; do [ -f "$R$f" ] && echo "$f"; done |
 	grep -v '^/usr/share/doc/vfskit/\|^/usr/share/lintian/overrides/vfskit$' | sed 's|\.gz$||' | sort >"$T_TMP/deb.files"
