@@ -381,7 +381,8 @@ deb: deps
 	$(Q)tar -c --exclude='./build*' --exclude=./.git . | tar -x -C build/deb/vfskit-$(VERSION)
 	$(Q)cd build/deb/vfskit-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 	  { tail -30 ../build.log; echo "deb: dpkg-buildpackage failed; the whole log: build/deb/build.log"; exit 1; }
-	$(Q)lintian -I --fail-on error,warning $(DEB) >build/deb/lintian.out 2>&1; rc=$$?; \
+	$(Q)mkdir -p build/deb/tmp && TMPDIR=$(CURDIR)/build/deb/tmp \
+	  lintian -I --fail-on error,warning $(DEB) >build/deb/lintian.out 2>&1; rc=$$?; \
 	  grep -v "^running with root privileges" build/deb/lintian.out; exit $$rc
 	@echo "deb: $(DEB)"
 

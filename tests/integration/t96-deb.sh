@@ -24,7 +24,7 @@ rc=$?
 grep -v '^running with root privileges' "$T_TMP/deb.out" | tail -15 | sed 's/^/# /'
 check_eq "make deb builds the package" 0 $rc
 check "... named vfskit_${VERSION}_amd64.deb" test -s "$DEB"
-lintian -I --fail-on none "$DEB" 2>/dev/null | grep -E '^[EWI]: ' >"$T_TMP/lintian.out"
+TMPDIR=$T_TMP lintian -I --fail-on none "$DEB" 2>/dev/null | grep -E '^[EWI]: ' >"$T_TMP/lintian.out"
 sed 's/^/# /' "$T_TMP/lintian.out"
 check "lintian: no error, warning or note that is not explained in an override" test ! -s "$T_TMP/lintian.out"
 check "dpkg-buildpackage ran in build/deb, not in the tree" test ! -e debian/vfskit -a ! -e ../vfskit_${VERSION}_amd64.deb
