@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,8 +117,12 @@ void target_about(const struct options *o, const struct target *t, struct target
 	/* Past "env -u VAR" (the Rust virtiofsd is started without RUST_BACKTRACE). */
 	if (argv.nr > 3 && !strcmp(argv.v[0], "/usr/bin/env") && !strcmp(argv.v[1], "-u"))
 		prog = 3;
-	if (argv.nr > prog)
-		snprintf(a->program, sizeof(a->program), "%s", argv.v[prog]);
+	if (argv.nr > prog) {
+		char *real = realpath(argv.v[prog], NULL); /* build/bin/../bench/x: the file itself */
+
+		snprintf(a->program, sizeof(a->program), "%s", real ? real : argv.v[prog]);
+		free(real);
+	}
 	target_option_args(t, &opts);
 	for (size_t i = 0; i < opts.nr; i++)
 		snprintf(a->options + strlen(a->options), sizeof(a->options) - strlen(a->options),

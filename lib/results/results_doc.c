@@ -210,7 +210,8 @@ int results_doc_load(const char *path, struct json_object **doc, struct errbuf *
 	enum json_tokener_error jerr = json_tokener_continue;
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	char buf[65536];
-	size_t n;
+	size_t n = 0;
+	bool trailing = false;
 	int err;
 
 	*doc = NULL;
@@ -225,6 +226,18 @@ int results_doc_load(const char *path, struct json_object **doc, struct errbuf *
 	while (!d && jerr == json_tokener_continue && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		d = json_tokener_parse_ex(tok, buf, (int)n);
 		jerr = json_tokener_get_error(tok);
+	}
+	/* One document: after it, blanks only (two files run together are not one). */
+	if (d) {
+		size_t at = json_tokener_get_parse_end(tok);
+
+		for (;;) {
+			for (; at < n && !trailing; at++)
+				trailing = !strchr(" \t\r\n", buf[at]);
+			if (trailing || !(n = fread(buf, 1, sizeof(buf), f)))
+				break;
+			at = 0;
+		}
 	}
 	err = ferror(f) ? -EIO : 0;
 	if (f != stdin)
@@ -244,6 +257,11 @@ int results_doc_load(const char *path, struct json_object **doc, struct errbuf *
 		return -EINVAL;
 	}
 	json_tokener_free(tok);
+	if (trailing) {
+		json_object_put(d);
+		return results_invalid(e, "%s: more after the JSON document (two files run "
+				       "together?)", path);
+	}
 	err = results_doc_check(d, path, e);
 	if (err) {
 		json_object_put(d);

@@ -96,6 +96,17 @@ START_TEST(load_names_the_file_and_the_byte)
 	fclose(f);
 	ck_assert_int_eq(results_doc_load(path, &d, &e), -EINVAL);
 	ck_assert_msg(strstr(e.msg, "not JSON") && strstr(e.msg, "at byte"), "%s", e.msg);
+	f = fopen(path, "w");
+	fputs("{\"format\":\"vfskit-results\",\"format_version\":1,\"vfskit\":\"1\","
+	      "\"targets\":[],\"cells\":[]}\n \n", f);
+	fclose(f);
+	ck_assert_int_eq(results_doc_load(path, &d, &e), 0);
+	json_object_put(d);
+	f = fopen(path, "a");
+	fputs("{\"format\":\"vfskit-results\"}\n", f);
+	fclose(f);
+	ck_assert_int_eq(results_doc_load(path, &d, &e), -EINVAL);
+	ck_assert_msg(strstr(e.msg, "more after the JSON document"), "%s", e.msg);
 	ck_assert_int_eq(results_doc_load("/nonexistent/r.json", &d, &e), -ENOENT);
 	ck_assert_msg(strstr(e.msg, "cannot open /nonexistent/r.json"), "%s", e.msg);
 	unit_tmpdir_remove();
