@@ -1,7 +1,8 @@
 # vfskit: one Makefile for everything. Quiet by default; V=1 shows commands.
 #   make              build every CLI into build/bin/
 #   make check        install missing packages, build, run all tests
-#   make conformance  the main job (see README.md)
+#   make conformance  the main job (see README.md); SHARD=K/N for part K of N
+#   make deb          the Debian package, build/deb/vfskit_VERSION_amd64.deb
 #   make bench        benchmarks, as ratios against baselines run alongside
 #   make SAN=1 ...    the same under ASan+UBSan, in build-san/
 #   make install      binaries, man pages, scenarios and fixtures (PREFIX,

@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "report.h"
 #include "util/array.h"
+#include "util/markup_escape.h"
 
 void results_add(struct results *rs, const struct scenario *s, const struct target *t,
 		 enum outcome o, const char *skip_reason, const char *details)
@@ -45,11 +46,10 @@ bool result_unexpected(const struct result *r)
 	       r->outcome == OUTCOME_HANG;
 }
 
+/* What a cell of the table says: the results page's words (report.h: the same order). */
 static const char *cell(enum outcome o)
 {
-	static const char *const c[] = { "PASS", "FAIL", "bug reproduced", "bug missing!", "SKIP",
-					 "by design", "HANG", "n/a" };
-	return c[o];
+	return results_outcome_label((enum results_outcome)o);
 }
 
 static const char *colour_of(enum outcome o)
@@ -230,23 +230,6 @@ void report_tap(FILE *f, const struct results *rs)
 	}
 }
 
-static void xml_escaped(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc('?', f); /* not allowed in XML 1.0 */
-			else
-				fputc(*s, f);
-		}
-	}
-}
-
 int report_junit(const char *path, const struct results *rs)
 {
 	FILE *f = fopen(path, "w");
@@ -266,24 +249,24 @@ int report_junit(const char *path, const struct results *rs)
 		const struct result *r = &rs->r[i];
 
 		fprintf(f, "  <testcase classname=\"");
-		xml_escaped(f, r->s->case_name);
+		markup_escape(f, r->s->case_name);
 		fprintf(f, "\" name=\"");
-		xml_escaped(f, r->s->name);
+		markup_escape(f, r->s->name);
 		fprintf(f, " [%s]\">", r->target->name);
 		if (r->outcome == OUTCOME_SKIP || r->outcome == OUTCOME_DESIGN ||
 		    r->outcome == OUTCOME_NA) {
 			fprintf(f, "<skipped message=\"");
 			if (r->outcome != OUTCOME_SKIP)
 				fprintf(f, r->outcome == OUTCOME_NA ? "n/a: " : "by design: ");
-			xml_escaped(f, r->skip_reason);
+			markup_escape(f, r->skip_reason);
 			fprintf(f, "\"/>");
 		} else if (result_unexpected(r)) {
 			fprintf(f, "<failure message=\"%s\">", outcome_name(r->outcome));
-			xml_escaped(f, r->details);
+			markup_escape(f, r->details);
 			fprintf(f, "</failure>");
 		} else if (r->outcome == OUTCOME_BUG) {
 			fprintf(f, "<system-out>bug reproduced, as declared\n");
-			xml_escaped(f, r->details);
+			markup_escape(f, r->details);
 			fprintf(f, "</system-out>");
 		}
 		fprintf(f, "</testcase>\n");

@@ -8,7 +8,14 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "results/results_doc.h"
 #include "run.h"
+
+/* run.h's outcomes and a results document's (lib/results) are in the same order. */
+_Static_assert(OUTCOME_PASS == (int)RO_PASS && OUTCOME_FAIL == (int)RO_FAIL &&
+	       OUTCOME_BUG == (int)RO_BUG && OUTCOME_NO_BUG == (int)RO_NO_BUG &&
+	       OUTCOME_SKIP == (int)RO_SKIP && OUTCOME_DESIGN == (int)RO_BY_DESIGN &&
+	       OUTCOME_HANG == (int)RO_HANG && OUTCOME_NA == (int)RO_NA, "outcome order");
 
 struct result {
 	const struct scenario *s;

@@ -12,12 +12,6 @@
 #include "results_json.h"
 #include "target_version.h"
 
-/* run.h's outcomes and the document's words are in the same order. */
-_Static_assert(OUTCOME_PASS == (int)RO_PASS && OUTCOME_FAIL == (int)RO_FAIL &&
-	       OUTCOME_BUG == (int)RO_BUG && OUTCOME_NO_BUG == (int)RO_NO_BUG &&
-	       OUTCOME_SKIP == (int)RO_SKIP && OUTCOME_DESIGN == (int)RO_BY_DESIGN &&
-	       OUTCOME_HANG == (int)RO_HANG && OUTCOME_NA == (int)RO_NA, "outcome order");
-
 static void put(struct json_object *o, const char *key, const char *s, size_t n)
 {
 	if (s && n)
@@ -165,19 +159,14 @@ int results_json_write(const struct options *o, const struct results *rs, struct
 		bad = -1;
 	}
 	if (o->html) {
-		FILE *f = fopen(o->html, "we");
 		char name[64];
-		int err;
 
 		if (o->shard_n)
 			snprintf(name, sizeof(name), "shard %d/%d", o->shard_k, o->shard_n);
 		else
 			snprintf(name, sizeof(name), "%d cells", rs->n);
-		err = f ? results_html_page(f, d, name) : -errno;
-		if (f && fclose(f) && !err)
-			err = -EIO;
-		if (err) {
-			fprintf(stderr, "vfs-scenario: cannot write %s: %s\n", o->html, strerror(-err));
+		if (results_html_page_file(o->html, d, name, &e)) {
+			fprintf(stderr, "vfs-scenario: %s\n", e.msg);
 			bad = -1;
 		}
 	}

@@ -14,38 +14,6 @@ int subcommand_is(int argc, char **argv)
 	return argc > 1 && (!strcmp(argv[1], "merge") || !strcmp(argv[1], "compare"));
 }
 
-static int write_page(const char *path, int (*fill)(FILE *, void *), void *arg)
-{
-	FILE *f = fopen(path, "we");
-	int err = f ? fill(f, arg) : -errno;
-
-	if (f && fclose(f) && !err)
-		err = -EIO;
-	if (err)
-		fprintf(stderr, "vfs-scenario: cannot write %s: %s\n", path, strerror(-err));
-	return err;
-}
-
-struct page_args {
-	struct json_object *old, *new;
-	const char *old_name, *new_name;
-	const struct results_diff *diff;
-};
-
-static int fill_page(FILE *f, void *arg)
-{
-	struct page_args *a = arg;
-
-	return results_html_page(f, a->new, a->new_name);
-}
-
-static int fill_compare(FILE *f, void *arg)
-{
-	struct page_args *a = arg;
-
-	return results_html_compare(f, a->diff, a->old, a->new, a->old_name, a->new_name);
-}
-
 static int load_all(char **paths, int n, struct json_object **docs)
 {
 	for (int i = 0; i < n; i++) {
@@ -78,10 +46,9 @@ static int merge(char **paths, int n, const char *html)
 		goto out;
 	}
 	rc = 0;
-	if (html) {
-		struct page_args a = { .new = out, .new_name = "merged" };
-
-		rc = write_page(html, fill_page, &a) ? 2 : 0;
+	if (html && results_html_page_file(html, out, "merged", &e)) {
+		fprintf(stderr, "vfs-scenario: %s\n", e.msg);
+		rc = 2;
 	}
 out:
 	for (int i = 0; i < n; i++)
@@ -95,6 +62,7 @@ static int compare(char **paths, const char *html)
 {
 	struct json_object *docs[2] = { NULL, NULL };
 	struct results_diff diff;
+	struct errbuf e;
 	int rc = 2;
 
 	if (load_all(paths, 2, docs))
@@ -106,11 +74,9 @@ static int compare(char **paths, const char *html)
 	results_diff_print(stdout, &diff, docs[0], docs[1], paths[0], paths[1]);
 	fflush(stdout);
 	rc = diff.count[RC_REGRESSION] ? 1 : 0;
-	if (html) {
-		struct page_args a = { docs[0], docs[1], paths[0], paths[1], &diff };
-
-		if (write_page(html, fill_compare, &a))
-			rc = 2;
+	if (html && results_html_compare_file(html, &diff, docs[0], docs[1], paths[0], paths[1], &e)) {
+		fprintf(stderr, "vfs-scenario: %s\n", e.msg);
+		rc = 2;
 	}
 	results_diff_release(&diff);
 out:

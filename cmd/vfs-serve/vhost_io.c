@@ -238,12 +238,6 @@ static ssize_t vio_read(int fd, void *buf, size_t len, void *userdata)
 		if (vio.nw.fd >= 0) {
 			pthread_mutex_lock(&vio.nw_lock);
 			notify_watch_process(&vio.nw);
-			/*
-			 * A loss counted here is reported now if a buffer is there:
-			 * the poll below may sleep with the buffer's kick already
-			 * taken (rename/queue-1-reserve missed its OVERFLOW 1 so).
-			 */
-			notify_flush(&vio.nw.sender);
 			pthread_mutex_unlock(&vio.nw_lock);
 		}
 		if (vio.replay && vio.replay_len <= len) {
@@ -328,7 +322,6 @@ static ssize_t vio_writev(int fd, struct iovec *iov, int count, void *userdata)
 		memcpy(&o, iov[0].iov_base, sizeof(o));
 		pthread_mutex_lock(&vio.nw_lock);
 		notify_watch_own(&vio.nw, ln->req, ln->req_len, o.error);
-		notify_flush(&vio.nw.sender); /* as after any reading of the host's changes */
 		pthread_mutex_unlock(&vio.nw_lock);
 	}
 	return (ssize_t)total;

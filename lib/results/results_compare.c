@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "results/results_compare.h"
-#include "results/results_merge.h"
 #include "util/array.h"
 
 const char *results_change_word(enum results_change k)
@@ -151,8 +150,7 @@ void results_diff_print(FILE *f, const struct results_diff *diff, struct json_ob
 			fprintf(f, "%s%s", d->old ? "was " : "",
 				results_outcome_word(results_cell_outcome(c)));
 		if (d->new && results_str(d->new, "step", NULL) &&
-		    (failing((int)results_cell_outcome(d->new)) ||
-		     results_cell_outcome(d->new) == RO_BUG))
+		    results_outcome_shows_step(results_cell_outcome(d->new)))
 			fprintf(f, " at %s: expected %s, got %s", results_str(d->new, "step", ""),
 				results_str(d->new, "expected", "?"), results_str(d->new, "got", "?"));
 		else if (d->new && results_str(d->new, "reason", NULL))

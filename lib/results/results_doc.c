@@ -83,6 +83,18 @@ enum results_outcome results_cell_outcome(struct json_object *cell)
 	return o < 0 ? RO_FAIL : (enum results_outcome)o;
 }
 
+const char *results_cell_key(struct json_object *cell, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s [%s]", results_str(cell, "scenario", "?"),
+		 results_str(cell, "target", "?"));
+	return buf;
+}
+
+bool results_outcome_shows_step(enum results_outcome o)
+{
+	return o == RO_FAIL || o == RO_HANG || o == RO_BUG;
+}
+
 struct json_object *results_doc_new(const char *vfskit_version)
 {
 	struct json_object *d = json_object_new_object();

@@ -57,6 +57,10 @@ struct json_object *results_cells(struct json_object *doc);
 struct json_object *results_targets(struct json_object *doc);
 /* A cell's outcome (checked on load). */
 enum results_outcome results_cell_outcome(struct json_object *cell);
+/* "scenario [target]": a cell's key (merge, compare and the page index by it), in @buf. */
+const char *results_cell_key(struct json_object *cell, char *buf, size_t len);
+/* Whether a cell of outcome @o has a failing step worth showing: it failed, hung or showed its bug. */
+bool results_outcome_shows_step(enum results_outcome o);
 
 /* Writes @doc to @path ("-": stdout), pretty and ending in a newline. 0 or -errno. */
 int results_doc_write(struct json_object *doc, const char *path, struct errbuf *e);

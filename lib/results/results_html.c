@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "results/results_html.h"
-#include "results/results_merge.h"
+#include "util/markup_escape.h"
 
 static const char css[] =
 	"body{font:14px/1.4 sans-serif;margin:1.5em;color:#222}"
@@ -29,21 +29,6 @@ static const char css[] =
 	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap}"
 	".legend span{display:inline-block;padding:1px 6px;margin-right:4px}";
 
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			/* Control bytes other than line breaks and tabs would not render. */
-			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
-		}
-}
-
 /* "n/a" is no CSS class name: "n-a". */
 static void outcome_class(FILE *f, enum results_outcome o)
 {
@@ -55,9 +40,9 @@ static void head(FILE *f, const char *title)
 {
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<title>");
-	esc(f, title);
+	markup_escape(f, title);
 	fprintf(f, "</title><style>%s</style></head><body>\n<h1>", css);
-	esc(f, title);
+	markup_escape(f, title);
 	fprintf(f, "</h1>\n");
 }
 
@@ -86,7 +71,7 @@ static void targets_table(FILE *f, struct json_object *doc)
 		fprintf(f, "<tr>");
 		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			fprintf(f, "<td>");
-			esc(f, results_str(json_object_array_get_idx(ts, i), cols[k], ""));
+			markup_escape(f, results_str(json_object_array_get_idx(ts, i), cols[k], ""));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -146,7 +131,7 @@ static void matrix(FILE *f, struct json_object *doc, struct json_object *marks)
 	fprintf(f, "<table class=\"matrix\"><tr><th>scenario</th>");
 	for (size_t d = 0; d < json_object_array_length(cols); d++) {
 		fprintf(f, "<th class=\"col\">");
-		esc(f, json_object_get_string(json_object_array_get_idx(cols, d)));
+		markup_escape(f, json_object_get_string(json_object_array_get_idx(cols, d)));
 		fprintf(f, "</th>");
 	}
 	fprintf(f, "</tr>\n");
@@ -154,7 +139,7 @@ static void matrix(FILE *f, struct json_object *doc, struct json_object *marks)
 		const char *s = json_object_get_string(json_object_array_get_idx(rows, r));
 
 		fprintf(f, "<tr><td class=\"s\">");
-		esc(f, s);
+		markup_escape(f, s);
 		fprintf(f, "</td>");
 		for (size_t d = 0; d < json_object_array_length(cols); d++) {
 			const char *t = json_object_get_string(json_object_array_get_idx(cols, d));
@@ -193,7 +178,7 @@ static void field(FILE *f, const char *label, const char *value)
 	if (!value)
 		return;
 	fprintf(f, "<dt>%s</dt><dd>", label);
-	esc(f, value);
+	markup_escape(f, value);
 	fprintf(f, "</dd>");
 }
 
@@ -210,7 +195,7 @@ static void sections(FILE *f, struct json_object *doc)
 		if (!has_more(c))
 			continue;
 		fprintf(f, "<section class=\"cell\" id=\"c%zu\"><h3>", i);
-		esc(f, results_cell_key(c, key, sizeof(key)));
+		markup_escape(f, results_cell_key(c, key, sizeof(key)));
 		fprintf(f, ": <span class=\"");
 		outcome_class(f, results_cell_outcome(c));
 		fprintf(f, "\">%s</span></h3><dl>", results_outcome_label(results_cell_outcome(c)));
@@ -223,12 +208,12 @@ static void sections(FILE *f, struct json_object *doc)
 		fprintf(f, "</dl>");
 		if (results_str(c, "stderr", NULL)) {
 			fprintf(f, "<h4>the daemon's stderr (last lines)</h4><pre>");
-			esc(f, results_str(c, "stderr", ""));
+			markup_escape(f, results_str(c, "stderr", ""));
 			fprintf(f, "</pre>");
 		}
 		if (results_str(c, "details", NULL)) {
 			fprintf(f, "<details><summary>the whole report</summary><pre>");
-			esc(f, results_str(c, "details", ""));
+			markup_escape(f, results_str(c, "details", ""));
 			fprintf(f, "</pre></details>");
 		}
 		fprintf(f, "</section>\n");
@@ -247,14 +232,14 @@ static void totals(FILE *f, struct json_object *doc)
 		if (n[o])
 			fprintf(f, " %d %s;", n[o], results_outcome_label((enum results_outcome)o));
 	fprintf(f, " vfskit ");
-	esc(f, results_str(doc, "vfskit", "?"));
+	markup_escape(f, results_str(doc, "vfskit", "?"));
 	if (results_str(doc, "host_kernel", NULL)) {
 		fprintf(f, ", host kernel ");
-		esc(f, results_str(doc, "host_kernel", ""));
+		markup_escape(f, results_str(doc, "host_kernel", ""));
 	}
 	if (results_str(doc, "started", NULL)) {
 		fprintf(f, ", started ");
-		esc(f, results_str(doc, "started", ""));
+		markup_escape(f, results_str(doc, "started", ""));
 	}
 	fprintf(f, ".</p>\n");
 }
@@ -288,13 +273,13 @@ int results_html_compare(FILE *f, const struct results_diff *diff, struct json_o
 	snprintf(title, sizeof(title), "vfskit: %s compared with %s", new_name, old_name);
 	head(f, title);
 	fprintf(f, "<p>Was: ");
-	esc(f, old_name);
+	markup_escape(f, old_name);
 	fprintf(f, ", vfskit ");
-	esc(f, results_str(old, "vfskit", "?"));
+	markup_escape(f, results_str(old, "vfskit", "?"));
 	fprintf(f, ", %zu cells. Now: ", json_object_array_length(results_cells(old)));
-	esc(f, new_name);
+	markup_escape(f, new_name);
 	fprintf(f, ", vfskit ");
-	esc(f, results_str(new, "vfskit", "?"));
+	markup_escape(f, results_str(new, "vfskit", "?"));
 	fprintf(f, ", %zu cells.</p>\n<p>", json_object_array_length(results_cells(new)));
 	for (int k = 0; k < RC_KINDS; k++)
 		fprintf(f, "%s<span class=\"k-%s\">%d %s</span>", k ? ", " : "",
@@ -315,7 +300,7 @@ int results_html_compare(FILE *f, const struct results_diff *diff, struct json_o
 		json_object_object_add(marks, key, json_object_new_string(mark));
 		fprintf(f, "<tr><td class=\"k-%s\">%s</td><td>", results_change_word(d->kind),
 			results_change_word(d->kind));
-		esc(f, key);
+		markup_escape(f, key);
 		fprintf(f, "</td>");
 		for (int side = 0; side < 2; side++) {
 			struct json_object *x = side ? d->new : d->old;
@@ -330,21 +315,19 @@ int results_html_compare(FILE *f, const struct results_diff *diff, struct json_o
 		}
 		fprintf(f, "<td>");
 		if (d->new && results_str(d->new, "step", NULL) &&
-		    (results_outcome_unexpected(results_cell_outcome(d->new)) ||
-		     results_cell_outcome(d->new) == RO_BUG) &&
-		    results_cell_outcome(d->new) != RO_NO_BUG) {
-			esc(f, results_str(d->new, "step", ""));
+		    results_outcome_shows_step(results_cell_outcome(d->new))) {
+			markup_escape(f, results_str(d->new, "step", ""));
 			fprintf(f, "<br>expected ");
-			esc(f, results_str(d->new, "expected", "?"));
+			markup_escape(f, results_str(d->new, "expected", "?"));
 			fprintf(f, ", got ");
-			esc(f, results_str(d->new, "got", "?"));
+			markup_escape(f, results_str(d->new, "got", "?"));
 		} else if (d->new) {
-			esc(f, results_str(d->new, "reason", ""));
+			markup_escape(f, results_str(d->new, "reason", ""));
 		}
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</table>\n<h2>");
-	esc(f, new_name);
+	markup_escape(f, new_name);
 	fprintf(f, "</h2>\n");
 	totals(f, new);
 	legend(f);
@@ -353,4 +336,30 @@ int results_html_compare(FILE *f, const struct results_diff *diff, struct json_o
 	sections(f, new);
 	json_object_put(marks);
 	return end(f);
+}
+
+/* Closes the page's file, and says why if it was not written whole. */
+static int page_done(const char *path, FILE *f, int err, struct errbuf *e)
+{
+	if (f && fclose(f) && !err)
+		err = -errno;
+	return err ? errbuf_set(e, err, "cannot write %s", path) : 0;
+}
+
+int results_html_page_file(const char *path, struct json_object *doc, const char *name,
+			   struct errbuf *e)
+{
+	FILE *f = fopen(path, "we");
+
+	return page_done(path, f, f ? results_html_page(f, doc, name) : -errno, e);
+}
+
+int results_html_compare_file(const char *path, const struct results_diff *diff,
+			      struct json_object *old, struct json_object *new,
+			      const char *old_name, const char *new_name, struct errbuf *e)
+{
+	FILE *f = fopen(path, "we");
+
+	return page_done(path, f, f ? results_html_compare(f, diff, old, new, old_name, new_name)
+				    : -errno, e);
 }

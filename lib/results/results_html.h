@@ -18,4 +18,11 @@ int results_html_page(FILE *f, struct json_object *doc, const char *name);
 int results_html_compare(FILE *f, const struct results_diff *diff, struct json_object *old,
 			 struct json_object *new, const char *old_name, const char *new_name);
 
+/* The same into the file @path: 0, or -errno with @e ("cannot write PATH: ..."). */
+int results_html_page_file(const char *path, struct json_object *doc, const char *name,
+			   struct errbuf *e);
+int results_html_compare_file(const char *path, const struct results_diff *diff,
+			      struct json_object *old, struct json_object *new,
+			      const char *old_name, const char *new_name, struct errbuf *e);
+
 #endif

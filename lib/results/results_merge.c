@@ -7,13 +7,6 @@
 
 #include "results/results_merge.h"
 
-const char *results_cell_key(struct json_object *cell, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s [%s]", results_str(cell, "scenario", "?"),
-		 results_str(cell, "target", "?"));
-	return buf;
-}
-
 static int shard_of(struct json_object *doc, int *k, int *n)
 {
 	struct json_object *s, *v;

@@ -14,7 +14,4 @@
 int results_merge(struct json_object **docs, const char *const *names, int n,
 		  struct json_object **out, struct errbuf *e);
 
-/* "scenario [target]": a cell's key, in @buf. */
-const char *results_cell_key(struct json_object *cell, char *buf, size_t len);
-
 #endif

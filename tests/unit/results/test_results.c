@@ -171,25 +171,29 @@ END_TEST
 
 START_TEST(every_outcome_change_has_one_kind)
 {
+	static const struct {
+		enum results_outcome old, new;
+		enum results_change kind;
+	} changes[] = {
+		{ RO_PASS, RO_FAIL, RC_REGRESSION },  { RO_PASS, RO_HANG, RC_REGRESSION },
+		{ RO_PASS, RO_BUG, RC_REGRESSION },   { RO_NO_BUG, RO_BUG, RC_REGRESSION },
+		{ RO_BUG, RO_FAIL, RC_REGRESSION },   { RO_SKIP, RO_FAIL, RC_REGRESSION },
+		{ RO_FAIL, RO_PASS, RC_FIXED },       { RO_HANG, RO_PASS, RC_FIXED },
+		{ RO_BUG, RO_NO_BUG, RC_FIXED },      { RO_PASS, RO_SKIP, RC_CHANGED },
+		{ RO_FAIL, RO_HANG, RC_CHANGED },     { RO_BUG, RO_SKIP, RC_CHANGED },
+		{ RO_SKIP, RO_PASS, RC_CHANGED },
+	};
+
 	for (int o = 0; o < RO_COUNT; o++) {
 		ck_assert_int_eq(results_change_of(o, o), RC_SAME);
 		ck_assert_int_eq(results_change_of(o, -1), RC_GONE);
 		ck_assert_int_eq(results_change_of(-1, o),
 				 o == RO_FAIL || o == RO_HANG ? RC_REGRESSION : RC_ADDED);
 	}
-	ck_assert_int_eq(results_change_of(RO_PASS, RO_FAIL), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_PASS, RO_HANG), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_PASS, RO_BUG), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_NO_BUG, RO_BUG), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_BUG, RO_FAIL), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_SKIP, RO_FAIL), RC_REGRESSION);
-	ck_assert_int_eq(results_change_of(RO_FAIL, RO_PASS), RC_FIXED);
-	ck_assert_int_eq(results_change_of(RO_HANG, RO_PASS), RC_FIXED);
-	ck_assert_int_eq(results_change_of(RO_BUG, RO_NO_BUG), RC_FIXED);
-	ck_assert_int_eq(results_change_of(RO_PASS, RO_SKIP), RC_CHANGED);
-	ck_assert_int_eq(results_change_of(RO_FAIL, RO_HANG), RC_CHANGED);
-	ck_assert_int_eq(results_change_of(RO_BUG, RO_SKIP), RC_CHANGED);
-	ck_assert_int_eq(results_change_of(RO_SKIP, RO_PASS), RC_CHANGED);
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+		ck_assert_msg(results_change_of(changes[i].old, changes[i].new) == changes[i].kind,
+			      "%s -> %s is not %s", results_outcome_word(changes[i].old),
+			      results_outcome_word(changes[i].new), results_change_word(changes[i].kind));
 }
 END_TEST
 
