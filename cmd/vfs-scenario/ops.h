@@ -33,6 +33,11 @@ struct step_ctx {
 	int server_pid;           /* the daemon, for daemon steps */
 	struct fuse_target *fuse; /* protocol scenarios: the server's connection */
 	struct vm *vm;            /* --guest=vm: guest steps go to the guest's agent */
+	/*
+	 * Mount runs: the daemon restarted under its mountpoint (unmounted,
+	 * ended, started, mounted again; cell.c); @how: how the old one ended.
+	 */
+	int (*remount)(struct step_ctx *ctx, char *how, size_t len);
 	struct notify_driver *notify; /* notify steps: the notification queue's driver */
 	struct fuse_words_out fields; /* the last fuse step's named results */
 	bool status_asked;        /* a daemon status step ran: its end is the scenario's */

@@ -259,6 +259,40 @@ static int daemon_migrate(struct step_ctx *ctx, const char *op, struct strbuf *o
 }
 
 /*
+ * A mount run's restart: the daemon's mount unmounted, the daemon's end
+ * waited for, the same command mounting again. What a guest holds open
+ * keeps the mount busy: EBUSY, the scenario closes it first.
+ */
+static int daemon_remount(struct step_ctx *ctx, struct strbuf *out)
+{
+	char how[64];
+	int r;
+
+	if (!ctx->remount) {
+		ops_refuse("daemon restart: not under a running guest (a VM's daemon cannot "
+			   "be reconnected to by this QEMU)");
+		return -EINVAL;
+	}
+	r = ctx->remount(ctx, how, sizeof(how));
+	if (r == -EBUSY) {
+		ops_refuse("daemon restart: the mount is busy: close what the scenario holds "
+			   "open in it (guest open, hold) first");
+		return r;
+	}
+	/* The old one must have ended cleanly: a crash at its unmount is no restart. */
+	if (!r && strcmp(how, "exit 0"))
+		r = -ECHILD;
+	if (r && ctx->notes)
+		strbuf_addf(ctx->notes, "  daemon restart: the old daemon: %s%s%s\n", how,
+			    r != -ECHILD ? "; the new one: " : "",
+			    r != -ECHILD ? strerror(-r) : "");
+	if (r)
+		return r;
+	strbuf_addstr(out, "ok");
+	return 0;
+}
+
+/*
  * restart: the daemon ends and the same command starts again, a new FUSE
  * session: what it knows of the guest's nodeids it kept itself.
  */
@@ -268,10 +302,8 @@ static int daemon_restart(struct step_ctx *ctx, struct strbuf *out)
 	char how[64];
 	int r;
 
-	if (!t) {
-		ops_refuse("daemon restart: only in a protocol scenario (fuse steps)");
-		return -EINVAL;
-	}
+	if (!t)
+		return daemon_remount(ctx, out);
 	r = fuse_target_restart(t, 5000, how, sizeof(how));
 	if (r == -EINVAL || r == -EALREADY) {
 		ops_refuse("daemon restart: %s", t->err.msg);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fixture/fuse_abort.h"
+#include "transport/daemon.h"
 #include "sandbox.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -38,7 +39,8 @@ int server_start(struct server *sv, char *const argv[], const char *mnt,
 {
 	int status;
 
-	snprintf(sv->mnt, sizeof(sv->mnt), "%s", mnt);
+	if (mnt != sv->mnt) /* a restart's is its own */
+		snprintf(sv->mnt, sizeof(sv->mnt), "%s", mnt);
 	if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	sv->pid = fixture_spawn(argv, errlog, nofile);
@@ -87,4 +89,28 @@ void server_stop(struct server *sv)
 	/* Not is_fuse(): an aborted connection answers statfs with ENOTCONN, and stays mounted. */
 	umount2(sv->mnt, MNT_DETACH);
 	sv->abort_path[0] = '\0';
+}
+
+int server_restart(struct server *sv, char *const argv[], const char *errlog, long nofile,
+		   int grace_ms, char *how, size_t len)
+{
+	struct daemon d = { .pid = sv->pid };
+
+	snprintf(how, len, "not stopped");
+	if (sv->pid <= 0)
+		return -ESRCH;
+	/* Not MNT_DETACH: a mount still in use is the scenario's to close first. */
+	if (umount2(sv->mnt, 0) < 0)
+		return -errno;
+	sv->abort_path[0] = '\0';
+	if (!daemon_ended(&d, grace_ms, how, len)) {
+		snprintf(how, len, "still running %d ms after its unmount", grace_ms);
+		kill(-sv->pid, SIGKILL);
+		waitpid(sv->pid, NULL, 0);
+		sv->pid = 0;
+		return -ETIMEDOUT;
+	}
+	kill(-sv->pid, SIGKILL); /* its helpers, whatever the leader did */
+	sv->pid = 0;
+	return server_start(sv, argv, sv->mnt, errlog, nofile);
 }

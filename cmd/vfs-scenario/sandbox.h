@@ -26,4 +26,16 @@ int server_start(struct server *sv, char *const argv[], const char *mnt, const c
 /* SIGTERM, then SIGKILL after 5 s, to its process group; unmounts whatever is left. */
 void server_stop(struct server *sv);
 
+/*
+ * A restart as an administrator makes one: the mount unmounted (the
+ * kernel ends the FUSE session, the daemon returns from its loop), the
+ * daemon waited for up to @grace_ms (@how: "exit 0", "killed by
+ * SIGSEGV"), then @argv started again and its new mount waited for. 0;
+ * -EBUSY: the mount is in use (an fd in it), nothing was done;
+ * -ETIMEDOUT: the daemon did not end after its unmount (then it is
+ * killed); else server_start's errors for the new one.
+ */
+int server_restart(struct server *sv, char *const argv[], const char *errlog, long nofile,
+		   int grace_ms, char *how, size_t len);
+
 #endif

@@ -41,6 +41,25 @@ void target_option_args(const struct target *t, struct strvec *argv)
 			strvec_split(argv, t->base->opts[j].args);
 }
 
+/* @arg with each {dir} replaced by @dir (a state file's place, say). */
+static void push_with_dir(struct strvec *argv, const char *arg, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *at;
+
+	while (dir && (at = strstr(arg, "{dir}"))) {
+		strbuf_add(&sb, arg, (size_t)(at - arg));
+		strbuf_addstr(&sb, dir);
+		arg = at + 5;
+	}
+	strbuf_addstr(&sb, arg);
+	if (sb.failed)
+		argv->failed = true;
+	else
+		strvec_push(argv, sb.buf);
+	strbuf_release(&sb);
+}
+
 /* vfs-serve in the target's design, with the runner's control socket, log and extra options. */
 static void serve_words(const struct target *t, const struct target_paths *p,
 			const struct target_run *r, struct strvec *argv)
@@ -53,7 +72,7 @@ static void serve_words(const struct target *t, const struct target_paths *p,
 	strvec_push(argv, r->log);
 	target_option_args(t, argv);
 	for (int i = 0; i < r->nserve_args; i++)
-		strvec_push(argv, r->serve_args[i]);
+		push_with_dir(argv, r->serve_args[i], r->dir);
 }
 
 /* @cmd with {source} and {mountpoint} replaced, as one word for /bin/sh -c "exec ...". */

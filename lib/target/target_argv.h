@@ -28,7 +28,8 @@ struct target_paths {
 struct target_run {
 	const char *source, *mnt;  /* mnt: mount runs only */
 	const char *ctl, *log;     /* vfs-serve's control socket and decision log */
-	char *const *serve_args;   /* more vfs-serve options (ours only) */
+	const char *dir;           /* the run's directory: {dir} in serve_args */
+	char *const *serve_args;   /* more vfs-serve options (ours only), with {dir} */
 	int nserve_args;
 	char *const *inject;       /* vfs-inject exec --fail specs */
 	int ninject;
