@@ -8,7 +8,7 @@
 # with the inode number reused), a state damaged or cut short at any
 # point, and kill -9 in the middle of lookups.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 33
 
 P=$HELPERS/handle_probe
 src=$T_TMP/src
@@ -193,6 +193,30 @@ for round in 1 2 3; do
 	unserve "$mnt"
 done
 check "after kill -9 every handle the client got opens its file" [ $bad = 0 ]
+# The same as scenarios: `daemon restart` in a mount run unmounts, waits
+# for the daemon's end and mounts again; {dir} is the run's directory.
+SC=$BIN/vfs-scenario
+"$SC" --targets=fixed,fixed:namespace,ids-only "$TOP/scenarios/restart/remount-state.scn" \
+	"$TOP/scenarios/restart/old-handle-remount.scn" >"$T_TMP/scn" 2>&1
+check_eq "restart/remount-state and old-handle-remount as scenarios: as declared" 0 $?
+check "... remount-state passes with --state (in a namespace sandbox too), n/a elsewhere" \
+	grep -Eq "^restart/remount-state +PASS +PASS +n/a *$" "$T_TMP/scn" || sed 's/^/# /' "$T_TMP/scn"
+sed 's/ --state={dir}\/vfs-serve.state//' "$TOP/scenarios/restart/remount-state.scn" \
+	>"$T_TMP/no-state.scn"
+"$SC" --targets=fixed "$T_TMP/no-state.scn" >"$T_TMP/scn" 2>&1
+check "... without --state its old handles are ESTALE: --state is what passes it" \
+	grep -Eq "^  got: +ESTALE" "$T_TMP/scn"
+printf 'title T\ncase other\nfixture tmpfs\nguest write f "x"\nguest open fd f\nexpect ok daemon restart\n' \
+	>"$T_TMP/busy.scn"
+"$SC" --targets=fixed "$T_TMP/busy.scn" >"$T_TMP/scn" 2>&1
+check_eq "a restart with an fd open in the mount: the run fails" 1 $?
+check "... a runner error saying to close it first" \
+	grep -q "runner error: daemon restart: the mount is busy: close what the scenario holds open in it" "$T_TMP/scn"
+"$SC" --targets=passthrough_ll "$TOP/scenarios/restart/old-handle-remount.scn" >"$T_TMP/scn" 2>&1
+check "a daemon that dies before its restart: the step says how it ended (finding 32)" \
+	grep -q "^bug restart/old-handle-remount \[passthrough_ll\]: .*daemon restart: the old daemon: killed by SIGSEGV: expected success, got ECHILD" "$T_TMP/scn"
+check "... and no daemon or mount of the runs is left" \
+	sh -c '! pgrep -x passthrough_ll && ! grep -q vfs-scenario /proc/mounts'
 gone=0
 for pid in "${T_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && gone=1; done
 check_eq "no server is left" 0 $gone

@@ -4,7 +4,7 @@
 # formats; refusals; a foreign server; and a runner killed mid-scenario
 # leaves no mount, loop device or process behind.
 . "$(dirname "$0")/lib.sh"
-plan 113
+plan 114
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1

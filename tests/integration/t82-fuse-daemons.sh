@@ -9,7 +9,7 @@
 for p in fuse-overlayfs mergerfs bindfs unionfs; do
 	command -v $p >/dev/null || skip_all "needs $p (make deps installs fuse-overlayfs mergerfs bindfs unionfs-fuse)"
 done
-plan 43
+plan 44
 
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
