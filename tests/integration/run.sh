@@ -58,8 +58,11 @@ fi
 for t in "$@"; do
 	name=$(basename "$t" .sh)
 	log=$logs/$name.log
+	start=$SECONDS
 	run_test "$t" "$log"
 	cat "$log"
+	# Its time: make check has 20 minutes, this says where they go.
+	echo "# $name: $((SECONDS - start)) s"
 	if $timed_out; then
 		echo "# $name: timed out after $last_limit s: its session was killed"
 	fi
