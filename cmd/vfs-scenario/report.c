@@ -79,7 +79,7 @@ static const char *summary(const char *details)
 		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(details, "\n"), details);
 		return buf;
 	}
-	step++;
+	step += strspn(step, " "); /* a note before the step is indented */
 	snprintf(buf, sizeof(buf), "%.*s: expected %.*s, got %.*s",
 		 (int)strcspn(step, "\n"), step, (int)strcspn(exp + 10, "\n"), exp + 10,
 		 (int)strcspn(got + 10, "\n"), got + 10);
