@@ -80,6 +80,13 @@ static void check_args(struct parser *p, const struct step *st)
 	}
 }
 
+/* Whether a daemon step ends the daemon or starts another one. */
+static bool replaces_daemon(const char *op)
+{
+	return !strcmp(op, "restart") || !strcmp(op, "save") || !strcmp(op, "load") ||
+	       !strcmp(op, "migrate");
+}
+
 /* The step that opens background block @name, or -1. */
 int background_index(const struct scenario *s, const char *name)
 {
@@ -272,6 +279,10 @@ int parse_step(struct parser *p, struct scenario *s, char **w, unsigned *q, int 
 	if (st.kind & (KIND_FUSE | KIND_RAW | KIND_NOTIFY) && p->in_background)
 		complain(p, "fuse and raw steps run on the runner's one connection, not in a "
 			 "background block");
+	/* A block is a process of its own: a daemon it started would die with it. */
+	if (st.kind == KIND_DAEMON && p->in_background && replaces_daemon(st.op->name))
+		complain(p, "daemon %s changes the runner's daemon, not in a background block",
+			 st.op->name);
 	if (st.kind == KIND_SET)
 		define(p, st.argv[0]);
 	if (add_step(p, s, &st))

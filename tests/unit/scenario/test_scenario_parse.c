@@ -187,6 +187,10 @@ START_TEST(every_refusal_names_its_line)
 		"fuse and raw steps through the protocol: a scenario has one or the other");
 	refused(HEADER "background b\nfuse getattr 1\nend\njoin b\n", 5,
 		"fuse and raw steps run on the runner's one connection, not in a background block");
+	refused(HEADER "background b\ndaemon restart\nend\njoin b\n", 5,
+		"daemon restart changes the runner's daemon, not in a background block");
+	refused(HEADER "background b\ndaemon migrate\nend\njoin b\n", 5,
+		"daemon migrate changes the runner's daemon, not in a background block");
 	refused(HEADER "set a ${b:-x}\n", 4, "variable 'b' is used before it is set");
 	refused(HEADER "set a x\nset c ${a:-$d}\n", 5, "variable 'd' is used before it is set");
 	refused(HEADER "guest stat a colour\n", 4, "stat: unknown field 'colour'");
