@@ -9,7 +9,7 @@ plan 114
 SC=$BIN/vfs-scenario
 cd "$TOP" || exit 1
 
-"$SC" scenarios >"$T_TMP/matrix" 2>&1
+"$SC" --jobs=2 scenarios >"$T_TMP/matrix" 2>&1
 rc=$?
 sed 's/^/# /' "$T_TMP/matrix"
 check_eq "the matrix exits 0 (every outcome as declared)" 0 $rc
@@ -257,7 +257,7 @@ check "... headed server" grep -q "^SCENARIO  *server" "$T_TMP/foreign"
 # libfuse's examples as named targets: every outcome as the scenarios
 # declare (exit 0), and each finding of scenarios/FINDINGS.md as its table
 # says, row by row.
-"$SC" --targets=passthrough_ll,passthrough,passthrough_fh scenarios >"$T_TMP/examples" 2>&1
+"$SC" --jobs=2 --targets=passthrough_ll,passthrough,passthrough_fh scenarios >"$T_TMP/examples" 2>&1
 rc=$?
 sed 's/^/# /' "$T_TMP/examples" | grep -v "^#   "
 check_eq "the libfuse examples: every outcome as declared" 0 $rc
