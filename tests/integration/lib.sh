@@ -55,6 +55,8 @@ undo_runner() {
 	for l in $(losetup -l -n -O NAME,BACK-FILE | awk -v p="/tmp/vfs-scenario.$r/" 'index($2, p) == 1 { print $1 }'); do
 		losetup -d "$l" 2>/dev/null
 	done
+	# What a SIGKILLed runner leaves on the host: its empty work directory.
+	rmdir "/tmp/vfs-scenario.$r" 2>/dev/null
 }
 
 t_cleanup() {
